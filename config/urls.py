@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("captcha/", include("newsdesk.captcha.urls")),
+    path("comments/", include("newsdesk.comments.urls")),
+    path("", include("newsdesk.articles.urls")),
+]
+
+# Uploaded media on the single-machine default; at scale a web server or object store serves them.
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -101,6 +101,9 @@ else:
             },
         }
     }
+if env_str("NEWSDESK_TEST_DB_NAME"):
+    # Several test runs against one PostgreSQL server each need their own test database.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("NEWSDESK_TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_str("NEWSDESK_REDIS_URL")

@@ -70,6 +70,8 @@ def decode_text(data: bytes) -> str:
             f"The file is not UTF-8 text (undecodable byte at position {exc.start}). "
             "Save it as UTF-8 and import it again."
         ) from None
+    if not text.strip():  # str.strip() also takes NBSPs and the other Unicode spaces
+        raise ParseError("The file is empty.")
     if _CONTROL_RE.search(text):
         raise ParseError("The file is not a text page: it contains binary control characters.")
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -133,22 +133,16 @@ def classify_groups(groups: list[list[str]]) -> list[Block]:
     """Blocks from groups of consecutive non-blank lines (groups are split by blank lines).
 
     Every line is one paragraph: captures never wrap lines, a line is what the page showed as
-    one. A group of a single line that looks like a sub-heading and has a paragraph before and
-    after it is a sub-heading; at the start or end of the text such a line is more likely a
+    one. A group of a single line that looks like a sub-heading, with text before and after
+    it, is a sub-heading; at the start or end of the text such a line is more likely a
     dateline, standfirst or credit, so it stays a paragraph.
     """
     blocks: list[Block] = []
     for gi, group in enumerate(groups):
         for line in group:
-            heading = (
-                len(group) == 1
-                and 0 < gi < len(groups) - 1
-                and looks_like_subheading(line)
-                and bool(blocks)
-                and blocks[-1].kind == "p"
-            )
+            heading = len(group) == 1 and 0 < gi < len(groups) - 1 and looks_like_subheading(line)
             blocks.append(Block("h2" if heading else "p", line))
-    # A heading must introduce a paragraph: one followed by another heading is demoted.
+    # A heading must introduce a paragraph: of two in a row, the first is demoted.
     for i in range(len(blocks) - 1):
         if blocks[i].kind == "h2" and blocks[i + 1].kind == "h2":
             blocks[i] = Block("p", blocks[i].text)

@@ -140,13 +140,12 @@ def _news_id(tree: etree._Element) -> int | None:
 def _meta_published(tree: etree._Element) -> datetime | None:
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if key in _PUBLISHED_META:
-            if parsed := _iso_to_utc(meta.get("content") or ""):
-                return parsed
+        if key in _PUBLISHED_META and (parsed := _iso_to_utc(meta.get("content") or "")):
+            return parsed
     for time_el in tree.iter("time"):
-        if time_el.get("itemprop", "").lower() == "datepublished":
-            if parsed := _iso_to_utc(time_el.get("datetime") or ""):
-                return parsed
+        itemprop = (time_el.get("itemprop") or "").lower()
+        if itemprop == "datepublished" and (parsed := _iso_to_utc(time_el.get("datetime") or "")):
+            return parsed
     return None
 
 

@@ -36,6 +36,8 @@ class ParsedPage:
     keywords: list[str] = field(default_factory=list)
     author: str | None = None
     language: str | None = None
+    # The page's canonical address (HTML pages): what identifies a page that has no News ID.
+    url: str | None = None
 
 
 def blocks_to_html(blocks: list[Block]) -> str:

@@ -96,6 +96,7 @@ def parse_html(data: bytes, *, url: str | None = None) -> ParsedPage:
         keywords=_keywords(doc.tags or []),
         author=clean_line(doc.author or "") or None,
         language=language,
+        url=(doc.url or url or "").strip() or None,
     )
 
 

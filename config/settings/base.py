@@ -173,6 +173,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Background tasks: the django-tasks API on huey. huey keeps its queue in its own SQLite file in the
+# data folder, or in Redis when NEWSDESK_REDIS_URL is set. `newsdesk serve` runs the worker itself;
+# `newsdesk worker` runs more of them. See docs/operations.md, "Tasks".
+TASKS = {
+    "default": {
+        "BACKEND": "newsdesk.core.tasks_backend.HueyBackend",
+        "OPTIONS": {
+            "retries": env_int("NEWSDESK_TASK_RETRIES", 3),
+            "retry_delay": env_int("NEWSDESK_TASK_RETRY_DELAY", 30),
+        },
+    }
+}
+HUEY = {
+    "name": "newsdesk",
+    "immediate": False,
+    "utc": True,
+    **(
+        {"huey_class": "huey.RedisHuey", "url": _redis_url}
+        if _redis_url
+        else {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")}
+    ),
+    "consumer": {"workers": env_int("NEWSDESK_TASK_WORKERS", 2), "worker_type": "thread"},
+}
+NEWSDESK_TASK_ALARM_MINUTES = env_int("NEWSDESK_TASK_ALARM_MINUTES", 5)
+
 # The site itself.
 NEWSDESK_SITE_NAME = env_str("NEWSDESK_SITE_NAME", "Newsdesk")
 NEWSDESK_SITE_URL = env_str("NEWSDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -14,3 +14,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Tasks run at once, in the test's thread, through the same backend as production (huey's immediate
+# mode keeps its queue in memory). Tests that need a real consumer switch immediate off.
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
+TASKS["default"]["OPTIONS"] = {"retries": 0, "retry_delay": 0}  # noqa: F405

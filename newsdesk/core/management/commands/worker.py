@@ -1,0 +1,46 @@
+"""Run a task worker: huey's consumer for the django-tasks queue, after catching up."""
+
+import logging
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from newsdesk.core.tasks import HUEY, worker_start
+
+
+class Command(BaseCommand):
+    help = (
+        "Run background tasks (scheduled publishing side effects, notifications, feed polling). "
+        "`newsdesk serve` runs one itself; run more with this command to scale out."
+    )
+
+    def add_arguments(self, parser):
+        consumer = settings.HUEY.get("consumer", {})
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=consumer.get("workers", 2),
+            help="Tasks run at the same time, as threads (default %(default)s).",
+        )
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="Do not enqueue periodic jobs: use on all workers but one.",
+        )
+
+    def handle(self, *args, workers: int, no_periodic: bool, **options):
+        if HUEY.immediate:
+            self.stderr.write(
+                "Tasks run immediately in these settings (HUEY immediate): no worker needed."
+            )
+            return
+        logging.getLogger("huey").setLevel(logging.INFO)
+        caught_up = worker_start()
+        self.stdout.write(
+            f"Task worker: {workers} thread(s), queue {HUEY.storage.__class__.__name__}, "
+            f"{caught_up} catch-up job(s) enqueued."
+        )
+        consumer = HUEY.create_consumer(
+            workers=workers, worker_type="thread", periodic=not no_periodic
+        )
+        consumer.run()

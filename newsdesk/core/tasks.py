@@ -1,0 +1,126 @@
+"""Background tasks for every app: the django-tasks API, periodic jobs, the worker's health.
+
+Define and enqueue tasks with django-tasks (Django 6's `django.tasks` has the same API):
+
+    from django_tasks import task
+
+    @task()
+    def comment_notify(*, comment_id: int) -> None: ...
+
+    transaction.on_commit(lambda: comment_notify.enqueue(comment_id=comment.pk))
+    article_effects.using(run_after=article.published_at).enqueue(article_id=article.pk)
+
+Periodic jobs: an app lists them in its `periodic.py`, which the worker imports at start:
+
+    from newsdesk.core.tasks import crontab, periodic
+    from .tasks import feeds_poll
+
+    periodic(feeds_poll, crontab(minute="*"))                 # every minute
+    periodic(comments_purge_ips, crontab(minute="17", hour="3"))  # daily at 03:17 UTC
+    periodic(effects_catch_up, crontab(minute="*"), at_start=True)  # also whenever a worker starts
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules, import_string
+from django_tasks import task
+from django_tasks.base import Task
+from huey import crontab
+from huey.contrib.djhuey import HUEY
+
+from . import tasks_backend  # noqa: F401 - registers the failure alarm wherever tasks run
+
+__all__ = ["HUEY", "crontab", "periodic", "periodic_jobs", "task", "worker_last_seen"]
+
+HEARTBEAT_KEY = "newsdesk:worker-heartbeat"
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    task: Task
+    schedule: object
+    at_start: bool
+
+    @property
+    def name(self) -> str:
+        return f"periodic:{self.task.module_path}"
+
+
+_jobs: dict[str, PeriodicJob] = {}
+
+
+def periodic(task: Task, schedule=None, *, at_start: bool = False) -> None:
+    """Enqueue `task` (no arguments) on `schedule` (a huey crontab, UTC) and/or at worker start.
+
+    The scheduler of each `newsdesk worker` (unless --no-periodic) enqueues it; the task itself then
+    runs, with retries, like any other.
+    """
+    job = PeriodicJob(task=task, schedule=schedule, at_start=at_start)
+    if job.name in _jobs:
+        return
+    if schedule is not None:
+
+        def enqueue_job():
+            close_old_connections()
+            task.enqueue()
+
+        HUEY.periodic_task(schedule, name=job.name)(enqueue_job)
+    _jobs[job.name] = job
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """Every job of every app's periodic.py."""
+    autodiscover_modules("periodic")
+    return list(_jobs.values())
+
+
+def worker_start() -> int:
+    """What a worker does before it consumes: enqueue the at-start jobs. Returns how many."""
+    jobs = [job for job in periodic_jobs() if job.at_start]
+    for job in jobs:
+        job.task.enqueue()
+    return len(jobs)
+
+
+def worker_last_seen() -> datetime | None:
+    """When a worker last ran its heartbeat job (every minute), from the queue's shared store."""
+    value = HUEY.get(HEARTBEAT_KEY, peek=True)
+    return datetime.fromisoformat(value) if value else None
+
+
+def worker_is_late(now: datetime | None = None) -> bool:
+    if HUEY.immediate:
+        return False  # tasks run as they are enqueued; there is no worker to miss
+    seen = worker_last_seen()
+    limit = timedelta(minutes=settings.NEWSDESK_TASK_ALARM_MINUTES)
+    return seen is None or seen < (now or timezone.now()) - limit
+
+
+def task_failure_retry(*, failure) -> None:
+    """Enqueue a failed task again and resolve its alarm; failing again makes a new alarm."""
+    import_string(failure.task_path).enqueue(*failure.args, **failure.kwargs)
+    failure.resolved_at = timezone.now()
+    failure.resolution = "Run again"
+    failure.save(update_fields=["resolved_at", "resolution"])
+
+
+@task()
+def tasks_heartbeat() -> str:
+    now = timezone.now().isoformat()
+    HUEY.put(HEARTBEAT_KEY, now)
+    return now
+
+
+@task()
+def tasks_retry_failures() -> int:
+    """Run every failed task once more: what a restarted worker does first."""
+    from .models import TaskFailure
+
+    failures = list(TaskFailure.objects.unresolved())
+    for failure in failures:
+        task_failure_retry(failure=failure)
+    return len(failures)

@@ -1,0 +1,15 @@
+"""`newsdesk demo`: load the original demo stories (safe to run again)."""
+
+from django.core.management.base import BaseCommand
+
+from newsdesk.articles.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a small set of original demo stories with sections, keywords, authors and comments."
+    )
+
+    def handle(self, *args, **options):
+        created, existing = demo_load()
+        self.stdout.write(f"Demo stories: {created} created, {existing} already there.")

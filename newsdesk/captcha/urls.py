@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "captcha"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("refresh/", views.refresh, name="refresh"),
+    path("image/<str:token>/", views.image, name="image"),
+    path("audio/<str:token>/", views.audio, name="audio"),
+]

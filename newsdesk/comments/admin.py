@@ -1,18 +1,187 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
-from .models import Comment
+from .models import BlockedTerm, Comment, CommentSettings
+from .privacy import email_digest
+from .services import comments_moderate
+from .views.moderation import moderation_queue
+
+
+class ModerationMixin:
+    def has_moderate_permission(self, request) -> bool:
+        return request.user.has_perm("comments.moderate_comment")
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    list_display = ["name", "article", "status", "created_at"]
-    list_filter = ["status", "created_at"]
+class CommentAdmin(ModerationMixin, admin.ModelAdmin):
+    list_display = [
+        "excerpt",
+        "name",
+        "article_link",
+        "status",
+        "spam_score",
+        "reasons",
+        "created_at",
+    ]
+    list_display_links = ["excerpt"]
+    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
     list_select_related = ["article"]
-    search_fields = ["name", "body"]
-    raw_id_fields = ["article"]
-    actions = ["approve"]
+    search_fields = ["name", "body", "=article__news_id"]
+    raw_id_fields = ["article", "parent"]
+    show_full_result_count = False
+    actions = ["approve", "reject", "mark_spam", "back_to_pending"]
+    readonly_fields = [
+        "commenter_email",
+        "ip_address",
+        "created_at",
+        "spam_score",
+        "reasons",
+        "learned_as",
+        "moderated_at",
+        "moderated_by",
+    ]
+    fieldsets = [
+        (None, {"fields": ["article", "parent", "name", "commenter_email", "body", "status"]}),
+        ("Spam filter", {"fields": ["spam_score", "reasons", "learned_as"]}),
+        ("History", {"fields": ["created_at", "moderated_at", "moderated_by", "ip_address"]}),
+    ]
 
-    @admin.action(description="Approve selected comments", permissions=["change"])
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "queue/",
+                self.admin_site.admin_view(self.queue_view),
+                name=f"{info[0]}_{info[1]}_queue",
+            ),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        return moderation_queue(request, model_admin=self)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "queue_url": reverse("admin:comments_comment_queue"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # comments come from readers
+
+    def get_search_results(self, request, queryset, search_term):
+        # An address is never stored in clear: look it up by its digest.
+        term = search_term.strip()
+        try:
+            validate_email(term)
+        except ValidationError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(email_digest=email_digest(term)), False
+
+    @admin.display(description="Comment")
+    def excerpt(self, obj: Comment) -> str:
+        return Truncator(obj.body).chars(80)
+
+    @admin.display(description="Article", ordering="article__news_id")
+    def article_link(self, obj: Comment):
+        return format_html(
+            '<a href="{}">{}</a>',
+            obj.article.get_absolute_url(),
+            Truncator(obj.article.headline).chars(60),
+        )
+
+    @admin.display(description="Spam reasons")
+    def reasons(self, obj: Comment):
+        if not obj.spam_reasons:
+            return "-"
+        return format_html(
+            '<ul class="spam-reasons">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((r,) for r in obj.spam_reasons)),
+        )
+
+    @admin.display(description="Email")
+    def commenter_email(self, obj: Comment) -> str:
+        return obj.email or "(not available)"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_moderate_permission(request):
+            fields.append("status")  # only moderators decide
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm("comments.view_commenter_email"):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **opts,
+                    "fields": [
+                        f for f in opts["fields"] if f not in ("commenter_email", "ip_address")
+                    ],
+                },
+            )
+            for name, opts in fieldsets
+        ]
+
+    def save_model(self, request, obj, form, change):
+        if change and "status" in form.changed_data:
+            new_status = obj.status
+            obj.status = form.initial["status"]
+            super().save_model(request, obj, form, change)
+            comments_moderate(
+                comments=Comment.objects.filter(pk=obj.pk), status=new_status, by=request.user
+            )
+        else:
+            super().save_model(request, obj, form, change)
+
+    def _moderate(self, request, queryset, status: str, verb: str):
+        changed = comments_moderate(comments=queryset, status=status, by=request.user)
+        self.message_user(request, f"{verb} {changed} comment(s).", messages.SUCCESS)
+
+    @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve(self, request, queryset):
-        updated = queryset.update(status=Comment.Status.APPROVED)
-        self.message_user(request, f"Approved {updated} comment(s).")
+        self._moderate(request, queryset, Comment.Status.APPROVED, "Approved")
+
+    @admin.action(description="Reject selected comments", permissions=["moderate"])
+    def reject(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.REJECTED, "Rejected")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
+    def mark_spam(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
+
+    @admin.action(
+        description="Put selected comments back in the queue (pending)", permissions=["moderate"]
+    )
+    def back_to_pending(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.PENDING, "Returned to the queue")
+
+
+@admin.register(CommentSettings)
+class CommentSettingsAdmin(admin.ModelAdmin):
+    list_display = ["article", "mode", "close_after_days"]
+    list_filter = ["mode"]
+    autocomplete_fields = ["article"]
+    search_fields = ["article__headline", "=article__news_id"]
+
+
+@admin.register(BlockedTerm)
+class BlockedTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "note", "created_at"]
+    search_fields = ["term", "note"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from django.core.cache import cache
+
+        from .spam import BLOCKLIST_CACHE_KEY
+
+        cache.delete(BLOCKLIST_CACHE_KEY)

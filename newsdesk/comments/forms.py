@@ -1,11 +1,141 @@
+import re
+import time
+import unicodedata
+
 from django import forms
+from django.conf import settings
+from django.core import signing
 
-from .models import Comment
+from newsdesk.captcha.fields import CaptchaField
+
+from .spam import count_links
+
+STARTED_SALT = "newsdesk.comments.form-started"
+# C0 controls other than tab and line breaks, DEL, C1 controls.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Invisible direction overrides make a name read differently from what it is.
+BIDI_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-class CommentForm(forms.ModelForm):
-    class Meta:
-        model = Comment
-        fields = ["name", "email", "body"]
-        labels = {"name": "Name", "email": "Email", "body": "Comment"}
-        widgets = {"body": forms.Textarea(attrs={"rows": 5, "maxlength": 5000})}
+def sign_started(now: float | None = None) -> str:
+    return signing.dumps(round(time.time() if now is None else now, 1), salt=STARTED_SALT)
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="Never shown to anyone but the moderators.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    body = forms.CharField(
+        label="Comment",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
+    )
+    captcha = CaptchaField(label="Security Key")
+    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # The honeypot: hidden from people (and screen readers) by the template, filled in by bots.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["started"].initial = sign_started()
+        self.started_problem: str | None = None
+
+    # Field cleaning ------------------------------------------------------------------------
+    def _clean_text(self, field: str, *, multiline: bool) -> str:
+        value = unicodedata.normalize("NFC", self.cleaned_data.get(field, ""))
+        if CONTROL_RE.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+            raise forms.ValidationError(
+                "This contains invisible control characters. Please retype it (pasting from some "
+                "programs adds them).",
+                code="control",
+            )
+        if not multiline and BIDI_RE.search(value):
+            raise forms.ValidationError(
+                "This contains invisible direction marks; please type it without them.", code="bidi"
+            )
+        return value.strip()
+
+    def clean_name(self):
+        return self._clean_text("name", multiline=False)
+
+    def clean_body(self):
+        body = self._clean_text("body", multiline=True).replace("\r\n", "\n")
+        if not body:
+            raise forms.ValidationError("Please write a comment.", code="required")
+        links = count_links(body)
+        if links > settings.NEWSDESK_COMMENTS_MAX_LINKS:
+            raise forms.ValidationError(
+                f"Your comment has {links} links; at most "
+                f"{settings.NEWSDESK_COMMENTS_MAX_LINKS} are "
+                "allowed. Please remove some and send it again.",
+                code="links",
+            )
+        return body
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip()
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(
+                "Automated submission suspected: the hidden field 'Leave this field empty' "
+                "was filled "
+                "in. If you are a person, empty it and send again.",
+                code="honeypot",
+            )
+        return ""
+
+    def clean_started(self):
+        raw = self.cleaned_data.get("started") or ""
+        try:
+            started = float(
+                signing.loads(
+                    raw, salt=STARTED_SALT, max_age=settings.NEWSDESK_COMMENTS_FORM_MAX_AGE
+                )
+            )
+        except signing.SignatureExpired:
+            self.started_problem = "old"
+            raise forms.ValidationError(
+                "This form was opened too long ago. We have renewed it and kept your text: please "
+                "send it again.",
+                code="form_old",
+            ) from None
+        except (signing.BadSignature, ValueError, TypeError):
+            self.started_problem = "bad"
+            raise forms.ValidationError(
+                "This form could not be checked. We have renewed it and kept your text: "
+                "please send it "
+                "again.",
+                code="form_bad",
+            ) from None
+        if time.time() - started < settings.NEWSDESK_COMMENTS_MIN_SECONDS:
+            self.started_problem = "fast"
+            raise forms.ValidationError(
+                "That was sent faster than a person can write. Please check your comment "
+                "and send it "
+                "again.",
+                code="form_fast",
+            )
+        return raw
+
+    # Re-display ----------------------------------------------------------------------------
+    def for_redisplay(self) -> "CommentForm":
+        """The same form with the reader's text, a renewed timestamp when it was the problem, and
+        (from the widget) a fresh Security Key."""
+        if self.is_bound and self.started_problem in ("old", "bad"):
+            data = self.data.copy()
+            data["started"] = sign_started()
+            self.data = data
+        return self

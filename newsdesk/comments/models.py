@@ -1,4 +1,10 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from .privacy import email_decrypt
 
 
 class CommentQuerySet(models.QuerySet):
@@ -8,6 +14,32 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
+    def for_article_page(self, article):
+        """Approved comments of an article, oldest first, with what the page shows only."""
+        return (
+            self.approved()
+            .filter(article=article)
+            .only("id", "parent_id", "name", "body", "created_at")
+        )
+
+    def moderation_queue(self):
+        """Pending first, then spam, then everything else; newest last within pending so the
+        oldest waiting comment is handled first."""
+        order = models.Case(
+            models.When(status=Comment.Status.PENDING, then=0),
+            models.When(status=Comment.Status.SPAM, then=1),
+            default=2,
+            output_field=models.IntegerField(),
+        )
+        return (
+            self.select_related("article", "parent")
+            .annotate(queue_order=order)
+            .order_by("queue_order", "created_at", "id")
+        )
+
+    def for_email_digest(self, digest: str):
+        return self.filter(email_digest=digest)
+
 
 class Comment(models.Model):
     class Status(models.TextChoices):
@@ -16,19 +48,171 @@ class Comment(models.Model):
         REJECTED = "rejected", "Rejected"
         SPAM = "spam", "Spam"
 
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+        help_text="The comment this one replies to (one level: replies to a reply join the first).",
+    )
     name = models.CharField(max_length=80)
-    email = models.EmailField(max_length=254)
+    email_digest = models.CharField(
+        max_length=64,
+        db_index=True,
+        editable=False,
+        help_text="Keyed hash of the address, for matching.",
+    )
+    email_encrypted = models.TextField(
+        editable=False, blank=True, help_text="Encrypted address, for moderators."
+    )
     body = models.TextField(max_length=5000)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(
+        null=True,
+        blank=True,
+        help_text="Kept for abuse handling; purged after the retention period.",
+    )
+    spam_score = models.FloatField(default=0.0)
+    spam_reasons = models.JSONField(default=list, blank=True)
+    learned_as = models.CharField(
+        max_length=10,
+        blank=True,
+        editable=False,
+        help_text="What the spam filter learnt from this comment.",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["article", "status", "created_at"], name="comment_article_idx")]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"], name="comment_article_idx"),
+            models.Index(fields=["status", "created_at"], name="comment_status_idx"),
+        ]
+        permissions = [
+            ("moderate_comment", "Can moderate comments (approve, reject, mark spam)"),
+            ("view_commenter_email", "Can see commenters' email addresses"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} on {self.article_id}"
+
+    @property
+    def email(self) -> str:
+        """The address in clear, for moderators' eyes only; never put it on a public page."""
+        return email_decrypt(self.email_encrypted)
+
+
+class CommentSettings(models.Model):
+    """Per-article comment mode; an article without a row follows the site default (auto)."""
+
+    class Mode(models.TextChoices):
+        AUTO = "auto", "Open, closing automatically after the site's number of days"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    article = models.OneToOneField(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="comment_settings",
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.AUTO)
+    close_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="For 'auto': days after publication; empty uses the site's setting.",
+    )
+
+    class Meta:
+        verbose_name = "comment settings"
+        verbose_name_plural = "comment settings"
+
+    def __str__(self) -> str:
+        return f"Comments on {self.article_id}: {self.get_mode_display()}"
+
+
+def comments_open(article, settings_row: CommentSettings | None = None, *, now=None) -> bool:
+    """Whether readers may comment on `article` now."""
+    mode = settings_row.mode if settings_row else CommentSettings.Mode.AUTO
+    if mode == CommentSettings.Mode.OPEN:
+        return True
+    if mode == CommentSettings.Mode.CLOSED:
+        return False
+    days = (
+        settings_row.close_after_days
+        if settings_row and settings_row.close_after_days is not None
+        else None
+    )
+    if days is None:
+        days = settings.NEWSDESK_COMMENTS_CLOSE_AFTER_DAYS
+    if not days or article.published_at is None:
+        return True
+    return (now or timezone.now()) < article.published_at + timedelta(days=days)
+
+
+class BlockedTerm(models.Model):
+    """A word, phrase, domain or address part that sends a comment to the spam folder."""
+
+    term = models.CharField(
+        max_length=100, unique=True, help_text="Matched without regard to case."
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return self.term
+
+    def save(self, *args, **kwargs):
+        self.term = self.term.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class SpamToken(models.Model):
+    """How often a token appeared in comments moderators marked spam or approved (naive Bayes).
+    The row with token DOCS counts the comments learnt from."""
+
+    DOCS = " docs"  # a space: no real token has one
+
+    token = models.CharField(max_length=100, primary_key=True)
+    spam = models.PositiveIntegerField(default=0)
+    ham = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.token}: {self.spam} spam / {self.ham} ham"
+
+
+class RateCounter(models.Model):
+    """One fixed-window counter (see ratelimit.py); purged once its window has passed."""
+
+    bucket = models.CharField(max_length=120, primary_key=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.bucket}: {self.hits}"
+
+
+class ModerationNotice(models.Model):
+    """An email sent to moderators about new pending comments: the throttle's memory."""
+
+    sent_at = models.DateTimeField(db_index=True)
+    new_comments = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.sent_at:%Y-%m-%d %H:%M}: {self.new_comments} new"

@@ -1,10 +1,249 @@
+"""Writes with consequences: posting, moderating, and data-protection requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
 from newsdesk.articles.models import Article
+from newsdesk.captcha.challenges import Challenge, ChallengeError, challenge_consume
 
-from .models import Comment
+from .models import Comment, ModerationNotice
+from .privacy import email_decrypt, email_digest, email_encrypt
+from .ratelimit import Limited, rate_limit_hit
+from .spam import SpamVerdict, spam_learn, spam_score
 
 
-def comment_submit(*, article: Article, name: str, email: str, body: str, ip_address: str | None) -> Comment:
-    """Store a reader's comment; it waits for a moderator before anyone sees it."""
-    return Comment.objects.create(
-        article=article, name=name, email=email, body=body, ip_address=ip_address, status=Comment.Status.PENDING
+class CommentRefused(Exception):
+    """Why a comment was not stored: `kind` is 'rate' (with retry_after), 'captcha' or 'closed'."""
+
+    def __init__(self, kind: str, message: str, *, retry_after: int = 0, code: str = ""):
+        super().__init__(message)
+        self.kind, self.message, self.retry_after, self.code = kind, message, retry_after, code
+
+
+@dataclass
+class Submission:
+    name: str
+    email: str
+    body: str
+    parent: Comment | None = None
+
+
+def _rate_message(limited: Limited, what: str) -> str:
+    minutes = max(1, round(limited.retry_after / 60))
+    return (
+        f"Too many comments were sent {what} in a short time. Your text is kept below: please wait "
+        f"about {minutes} minute{'s' if minutes != 1 else ''} and send it again."
     )
+
+
+def comment_submit(
+    *,
+    article: Article,
+    submission: Submission,
+    challenge: Challenge,
+    ip_address: str | None,
+    verdict: SpamVerdict | None = None,
+    now: datetime | None = None,
+) -> Comment:
+    """Store a reader's comment, pending (or in the spam folder when its score says so).
+
+    One write transaction holds everything: the rate-limit counters, the used challenge and the
+    comment, so a success answer always means the comment is stored, once.
+    Raises CommentRefused when a rate limit is exceeded or the challenge was already used."""
+    digest = email_digest(submission.email)
+    verdict = verdict or spam_score(
+        name=submission.name, email=submission.email, body=submission.body
+    )
+    status = Comment.Status.SPAM if verdict.is_spam else Comment.Status.PENDING
+    parent = submission.parent
+    if parent is not None and parent.parent_id:
+        parent = Comment(pk=parent.parent_id)  # one level: a reply to a reply joins the thread
+    with transaction.atomic():
+        limited = rate_limit_hit("post-ip", ip_address or "", settings.NEWSDESK_COMMENTS_RATE_IP)
+        if limited:
+            raise CommentRefused(
+                "rate", _rate_message(limited, "from your address"), retry_after=limited.retry_after
+            )
+        limited = rate_limit_hit("post-email", digest, settings.NEWSDESK_COMMENTS_RATE_EMAIL)
+        if limited:
+            raise CommentRefused(
+                "rate",
+                _rate_message(limited, "with your email address"),
+                retry_after=limited.retry_after,
+            )
+        try:
+            challenge_consume(challenge)
+        except ChallengeError as error:
+            raise CommentRefused("captcha", str(error), code=error.code) from None
+        comment = Comment.objects.create(
+            article=article,
+            parent=parent,
+            name=submission.name,
+            email_digest=digest,
+            email_encrypted=email_encrypt(submission.email),
+            body=submission.body,
+            status=status,
+            ip_address=ip_address or None,
+            spam_score=verdict.score,
+            spam_reasons=verdict.reasons,
+            created_at=now or timezone.now(),
+        )
+        if status == Comment.Status.PENDING:
+            _notify_moderators_soon()
+    return comment
+
+
+def comment_count_attempt(*, ip_address: str | None) -> Limited | None:
+    """Count a refused post (invalid form) against the address's rate, so bad tries cost too."""
+    return rate_limit_hit("post-ip", ip_address or "", settings.NEWSDESK_COMMENTS_RATE_IP)
+
+
+def _notify_moderators_soon() -> None:
+    from .tasks import notify_moderators
+
+    interval = settings.NEWSDESK_MODERATION_NOTIFY_INTERVAL
+    if interval <= 0:
+        return
+    # The first pending comment of each interval schedules one email; the rest ride along. The
+    # process-local cache spares the shared counter (a hot row) all but one write per process.
+    from django.core.cache import cache
+
+    from .ratelimit import Rate
+
+    window = int(timezone.now().timestamp() // interval)
+    if not cache.add(f"comments:notify-claimed:{window}", 1, interval):
+        return
+    if rate_limit_hit("notify", "moderators", Rate(1, interval)) is None:
+        transaction.on_commit(notify_moderators.enqueue)
+
+
+# Moderation --------------------------------------------------------------------------------
+LEARN_AS = {Comment.Status.APPROVED: "ham", Comment.Status.SPAM: "spam"}
+
+
+def comments_moderate(
+    *, comments, status: str, by: AbstractBaseUser | None, now: datetime | None = None
+) -> int:
+    """Set the status of `comments` (a queryset or list) to approved, rejected, spam or pending.
+    Approve and spam teach the spam filter; changing a decision unlearns the earlier one."""
+    status = Comment.Status(status)
+    now = now or timezone.now()
+    changed = 0
+    with transaction.atomic():
+        for comment in list(
+            comments.select_for_update() if hasattr(comments, "select_for_update") else comments
+        ):
+            if comment.status == status:
+                continue
+            if status in LEARN_AS:
+                spam_learn(comment, LEARN_AS[status])
+            elif comment.learned_as and status == Comment.Status.PENDING:
+                spam_learn(comment, "")
+            comment.status = status
+            comment.moderated_at = now
+            comment.moderated_by = by if getattr(by, "pk", None) else None
+            comment.save(update_fields=["status", "moderated_at", "moderated_by", "learned_as"])
+            changed += 1
+    return changed
+
+
+def moderation_notice_send(*, now: datetime | None = None) -> int:
+    """Email moderators about pending comments that arrived since the last notice; at most one
+    notice per NEWSDESK_MODERATION_NOTIFY_INTERVAL. Returns how many new comments it told of.
+    Commenters' addresses are never in it (mail may be logged, as the console backend does)."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    now = now or timezone.now()
+    last = ModerationNotice.objects.first()
+    interval = timedelta(seconds=settings.NEWSDESK_MODERATION_NOTIFY_INTERVAL)
+    if last and now - last.sent_at < interval:
+        return 0
+    new = Comment.objects.pending()
+    if last:
+        new = new.filter(created_at__gt=last.sent_at)
+    new = list(new.select_related("article").only("name", "created_at", "article__headline")[:20])
+    if not new:
+        return 0
+    total_pending = Comment.objects.pending().count()
+    User = get_user_model()
+    recipients = sorted(
+        {
+            u.email
+            for u in User.objects.with_perm("comments.moderate_comment", include_superusers=True)
+            if u.email
+        }
+    )
+    ModerationNotice.objects.create(sent_at=now, new_comments=len(new))
+    if not recipients:
+        return len(new)
+    queue = settings.NEWSDESK_SITE_URL + reverse("admin:comments_comment_queue")
+    lines = [f"- {c.name} on \u201c{c.article.headline}\u201d" for c in new]
+    send_mail(
+        subject=(
+            f"[{settings.NEWSDESK_SITE_NAME}] {total_pending} comment(s) waiting for moderation"
+        ),
+        message=(
+            f"New comments are waiting for moderation ({total_pending} pending in all):\n\n"
+            + "\n".join(lines)
+            + f"\n\nModeration queue: {queue}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return len(new)
+
+
+# Privacy -----------------------------------------------------------------------------------
+def comment_ips_purge(*, now: datetime | None = None) -> int:
+    """Forget IP addresses older than NEWSDESK_COMMENTS_IP_RETENTION_DAYS."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.NEWSDESK_COMMENTS_IP_RETENTION_DAYS)
+    return Comment.objects.filter(created_at__lt=cutoff, ip_address__isnull=False).update(
+        ip_address=None
+    )
+
+
+def comments_export(*, email: str) -> list[dict]:
+    """Everything stored for an address, for a data-protection access request."""
+    rows = (
+        Comment.objects.for_email_digest(email_digest(email))
+        .select_related("article")
+        .order_by("created_at")
+    )
+    return [
+        {
+            "id": c.pk,
+            "article": {"news_id": c.article.news_id, "headline": c.article.headline},
+            "in_reply_to": c.parent_id,
+            "name": c.name,
+            "email": email_decrypt(c.email_encrypted),
+            "body": c.body,
+            "status": c.status,
+            "created_at": c.created_at.isoformat(),
+            "ip_address": c.ip_address,
+            "spam_score": c.spam_score,
+            "spam_reasons": c.spam_reasons,
+            "moderated_at": c.moderated_at.isoformat() if c.moderated_at else None,
+        }
+        for c in rows
+    ]
+
+
+def comments_erase(*, email: str) -> int:
+    """Delete every comment stored for an address (replies by others stay, no longer attached),
+    and unlearn them from the spam filter. Returns how many comments were deleted."""
+    with transaction.atomic():
+        comments = list(Comment.objects.for_email_digest(email_digest(email)).select_for_update())
+        for comment in comments:
+            if comment.learned_as:
+                spam_learn(comment, "")
+        Comment.objects.filter(pk__in=[c.pk for c in comments]).delete()
+    return len(comments)

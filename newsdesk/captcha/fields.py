@@ -1,0 +1,88 @@
+"""The "Security Key" form field: hidden token, picture, audio alternative, refresh button."""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+
+from .challenges import Challenge, ChallengeError, challenge_check, challenge_issue
+
+REFRESH_FIELD = "captcha_refresh"
+
+
+class CaptchaWidget(forms.MultiWidget):
+    template_name = "captcha/widget.html"
+
+    def __init__(self, attrs=None):
+        answer_attrs = {
+            "autocomplete": "off",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+            "inputmode": "text",
+            "maxlength": "12",
+            "size": "12",
+            "class": "captcha-answer",
+        }
+        super().__init__(
+            {"token": forms.HiddenInput(), "answer": forms.TextInput(answer_attrs)}, attrs
+        )
+
+    def decompress(self, value):
+        return [None, None]
+
+    def id_for_label(self, id_):
+        # The label points at the box the reader types in, not at the hidden token.
+        return f"{id_}_answer" if id_ else id_
+
+    def get_context(self, name, value, attrs):
+        # Every rendering shows a new challenge and an empty answer box: a challenge is never
+        # shown twice, and a re-displayed form (errors, refresh, 429) gets a fresh one for free.
+        challenge = challenge_issue()
+        context = super().get_context(name, [challenge.token, ""], attrs)
+        context["captcha"] = {
+            "token": challenge.token,
+            "image_url": reverse("captcha:image", args=[challenge.token]),
+            "audio_url": reverse("captcha:audio", args=[challenge.token]),
+            "refresh_url": reverse("captcha:refresh"),
+            "refresh_name": REFRESH_FIELD,
+            "answer_id": self.id_for_label(attrs.get("id") if attrs else None),
+        }
+        return context
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class CaptchaField(forms.MultiValueField):
+    """Cleans to the checked Challenge; the caller consumes it (challenge_consume) in its
+    own transaction."""
+
+    widget = CaptchaWidget
+    default_error_messages = {
+        "required": ChallengeError.messages["missing"],
+        "incomplete": ChallengeError.messages["missing"],
+    }
+
+    def __init__(self, **kwargs):
+        fields = (forms.CharField(max_length=1000), forms.CharField(max_length=64))
+        kwargs.setdefault("label", "Security Key")
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def clean(self, value):
+        token, answer = (
+            (list(value) + [None, None])[:2] if isinstance(value, list | tuple) else (None, None)
+        )
+        token = (token or "").strip()
+        answer = (answer or "").strip()
+        if not answer:
+            raise forms.ValidationError(ChallengeError.messages["missing"], code="missing")
+        try:
+            return challenge_check(token, answer)
+        except ChallengeError as error:
+            raise forms.ValidationError(str(error), code=error.code) from None
+
+    def compress(self, data_list):  # pragma: no cover - clean() is overridden
+        return data_list
+
+
+__all__ = ["CaptchaField", "CaptchaWidget", "Challenge", "REFRESH_FIELD"]

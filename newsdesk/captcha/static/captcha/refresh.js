@@ -1,0 +1,46 @@
+// "Captcha refresh" without reloading the page. Without JavaScript the button posts the form,
+// and the server shows the same page with the text kept and a new picture.
+(function () {
+  "use strict";
+  function status(box, text) {
+    var live = box.querySelector(".captcha-status");
+    if (!live) {
+      live = document.createElement("span");
+      live.className = "captcha-status";
+      live.setAttribute("role", "status");
+      box.appendChild(live);
+    }
+    live.textContent = text;
+  }
+  function refresh(box, button) {
+    button.disabled = true;
+    fetch(box.getAttribute("data-refresh-url"), {
+      method: "GET", credentials: "same-origin", cache: "no-store",
+      headers: {"Accept": "application/json"}
+    }).then(function (response) {
+      return response.json().then(function (data) { return {ok: response.ok, data: data}; });
+    }).then(function (result) {
+      if (!result.ok) { status(box, result.data.error || "No new picture now: please try again later."); return; }
+      var image = box.querySelector(".captcha-image");
+      var token = box.querySelector("input[type=hidden]");
+      var answer = box.querySelector(".captcha-answer");
+      var audio = box.querySelector(".captcha-audio");
+      image.src = result.data.image;
+      token.value = result.data.token;
+      if (audio) { audio.href = result.data.audio; }
+      answer.value = "";
+      answer.focus();
+      status(box, "New Security Key picture shown.");
+    }).catch(function () {
+      status(box, "No new picture could be fetched: check your connection and try again.");
+    }).then(function () { button.disabled = false; });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".captcha-refresh") : null;
+    if (!button || !window.fetch) { return; }
+    var box = button.closest("[data-captcha]");
+    if (!box) { return; }
+    event.preventDefault();
+    refresh(box, button);
+  });
+}());

@@ -1,0 +1,90 @@
+import random
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from newsdesk.comments.ratelimit import client_ip, rate_limit_hit
+
+from .challenges import ChallengeError, challenge_issue, challenge_read
+from .image import render_challenge
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # A challenge is for one reader once: no browser, proxy or CDN may keep it.
+    response["Cache-Control"] = "no-store, max-age=0"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _refused(error: ChallengeError, status: int = 404) -> HttpResponse:
+    return _no_store(
+        HttpResponse(str(error), status=status, content_type="text/plain; charset=utf-8")
+    )
+
+
+@require_safe
+def image(request, token: str):
+    try:
+        challenge = challenge_read(token)
+    except ChallengeError as error:
+        return _refused(error)
+    # Seeded from the token: fetching the same challenge again gives the same picture, so a bot
+    # cannot average many renderings of one answer.
+    png = render_challenge(challenge.answer, rng=random.Random(challenge.seed))  # noqa: S311
+    return _no_store(HttpResponse(png, content_type="image/png"))
+
+
+@require_safe
+def audio(request, token: str):
+    try:
+        challenge = challenge_read(token)
+    except ChallengeError as error:
+        return _refused(error)
+    try:
+        from .audio import render_audio
+    except ImportError:  # pragma: no cover - the audio module ships with the app
+        return _no_store(
+            HttpResponse(
+                "The audio Security Key is not available on this site yet. "
+                "Please contact the newsroom.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        )
+    wav = render_audio(challenge.answer)
+    response = HttpResponse(wav, content_type="audio/wav")
+    response["Content-Disposition"] = 'inline; filename="security-key.wav"'
+    return _no_store(response)
+
+
+@never_cache
+@require_safe
+def refresh(request):
+    """A new challenge as JSON for the page's script; rate-limited like posting."""
+    limited = rate_limit_hit(
+        "captcha-ip", client_ip(request), settings.NEWSDESK_CAPTCHA_REFRESH_RATE
+    )
+    if limited:
+        response = JsonResponse(
+            {
+                "error": "Too many new Security Keys were asked for from your address. "
+                f"Please wait {limited.retry_after} seconds and try again."
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(limited.retry_after)
+        return _no_store(response)
+    challenge = challenge_issue()
+    return _no_store(
+        JsonResponse(
+            {
+                "token": challenge.token,
+                "image": reverse("captcha:image", args=[challenge.token]),
+                "audio": reverse("captcha:audio", args=[challenge.token]),
+                "expires": challenge.expires,
+            }
+        )
+    )

@@ -1,0 +1,141 @@
+"""Spam scoring, all offline: rules with points, plus naive Bayes learnt from moderators' decisions.
+
+A score is a sum of points with a reason for each; at NEWSDESK_SPAM_THRESHOLD or above, a comment
+goes to the spam folder (held, recoverable). Moderators' approve/spam decisions train the model
+(spam_learn), and changing one's mind unlearns the earlier decision.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+
+from .models import BlockedTerm, Comment, SpamToken
+
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+DOMAIN_RE = re.compile(r"(?:https?://)?(?:www\.)?([^/\s:?#<>\"']+)", re.IGNORECASE)
+WORD_RE = re.compile(r"\w{2,30}", re.UNICODE)
+BLOCKLIST_CACHE_KEY = "comments:blocklist:v1"
+
+
+@dataclass
+class SpamVerdict:
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, points: float, reason: str) -> None:
+        if points:
+            self.score = round(self.score + points, 3)
+            self.reasons.append(f"{points:+.2f} {reason}")
+
+    @property
+    def is_spam(self) -> bool:
+        return self.score >= settings.NEWSDESK_SPAM_THRESHOLD
+
+
+def count_links(text: str) -> int:
+    return len(URL_RE.findall(text))
+
+
+def tokens_of(*, name: str, body: str) -> set[str]:
+    found = {w.lower() for w in WORD_RE.findall(body)}
+    found |= {"name:" + w.lower() for w in WORD_RE.findall(name)}
+    for url in URL_RE.findall(body):
+        match = DOMAIN_RE.match(url)
+        if match:
+            found.add("domain:" + match.group(1).lower())
+    if URL_RE.search(body):
+        found.add("has:link")
+    return {t[:100] for t in found}
+
+
+def blocked_terms() -> list[str]:
+    """Moderators' block list (admin) and NEWSDESK_COMMENTS_BLOCKLIST, cached for a minute."""
+    terms = cache.get(BLOCKLIST_CACHE_KEY)
+    if terms is None:
+        terms = sorted(
+            set(BlockedTerm.objects.values_list("term", flat=True))
+            | {t.lower() for t in settings.NEWSDESK_COMMENTS_BLOCKLIST}
+        )
+        cache.set(BLOCKLIST_CACHE_KEY, terms, 60)
+    return terms
+
+
+def bayes_probability(tokens: set[str]) -> tuple[float | None, list[str]]:
+    """P(spam | tokens) from moderators' decisions, and the tokens that weighed most; None until
+    the model has seen NEWSDESK_SPAM_MIN_TRAINING comments of each kind."""
+    rows = {t.token: t for t in SpamToken.objects.filter(token__in=[*tokens, SpamToken.DOCS])}
+    docs = rows.pop(SpamToken.DOCS, None)
+    minimum = settings.NEWSDESK_SPAM_MIN_TRAINING
+    if docs is None or docs.spam < minimum or docs.ham < minimum:
+        return None, []
+    log_odds = math.log(docs.spam / docs.ham)
+    weights = []
+    for token in tokens:
+        row = rows.get(token)
+        if row is None:
+            continue
+        # Laplace-smoothed document frequencies per class.
+        p_spam = (row.spam + 1) / (docs.spam + 2)
+        p_ham = (row.ham + 1) / (docs.ham + 2)
+        weight = math.log(p_spam / p_ham)
+        log_odds += weight
+        weights.append((weight, token))
+    log_odds = max(-30.0, min(30.0, log_odds))
+    probability = 1 / (1 + math.exp(-log_odds))
+    weights.sort(reverse=True)
+    return probability, [t for w, t in weights[:5] if w > 0]
+
+
+def spam_score(*, name: str, email: str, body: str) -> SpamVerdict:
+    verdict = SpamVerdict()
+    links = count_links(body)
+    if links:
+        verdict.add(0.2 * links, f"{links} link(s)")
+    haystack = f"{name}\n{body}\n{email}".lower()
+    for term in blocked_terms():
+        if term and term in haystack:
+            verdict.add(1.0, f"blocked term '{term}'")
+    letters = [c for c in body if c.isalpha()]
+    if len(letters) >= 20 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
+        verdict.add(0.2, "mostly capital letters")
+    if re.search(r"(.)\1{9,}", body):
+        verdict.add(0.1, "a character repeated 10 times or more")
+    probability, top = bayes_probability(tokens_of(name=name, body=body))
+    if probability is not None:
+        # -0.6 .. +0.6: alone it can push a borderline comment over, not condemn a plain one.
+        points = round((probability - 0.5) * 1.2, 3)
+        words = f" (words: {', '.join(top)})" if top else ""
+        verdict.add(points, f"learnt filter: {probability:.0%} spam-like{words}")
+    return verdict
+
+
+def _adjust(tokens: set[str], column: str, delta: int) -> None:
+    tokens = {*tokens, SpamToken.DOCS}
+    existing = set(SpamToken.objects.filter(token__in=tokens).values_list("token", flat=True))
+    SpamToken.objects.filter(token__in=existing).update(**{column: F(column) + delta})
+    if delta > 0:
+        SpamToken.objects.bulk_create(
+            [SpamToken(token=t, **{column: delta}) for t in tokens - existing],
+            ignore_conflicts=True,
+        )
+
+
+def spam_learn(comment: Comment, label: str) -> None:
+    """Teach the model that `comment` is 'spam' or 'ham', unlearning an earlier decision first.
+    Runs inside the moderation service's transaction."""
+    if comment.learned_as == label:
+        return
+    tokens = tokens_of(name=comment.name, body=comment.body)
+    with transaction.atomic():
+        if comment.learned_as:
+            _adjust(tokens, comment.learned_as, -1)
+        if label:
+            _adjust(tokens, label, +1)
+    comment.learned_as = label

@@ -1,0 +1,53 @@
+"""Factories and helpers for the comments app: a reader posting through the real form."""
+
+import re
+
+import factory
+
+from newsdesk.articles.tests.factories import ArticleFactory
+from newsdesk.captcha.challenges import challenge_read
+from newsdesk.comments.models import Comment
+from newsdesk.comments.privacy import email_digest, email_encrypt
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    class Params:
+        email = "reader@example.org"
+
+    article = factory.SubFactory(ArticleFactory)
+    name = factory.Sequence(lambda n: f"Reader {n}")
+    body = "Well reported, thank you."
+    status = Comment.Status.APPROVED
+    email_digest = factory.LazyAttribute(lambda o: email_digest(o.email))
+    email_encrypted = factory.LazyAttribute(lambda o: email_encrypt(o.email))
+
+
+TOKEN_RE = re.compile(r'name="captcha_token" value="([^"]+)"')
+STARTED_RE = re.compile(r'name="started" value="([^"]+)"')
+
+
+def form_fields(html: str) -> dict:
+    """The hidden values of the comment form in a page: the challenge token and the signed start."""
+    return {
+        "captcha_token": TOKEN_RE.search(html).group(1),
+        "started": STARTED_RE.search(html).group(1),
+    }
+
+
+def solved(html: str, **fields) -> dict:
+    """POST data answering the page's Security Key (read from the token with the server's key)."""
+    hidden = form_fields(html)
+    answer = challenge_read(hidden["captcha_token"]).answer
+    data = {
+        "name": "Ada Reader",
+        "email": "ada@example.org",
+        "body": "A thoughtful comment.",
+        "captcha_answer": answer,
+        "website": "",
+        **hidden,
+    }
+    data.update(fields)
+    return data

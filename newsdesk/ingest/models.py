@@ -1,6 +1,7 @@
 import hashlib
 
 from django.db import models
+from django.utils import timezone
 
 
 class ImportedPageQuerySet(models.QuerySet):
@@ -35,3 +36,214 @@ class ImportedPage(models.Model):
     @staticmethod
     def key_for(identity: str) -> str:
         return hashlib.sha256(identity.encode()).hexdigest()
+
+
+# --- wire ingest -------------------------------------------------------------------------------
+
+
+class SourceQuerySet(models.QuerySet):
+    def due(self, now):
+        """Enabled sources whose next poll time has come (or that were never polled)."""
+        return self.filter(enabled=True).filter(
+            models.Q(next_poll_at__isnull=True) | models.Q(next_poll_at__lte=now)
+        )
+
+
+class Source(models.Model):
+    """Where wire items come from: a feed, a drop folder or one web page, with its health."""
+
+    class Kind(models.TextChoices):
+        FEED = "feed", "RSS or Atom feed"
+        FOLDER = "folder", "Drop folder"
+        PAGE = "page", "Single web page"
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FEED)
+    url = models.URLField("address", max_length=2000, blank=True,
+                          help_text="The feed's or the page's address (feeds and pages).")
+    path = models.CharField("folder", max_length=500, blank=True,
+                            help_text="A folder on the server (drop folders): .html, .txt "
+                                      "captures, .xml/.rss/.atom feeds and ninjs .json files.")
+    credit = models.CharField(
+        max_length=100, blank=True,
+        help_text="Who drafts credit, e.g. Reuters or AFP. Defaults to the name.",
+    )
+    enabled = models.BooleanField(default=True)
+    allow_private_network = models.BooleanField(
+        "may fetch from private networks", default=False,
+        help_text="Only for sources inside your own network: lets this source fetch from "
+                  "private, loopback and link-local addresses, which are otherwise refused.",
+    )
+    poll_interval = models.PositiveIntegerField("poll every (seconds)", default=900)
+
+    # Health and the state of conditional requests, kept by the poller.
+    etag = models.CharField(max_length=300, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    next_poll_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    items_seen = models.PositiveIntegerField(default=0, editable=False,
+                                             help_text="Wire items created from this source.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["enabled", "next_poll_at"], name="source_due_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def credit_name(self) -> str:
+        return self.credit or self.name
+
+    @property
+    def healthy(self) -> bool:
+        return self.consecutive_failures == 0
+
+
+class Story(models.Model):
+    """Wire items about the same event, from any source, grouped by near-duplicate text."""
+
+    title = models.CharField(max_length=300)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    latest_at = models.DateTimeField(default=timezone.now,
+                                     help_text="Time of the newest item in the story.")
+    item_count = models.PositiveIntegerField(default=0)
+    archive_article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="A story the site already published that these items repeat.",
+    )
+
+    class Meta:
+        ordering = ["-latest_at", "-id"]
+        verbose_name_plural = "stories"
+        indexes = [models.Index(fields=["-latest_at", "-id"], name="story_latest_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WireItemQuerySet(models.QuerySet):
+    def for_desk(self):
+        return self.select_related("source", "story", "article")
+
+
+class WireItem(models.Model):
+    """One story as a source sent it. Idempotent on (source, guid) and on its address."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="items")
+    guid = models.CharField(max_length=320)
+    url = models.TextField(blank=True)
+    # A digest of the address: addresses can be longer than an index allows. NULL = no address.
+    url_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, help_text="Sanitized with the site's allow-list.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    author = models.CharField(max_length=120, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    content_hash = models.CharField(max_length=64, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="items")
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="wire_items", help_text="The draft made from this item.",
+    )
+    # MinHash signature (uint32 values) for near-duplicate grouping; see dedup.py.
+    signature = models.BinaryField(editable=False, default=b"")
+    first_seen_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WireItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-first_seen_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "guid"], name="wire_item_source_guid_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["story", "-published_at"], name="wire_item_story_idx"),
+            models.Index(fields=["-first_seen_at", "-id"], name="wire_item_seen_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def time(self):
+        return self.published_at or self.first_seen_at
+
+    @staticmethod
+    def key_for_url(url: str | None) -> str | None:
+        return hashlib.sha256(url.encode()).hexdigest() if url else None
+
+
+class WireItemVersion(models.Model):
+    """What an item said before a source changed it; the item holds the newest version."""
+
+    item = models.ForeignKey(WireItem, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    url = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    author = models.CharField(max_length=120, blank=True)
+    content_hash = models.CharField(max_length=64)
+    superseded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["item", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "version"], name="wire_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class ArticleSignature(models.Model):
+    """The MinHash signature of a published article, so wire items can be matched to the archive."""
+
+    article = models.OneToOneField("articles.Article", on_delete=models.CASCADE, related_name="+",
+                                   primary_key=True)
+    signature = models.BinaryField()
+    content_hash = models.CharField(max_length=64)
+    indexed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"signature of article {self.article_id}"
+
+
+class LshBand(models.Model):
+    """One band hash of a MinHash signature, for locality-sensitive hashing in the database.
+
+    Any app server finds near-duplicate candidates by looking up the band keys of a text here;
+    nothing about the index lives in process memory. Exactly one of item or article is set.
+    """
+
+    key = models.BigIntegerField()
+    item = models.ForeignKey(WireItem, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    article = models.ForeignKey("articles.Article", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="lsh_band_key_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=False, article__isnull=True)
+                | models.Q(item__isnull=True, article__isnull=False),
+                name="lsh_band_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"band {self.key}"

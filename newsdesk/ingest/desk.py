@@ -1,0 +1,62 @@
+"""The wire desk's writes: a story (or some of its items) becomes a draft article."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from newsdesk.articles.models import Article
+
+from .models import Story, WireItem
+
+CREDITS_MAX = Article._meta.get_field("source_credits").max_length
+HEADLINE_MAX = Article._meta.get_field("headline").max_length
+
+
+class DraftRefused(ValueError):
+    """The draft cannot be made; the message says why, for the editor."""
+
+
+def story_draft_create(*, story: Story, by: AbstractBaseUser | None,
+                       items: list[WireItem] | None = None) -> Article:
+    """A draft article from a story: the fullest item's headline and text, every source credited.
+
+    The items it came from keep a link to it (WireItem.article). Made in one transaction: the
+    draft and its links exist together or not at all.
+    """
+    with transaction.atomic():
+        chosen = list(items) if items is not None else list(
+            story.items.select_related("source").order_by("published_at", "pk"))
+        if not chosen:
+            raise DraftRefused("This story has no wire items to make a draft from.")
+        # The longest text is usually the fullest version of the story.
+        lead = max(chosen, key=lambda item: (len(item.text), -item.pk))
+        credits = list(dict.fromkeys(item.source.credit_name for item in chosen))
+        article = Article(
+            headline=lead.title[:HEADLINE_MAX],
+            body=lead.body_html,
+            status=Article.Status.DRAFT,
+            source_credits=_credits(credits),
+        )
+        if lead.language:
+            article.language = lead.language
+        article.save()  # the body is sanitized again by Article.save
+        WireItem.objects.filter(pk__in=[item.pk for item in chosen]).update(article=article)
+    return article
+
+
+def _credits(names: list[str]) -> str:
+    text = ""
+    for name in names:
+        candidate = f"{text}, {name}" if text else name
+        if len(candidate) > CREDITS_MAX:
+            break
+        text = candidate
+    return text
+
+
+def story_draft(story: Story) -> Article | None:
+    """The draft already made from this story, if any (newest)."""
+    item = story.items.filter(article__isnull=False).select_related("article").order_by(
+        "-article_id").first()
+    return item.article if item else None

@@ -1,0 +1,234 @@
+"""Downloads from outside, with the address, size and time limits every fetch needs.
+
+Server-side request forgery is refused at three points, so that neither a redirect nor a DNS
+answer that changes between the check and the connection (rebinding) gets through:
+
+1. every hop of a redirect chain is checked again (redirects are followed here, not by requests);
+2. every address the host name resolves to must be public, not only the first;
+3. the connection goes to the address that was checked (never resolved a second time), and the
+   address of the socket actually connected (`getpeername()`) is checked once more.
+
+Only a source an administrator marked "allow private network" may reach private, loopback,
+link-local or reserved addresses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+USER_AGENT = "Newsdesk-ingest/1.0 (+https://github.com/newsdesk)"
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+
+
+class FetchError(Exception):
+    """The download failed; the message says why, for the editor reading the source's health."""
+
+
+class FetchRefused(FetchError):
+    """The address is not one we fetch from (private network, wrong scheme)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_bytes: int = 10 * 1024 * 1024
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    deadline: float = 30.0  # the whole download, redirects included
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    url: str  # after redirects
+    status: int  # 200, or 304 when the conditional request says nothing changed
+    content: bytes = b""
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def address_allowed(ip: str) -> bool:
+    """A public unicast address: not private, loopback, link-local, reserved, multicast, ..."""
+    address = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def check_address(ip: str, *, allow_private: bool) -> None:
+    if not allow_private and not address_allowed(ip):
+        raise FetchRefused(
+            f"The address {ip} is on a private, loopback, link-local or reserved network; "
+            "only a source an administrator allows to reach private networks may fetch from it."
+        )
+
+
+def resolve(host: str, port: int, *, allow_private: bool) -> str:
+    """Every address the name resolves to is checked; the first one is the one we connect to."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"The host name {host!r} cannot be resolved ({exc}).") from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise FetchError(f"The host name {host!r} has no address.")
+    for address in addresses:
+        check_address(address, allow_private=allow_private)
+    return addresses[0]
+
+
+class _PinnedMixin:
+    """Connects to the address checked beforehand, then checks the peer actually connected."""
+
+    pinned_ip: str = ""
+    allow_private: bool = False
+
+    def _new_conn(self):
+        # urllib3 resolves `_dns_host` itself; giving it the checked IP means no second lookup.
+        self._dns_host = self.pinned_ip
+        sock = super()._new_conn()
+        try:
+            peer = sock.getpeername()[0]
+            check_address(peer, allow_private=self.allow_private)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+
+class _PinnedHTTPConnection(_PinnedMixin, HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_PinnedMixin, HTTPSConnection):
+    pass
+
+
+class _PinnedAdapter(HTTPAdapter):
+    def __init__(self, *, pinned_ip: str, allow_private: bool):
+        attrs = {"pinned_ip": pinned_ip, "allow_private": allow_private}
+        http_conn = type("Conn", (_PinnedHTTPConnection,), attrs)
+        https_conn = type("Conn", (_PinnedHTTPSConnection,), attrs)
+        self._pools = {
+            "http": type("Pool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
+            "https": type("Pool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
+        }
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = self._pools
+
+
+def fetch(
+    url: str,
+    *,
+    allow_private: bool = False,
+    etag: str = "",
+    last_modified: str = "",
+    limits: Limits | None = None,
+) -> FetchResult:
+    """GET `url` within the limits, following redirects ourselves and checking each hop."""
+    limits = limits or Limits()
+    deadline = time.monotonic() + limits.deadline
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    for _hop in range(limits.max_redirects + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchRefused(f"Only http and https addresses are fetched, not {url[:200]!r}.")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        ip = resolve(parts.hostname, port, allow_private=allow_private)
+        response = _get(url, ip=ip, headers=headers, allow_private=allow_private, limits=limits,
+                        deadline=deadline)
+        with response:
+            if response.status_code in REDIRECT_CODES and response.headers.get("Location"):
+                url = urljoin(url, response.headers["Location"])
+                continue
+            if response.status_code == 304:
+                return FetchResult(url=url, status=304, etag=etag, last_modified=last_modified)
+            if response.status_code != 200:
+                raise FetchError(f"The server answered {response.status_code} "
+                                 f"{response.reason or ''} for {url[:200]}.".replace("  ", " "))
+            content = _read(response, limits=limits, deadline=deadline)
+            return FetchResult(
+                url=url,
+                status=200,
+                content=content,
+                content_type=response.headers.get("Content-Type", ""),
+                etag=response.headers.get("ETag", ""),
+                last_modified=response.headers.get("Last-Modified", ""),
+            )
+    raise FetchError(f"More than {limits.max_redirects} redirects; the last went to {url[:200]}.")
+
+
+def _get(url, *, ip, headers, allow_private, limits, deadline) -> requests.Response:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise FetchError(f"The download took longer than {limits.deadline:g} seconds.")
+    session = requests.Session()
+    session.trust_env = False  # no proxies or .netrc from the environment
+    adapter = _PinnedAdapter(pinned_ip=ip, allow_private=allow_private)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    timeout = (min(limits.connect_timeout, remaining), min(limits.read_timeout, remaining))
+    try:
+        return session.get(url, headers=headers, timeout=timeout, stream=True,
+                           allow_redirects=False)
+    except requests.Timeout:
+        raise FetchError(f"{urlsplit(url).hostname} did not answer in time.") from None
+    except requests.RequestException as exc:
+        raise FetchError(f"The download of {url[:200]} failed ({_short(exc)}).") from None
+    finally:
+        session.close()
+
+
+def _read(response: requests.Response, *, limits: Limits, deadline: float) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError(f"The document is {int(declared):,} bytes; at most "
+                         f"{limits.max_bytes:,} are downloaded.")
+    chunks: list[bytes] = []
+    size = 0
+    raw = response.raw
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                raise FetchError(f"The download took longer than {limits.deadline:g} seconds.")
+            # read1 returns what has arrived instead of waiting for a full buffer, so a server
+            # that drips bytes meets the deadline above; sizes count decompressed bytes.
+            chunk = raw.read1(64 * 1024, decode_content=True)
+            if not chunk:  # end of the body
+                break
+            size += len(chunk)
+            if size > limits.max_bytes:
+                raise FetchError(f"The document is larger than {limits.max_bytes:,} bytes; "
+                                 "the download was stopped.")
+            chunks.append(chunk)
+    except (requests.RequestException, OSError) as exc:
+        raise FetchError(f"The download was cut off ({_short(exc)}).") from None
+    except Exception as exc:  # urllib3's ReadTimeoutError, ProtocolError, DecodeError
+        if isinstance(exc, FetchError):
+            raise
+        raise FetchError(f"The download was cut off ({_short(exc)}).") from None
+    return b"".join(chunks)
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__

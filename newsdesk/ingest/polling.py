@@ -1,0 +1,165 @@
+"""Polling a source: fetch (or read the folder), parse within limits, store each item.
+
+A source that fails is recorded as failing (its error, when, and a growing delay before the
+next try) and never stops the others. The ETag and Last-Modified of a feed are saved only
+after all its items are stored, so a poll cut short is simply done again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
+
+from .fetch import FetchError, FetchResult, Limits, fetch
+from .limits import run_limited
+from .models import Source
+from .parsers.capture import ParseError
+from .parsers.entry import WireEntry
+from .parsers.wire import SUFFIXES, parse_download, parse_file
+from .store import Outcome, wire_item_store
+
+
+@dataclass
+class PollReport:
+    source: Source
+    counts: Counter = field(default_factory=Counter)
+    error: str = ""  # the whole poll failed: nothing was read
+    problems: list[str] = field(default_factory=list)  # single files or items that failed
+    not_modified: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+# How long a claimed source is left to the worker that claimed it.
+POLL_LEASE = 600
+
+# Called with (entries done, entries in all) as the poll goes, for progress bars.
+Progress = Callable[[int, int], None]
+
+
+def fetch_limits() -> Limits:
+    return Limits(
+        max_bytes=settings.NEWSDESK_INGEST_MAX_BYTES,
+        connect_timeout=settings.NEWSDESK_INGEST_CONNECT_TIMEOUT,
+        read_timeout=settings.NEWSDESK_INGEST_READ_TIMEOUT,
+        deadline=settings.NEWSDESK_INGEST_DEADLINE,
+    )
+
+
+def source_poll(*, source: Source, now: datetime | None = None,
+                progress: Progress | None = None) -> PollReport:
+    """Poll one source now, whatever its schedule; record its health; report what happened."""
+    now = now or timezone.now()
+    report = PollReport(source=source)
+    try:
+        if source.kind == Source.Kind.FOLDER:
+            batches = list(_folder_batches(source, report))
+            result = None
+        else:
+            result, batches = _download(source)
+    except (FetchError, ParseError, OSError) as exc:
+        report.error = " ".join(str(exc).split()) or type(exc).__name__
+        report.counts[Outcome.FAILED] += 1
+        _record(source, report, now=now, result=None)
+        return report
+
+    total = sum(len(entries) for entries in batches)
+    done = 0
+    for entries in batches:
+        for entry in entries:
+            try:
+                _item, outcome = wire_item_store(source=source, entry=entry, now=now)
+            except (DatabaseError, ValueError) as exc:
+                outcome = Outcome.FAILED
+                report.problems.append(f"item {entry.guid[:80]}: {' '.join(str(exc).split())}")
+            report.counts[outcome] += 1
+            done += 1
+            if progress:
+                progress(done, total)
+    if result is not None and result.not_modified:
+        report.not_modified = True
+    _record(source, report, now=now, result=result)
+    return report
+
+
+def _download(source: Source) -> tuple[FetchResult, list[list[WireEntry]]]:
+    if not source.url:
+        raise FetchError("The source has no address; add one in the admin.")
+    result = fetch(source.url, allow_private=source.allow_private_network,
+                   etag=source.etag, last_modified=source.last_modified, limits=fetch_limits())
+    if result.not_modified:
+        return result, []
+    entries = run_limited(parse_download, result.content, content_type=result.content_type,
+                          url=result.url)
+    return result, [entries]
+
+
+def _folder_batches(source: Source, report: PollReport) -> Iterator[list[WireEntry]]:
+    folder = Path(source.path)
+    if not source.path or not folder.is_dir():
+        raise FetchError(f"The drop folder {source.path!r} does not exist or is not a folder.")
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix.lower() not in SUFFIXES:
+            continue
+        try:
+            size = path.stat().st_size
+            if size > settings.NEWSDESK_INGEST_MAX_BYTES:
+                raise ParseError(f"the file is {size:,} bytes; at most "
+                                 f"{settings.NEWSDESK_INGEST_MAX_BYTES:,} are read.")
+            data = path.read_bytes()
+            yield run_limited(parse_file, data, filename=path.name)
+        except (ParseError, OSError) as exc:
+            report.counts[Outcome.FAILED] += 1
+            reason = getattr(exc, "strerror", None) or " ".join(str(exc).split())
+            report.problems.append(f"{path.name}: {reason}")
+
+
+def _record(source: Source, report: PollReport, *, now: datetime, result: FetchResult | None):
+    """Health after a poll: success resets the delay, failure doubles it (up to a day)."""
+    source.last_polled_at = now
+    if report.error:
+        source.consecutive_failures += 1
+        source.last_error = report.error
+        source.last_error_at = now
+        delay = min(source.poll_interval * 2 ** min(source.consecutive_failures, 20),
+                    settings.NEWSDESK_INGEST_MAX_BACKOFF)
+    else:
+        source.consecutive_failures = 0
+        source.last_success_at = now
+        if report.problems:
+            source.last_error = "; ".join(report.problems)[:5000]
+            source.last_error_at = now
+        if result is not None and not result.not_modified:
+            source.etag = result.etag[:300]
+            source.last_modified = result.last_modified[:100]
+        delay = source.poll_interval
+    source.next_poll_at = now + timedelta(seconds=max(delay, 1))
+    source.save(update_fields=[
+        "last_polled_at", "consecutive_failures", "last_error", "last_error_at",
+        "last_success_at", "etag", "last_modified", "next_poll_at",
+    ])
+
+
+def sources_poll_due(*, now: datetime | None = None) -> list[PollReport]:
+    """Poll every source whose time has come; one failing source never stops the others."""
+    now = now or timezone.now()
+    reports = []
+    for source in Source.objects.due(now):
+        # Claim the source first: with several workers, only one polls it; a worker that dies
+        # holding the claim gives it up when the lease runs out.
+        claimed = Source.objects.due(now).filter(pk=source.pk).update(
+            next_poll_at=now + timedelta(seconds=POLL_LEASE))
+        if claimed:
+            reports.append(source_poll(source=source, now=now))
+    return reports

@@ -1,0 +1,82 @@
+"""Factories for the articles app (factory_boy)."""
+
+from datetime import UTC, datetime, timedelta
+
+import factory
+from django.utils import timezone
+
+from newsdesk.articles.models import Article, Author, Keyword, Section
+from newsdesk.articles.synthetic import comment_email_fields
+from newsdesk.comments.models import Comment
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.Sequence(lambda n: f"section-{n}")
+
+
+class KeywordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Keyword
+
+    name = factory.Sequence(lambda n: f"keyword {n}")
+    slug = factory.Sequence(lambda n: f"keyword-{n}")
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Author {n}")
+    slug = factory.Sequence(lambda n: f"author-{n}")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A published article; `draft=True` or a future `published_at` hides it from readers."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    class Params:
+        draft = factory.Trait(status=Article.Status.DRAFT)
+
+    news_id = factory.Sequence(lambda n: 500_000 + n)
+    headline = factory.Sequence(lambda n: f"Harbour council approves plan number {n}")
+    summary = "A short summary of the story."
+    body = "<p>First paragraph of the story.</p>\n<h2>A sub-heading</h2>\n<p>Second paragraph.</p>"
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    section = factory.SubFactory(SectionFactory)
+
+    @factory.post_generation
+    def keywords(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.keywords.set(extracted)
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.authors.set(extracted)
+
+
+REFERENCE_TIME = datetime(2021, 4, 14, 1, 40, tzinfo=UTC)
+
+
+def comment_create(
+    article: Article,
+    *,
+    name: str = "A reader",
+    body: str = "Well reported.",
+    email: str = "reader@example.org",
+    approved: bool = True,
+) -> Comment:
+    """A reader's comment, approved unless told otherwise (the comments app keeps the address)."""
+    status = Comment.Status.APPROVED if approved else Comment.Status.PENDING
+    return Comment.objects.create(
+        article=article, name=name, body=body, status=status, **comment_email_fields(email)
+    )

@@ -7,6 +7,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("captcha/", include("newsdesk.captcha.urls")),
     path("comments/", include("newsdesk.comments.urls")),
+    path("search/", include("newsdesk.search.urls")),
+    path("api/", include("newsdesk.api.urls")),
+    path("", include("newsdesk.feeds.urls")),
     path("", include("newsdesk.articles.urls")),
 ]
 

@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "newsdesk.ingest",
 ]
 
+    "django.contrib.sitemaps",
+    "ninja",
+    "newsdesk.search",
+    "newsdesk.feeds",
+    "newsdesk.api",
 MIDDLEWARE = [
     "newsdesk.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -212,6 +217,12 @@ NEWSDESK_INGEST_DEADLINE = env_int("NEWSDESK_INGEST_DEADLINE", 30)
 NEWSDESK_INGEST_PARSE_TIMEOUT = env_int("NEWSDESK_INGEST_PARSE_TIMEOUT", 20)
 NEWSDESK_INGEST_PARSE_WORKERS = env_int("NEWSDESK_INGEST_PARSE_WORKERS", 1)
 NEWSDESK_INGEST_MAX_BACKOFF = env_int("NEWSDESK_INGEST_MAX_BACKOFF", 24 * 3600)
+
+# Search, feeds, sitemaps, page metadata and the content API (docs/operations.md, "Discovery").
+NEWSDESK_FEED_FULL_TEXT = env_bool("NEWSDESK_FEED_FULL_TEXT", True)  # False: summaries only
+NEWSDESK_FEED_ITEMS = env_int("NEWSDESK_FEED_ITEMS", 30)
+NEWSDESK_SITE_LOGO_URL = env_str("NEWSDESK_SITE_LOGO_URL", "")  # default: our static logo
+NEWSDESK_API_MAX_PAGE_SIZE = env_int("NEWSDESK_API_MAX_PAGE_SIZE", 100)
 
 # Comments, captcha, spam defence and moderation (docs/comments-operations.md).
 CSRF_FAILURE_VIEW = "newsdesk.comments.views.csrf_failure"

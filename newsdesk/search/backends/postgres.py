@@ -1,0 +1,165 @@
+"""PostgreSQL full-text search: a weighted tsvector per article in search_document, kept in step
+by triggers on the articles tables, ranked with ts_rank and highlighted with ts_headline."""
+
+from functools import reduce
+from html import unescape
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import F, Func, QuerySet, TextField, Value
+
+from ..query import Clause, ParsedQuery
+from ..snippets import HIT_END, HIT_START
+from .base import SearchBackend
+
+CONFIG = "english"
+
+INSTALL = [
+    """CREATE TABLE IF NOT EXISTS search_document (
+        article_id bigint PRIMARY KEY,
+        document tsvector NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS search_document_gin ON search_document USING gin (document)",
+    # Headline A, keywords B, summary C, body D (text of the HTML).
+    f"""CREATE OR REPLACE FUNCTION search_document_refresh(aid bigint) RETURNS void
+    LANGUAGE sql AS $$
+        INSERT INTO search_document (article_id, document)
+        SELECT a.id,
+            setweight(to_tsvector('{CONFIG}', coalesce(a.headline, '')), 'A')
+            || setweight(to_tsvector('{CONFIG}', coalesce((
+                SELECT string_agg(k.name, '; ' ORDER BY k.name)
+                FROM articles_article_keywords ak JOIN articles_keyword k ON k.id = ak.keyword_id
+                WHERE ak.article_id = a.id), '')), 'B')
+            || setweight(to_tsvector('{CONFIG}', coalesce(a.summary, '')), 'C')
+            || setweight(to_tsvector('{CONFIG}',
+                regexp_replace(coalesce(a.body, ''), '<[^>]*>', ' ', 'g')), 'D')
+        FROM articles_article a WHERE a.id = aid
+        ON CONFLICT (article_id) DO UPDATE SET document = excluded.document;
+    $$""",
+    """CREATE OR REPLACE FUNCTION search_article_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM search_document WHERE article_id = OLD.id;
+        ELSIF TG_OP = 'INSERT' OR NEW.headline IS DISTINCT FROM OLD.headline
+            OR NEW.summary IS DISTINCT FROM OLD.summary OR NEW.body IS DISTINCT FROM OLD.body THEN
+            PERFORM search_document_refresh(NEW.id);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION search_article_keywords_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            PERFORM search_document_refresh(OLD.article_id);
+        ELSE
+            PERFORM search_document_refresh(NEW.article_id);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION search_keyword_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.name IS DISTINCT FROM OLD.name THEN
+            PERFORM search_document_refresh(ak.article_id)
+            FROM articles_article_keywords ak WHERE ak.keyword_id = NEW.id;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    "DROP TRIGGER IF EXISTS search_article_changed ON articles_article",
+    """CREATE TRIGGER search_article_changed AFTER INSERT OR DELETE OR UPDATE OF headline, summary,
+        body ON articles_article FOR EACH ROW EXECUTE FUNCTION search_article_changed()""",
+    "DROP TRIGGER IF EXISTS search_article_keywords_changed ON articles_article_keywords",
+    """CREATE TRIGGER search_article_keywords_changed AFTER INSERT OR DELETE
+        ON articles_article_keywords FOR EACH ROW EXECUTE FUNCTION search_article_keywords_changed()""",
+    "DROP TRIGGER IF EXISTS search_keyword_renamed ON articles_keyword",
+    """CREATE TRIGGER search_keyword_renamed AFTER UPDATE OF name ON articles_keyword
+        FOR EACH ROW EXECUTE FUNCTION search_keyword_renamed()""",
+]
+
+UNINSTALL = [
+    "DROP TRIGGER IF EXISTS search_article_changed ON articles_article",
+    "DROP TRIGGER IF EXISTS search_article_keywords_changed ON articles_article_keywords",
+    "DROP TRIGGER IF EXISTS search_keyword_renamed ON articles_keyword",
+    "DROP FUNCTION IF EXISTS search_article_changed()",
+    "DROP FUNCTION IF EXISTS search_article_keywords_changed()",
+    "DROP FUNCTION IF EXISTS search_keyword_renamed()",
+    "DROP FUNCTION IF EXISTS search_document_refresh(bigint)",
+    "DROP TABLE IF EXISTS search_document",
+]
+
+TRIGGERS = {"search_article_changed", "search_article_keywords_changed", "search_keyword_renamed"}
+
+
+def _clause_query(clause: Clause) -> SearchQuery:
+    if clause.prefix:
+        # Words are letters and digits only (query.py), so this raw tsquery cannot be malformed.
+        return SearchQuery(f"{clause.words[0]}:*", config=CONFIG, search_type="raw")
+    kind = "phrase" if clause.is_phrase else "plain"
+    return SearchQuery(" ".join(clause.words), config=CONFIG, search_type=kind)
+
+
+def tsquery(query: ParsedQuery) -> SearchQuery:
+    parts = [_clause_query(c) for c in query.include]
+    combined = reduce((lambda a, b: a | b) if query.match_any else (lambda a, b: a & b), parts)
+    for clause in query.exclude:
+        combined = combined & ~_clause_query(clause)
+    return combined
+
+
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+
+    def ensure_installed(self, connection) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('articles_article') IS NOT NULL")
+            if not cursor.fetchone()[0]:
+                return
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", [sorted(TRIGGERS)]
+            )
+            if cursor.fetchone()[0] == len(TRIGGERS):
+                return
+        self.rebuild(connection)
+
+    def rebuild(self, connection) -> None:
+        from django.db import transaction
+
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            for sql in INSTALL:
+                cursor.execute(sql)
+            cursor.execute("TRUNCATE search_document")
+            cursor.execute("SELECT search_document_refresh(id) FROM articles_article")
+
+    def uninstall(self, connection) -> None:
+        with connection.cursor() as cursor:
+            for sql in UNINSTALL:
+                cursor.execute(sql)
+
+    def matching(
+        self, queryset: QuerySet, query: ParsedQuery, id_range: tuple[int, int] | None = None
+    ) -> QuerySet:
+        q = tsquery(query)
+        if id_range is not None:
+            queryset = queryset.filter(pk__range=id_range)
+        return queryset.filter(search_document__document=q).annotate(
+            search_score=SearchRank(F("search_document__document"), q)
+        )
+
+    def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, str]:
+        from newsdesk.articles.models import Article
+
+        if not ids:
+            return {}
+        text = Func(
+            F("body"), Value("<[^>]*>"), Value(" "), Value("g"),
+            function="regexp_replace", output_field=TextField(),
+        )
+        rows = (
+            Article.objects.published().filter(pk__in=ids)
+            .annotate(
+                marked=SearchHeadline(
+                    text, tsquery(query), config=CONFIG, start_sel=HIT_START, stop_sel=HIT_END,
+                    max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+                )
+            )
+            .values_list("pk", "marked")
+        )
+        # ts_headline works on the HTML's text, where entities (&amp;) are still encoded.
+        return {pk: unescape(marked or "") for pk, marked in rows}

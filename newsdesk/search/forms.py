@@ -1,0 +1,63 @@
+from django import forms
+
+from newsdesk.articles.models import Keyword, Section
+
+from .query import MAX_QUERY_LENGTH, parse_query
+from .selectors import MAX_PAGES, Sort
+
+
+class SearchForm(forms.Form):
+    """The reader's search and its filters. Any text is a valid query; filters are checked."""
+
+    q = forms.CharField(required=False, strip=True, label="Search for")
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.all(), to_field_name="slug", required=False, empty_label="All sections",
+        error_messages={"invalid_choice": "There is no such section. Choose one from the list."},
+    )
+    keyword = forms.ModelChoiceField(
+        queryset=Keyword.objects.all(), to_field_name="slug", required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "There is no such keyword. Remove it and search again."},
+    )
+    since = forms.DateField(
+        required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Write the date as YYYY-MM-DD, for example 2021-04-14."},
+    )
+    until = forms.DateField(
+        required=False, label="Published until", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Write the date as YYYY-MM-DD, for example 2021-04-14."},
+    )
+    sort = forms.ChoiceField(
+        choices=[(Sort.RELEVANCE, "Best match"), (Sort.NEWEST, "Newest first")], required=False,
+        error_messages={"invalid_choice": "Sort by best match (relevance) or newest first (newest)."},
+    )
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGES, widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "The page number must be a whole number.",
+            "min_value": "The page number must be 1 or more.",
+            "max_value": f"Only the first {MAX_PAGES} pages of results are shown: narrow your search.",
+        },
+    )
+
+    def clean_q(self):
+        return self.cleaned_data["q"][:MAX_QUERY_LENGTH]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The 'from' date is after the 'until' date: swap them.")
+        return data
+
+    def search_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "query": parse_query(data.get("q")),
+            "section": data.get("section"),
+            "keyword": data.get("keyword"),
+            "published_from": data.get("since"),
+            "published_to": data.get("until"),
+            "sort": data.get("sort") or Sort.RELEVANCE,
+            "page": data.get("page") or 1,
+        }

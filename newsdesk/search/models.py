@@ -1,0 +1,47 @@
+"""The search index tables, seen by the ORM so that queries start from Article.objects.published()
+and join the index. Unmanaged: the tables and triggers are created by our migration per vendor
+(see backends/sqlite.py and backends/postgres.py)."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from newsdesk.articles.models import Article
+
+
+class FtsTableField(models.TextField):
+    """FTS5's hidden column named like its table: the left side of MATCH and the first argument
+    of bm25() and snippet()."""
+
+
+@FtsTableField.register_lookup
+class FtsMatch(models.Lookup):
+    lookup_name = "fts_match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class SqliteIndexEntry(models.Model):
+    article = models.OneToOneField(
+        Article, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="search_fts",
+    )
+    fts = FtsTableField(db_column="search_fts")
+
+    class Meta:
+        managed = False
+        db_table = "search_fts"
+
+
+class PostgresDocument(models.Model):
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="search_document",
+    )
+    document = SearchVectorField()
+
+    class Meta:
+        managed = False
+        db_table = "search_document"

@@ -1,0 +1,143 @@
+"""Search and related stories: reads that span the articles app and the database backends.
+
+Every query starts from Article.objects.published(), so drafts, embargoed and unpublished stories
+can never be found, whatever the index holds (it holds every article, and follows each edit by
+triggers in the database)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from newsdesk.articles.models import Article, Keyword, Section
+
+from .backends import backend_for
+from .query import Clause, ParsedQuery
+from .snippets import snippet_html
+
+MAX_PAGES = 25
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    CHOICES = (RELEVANCE, NEWEST)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    snippet: SafeString
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    hits: list[SearchHit]
+    page: int
+    has_next: bool
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def search_articles(
+    *,
+    query: ParsedQuery,
+    section: Section | None = None,
+    keyword: Keyword | None = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
+    sort: str = Sort.RELEVANCE,
+    page: int = 1,
+    size: int = 20,
+) -> SearchResults:
+    """Published articles matching `query`, best first (or newest first), `size` per page.
+
+    Three queries whatever the archive size: ranked ids, the articles, their snippets."""
+    page = max(1, min(page, MAX_PAGES))
+    if not query:
+        return SearchResults(hits=[], page=page, has_next=False)
+    backend = backend_for()
+    queryset = Article.objects.published()
+    if section is not None:
+        queryset = queryset.filter(section=section)
+    if keyword is not None:
+        queryset = queryset.filter(keywords=keyword)
+    if published_from is not None:
+        queryset = queryset.filter(published_at__gte=_day_start(published_from))
+    if published_to is not None:
+        queryset = queryset.filter(published_at__lt=_day_start(published_to + timedelta(days=1)))
+    ranked = backend.matching(queryset, query)
+    if sort == Sort.NEWEST:
+        ranked = ranked.order_by("-published_at", "-id")
+    else:
+        ranked = ranked.order_by("-search_score", "-published_at", "-id")
+    start = (page - 1) * size
+    rows = list(ranked.values_list("id", "search_score")[start : start + size + 1])
+    has_next = len(rows) > size and page < MAX_PAGES
+    rows = rows[:size]
+    ids = [pk for pk, _ in rows]
+    articles = Article.objects.for_listing().in_bulk(ids)
+    snippets = backend.snippets(ids, query)
+    hits = [
+        SearchHit(article=articles[pk], snippet=snippet_html(snippets.get(pk)), score=score)
+        for pk, score in rows
+        if pk in articles
+    ]
+    return SearchResults(hits=hits, page=page, has_next=has_next)
+
+
+RELATED_ID_WINDOW = 20_000
+RELATED_CACHE_SECONDS = 600
+_STOPWORDS = frozenset(
+    "a about after again against all also an and any are as at be been before being but by can"
+    " could did do does for from had has have he her his how i if in into is it its more most new"
+    " no not of on one or our out over said says she so some than that the their them there these"
+    " they this to up was we were what when which who will with would you".split()
+)
+
+
+def related_articles(*, article: Article, limit: int = 5) -> list[Article]:
+    """Published stories sharing keywords and words of the headline, near it in time.
+
+    'More like this' through the search index: the article's keyword names and its headline's
+    words, any of which may match, ranked by the backend; limited to a window around the story's
+    publication so the cost does not grow with the archive. Cached per article version."""
+    key = f"newsdesk:related:{article.pk}:{article.updated_at.timestamp() if article.updated_at else 0}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = _related_ids(article, limit)
+        cache.set(key, ids, RELATED_CACHE_SECONDS)
+    found = Article.objects.for_listing().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _related_ids(article: Article, limit: int) -> list[int]:
+    clauses: list[Clause] = []
+    for name in article.keywords.values_list("name", flat=True)[:8]:
+        words = tuple(w.lower() for w in _words(name))
+        if words:
+            clauses.append(Clause(words=words))
+    for word in _words(article.headline):
+        word = word.lower()
+        if len(word) > 2 and word not in _STOPWORDS and Clause(words=(word,)) not in clauses:
+            clauses.append(Clause(words=(word,)))
+    if not clauses:
+        return []
+    query = ParsedQuery(include=tuple(clauses[:12]), match_any=True)
+    queryset = Article.objects.published().exclude(pk=article.pk)
+    # Stories near this one in the archive (ids follow creation): a bounded slice of the index,
+    # so the cost is the same in an archive of a thousand stories or of millions.
+    id_range = (article.pk - RELATED_ID_WINDOW, article.pk + RELATED_ID_WINDOW)
+    ranked = backend_for().matching(queryset, query, id_range=id_range)
+    return list(ranked.order_by("-search_score", "-published_at").values_list("id", flat=True)[:limit])
+
+
+def _words(text: str) -> list[str]:
+    from .query import _WORD
+
+    return _WORD.findall(text or "")

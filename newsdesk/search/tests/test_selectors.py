@@ -1,0 +1,169 @@
+from datetime import UTC, date, datetime, timedelta
+
+import time_machine
+from django.test import TestCase
+from django.utils import timezone
+
+from newsdesk.articles.models import Article
+from newsdesk.articles.services import article_unpublish
+
+from ..query import parse_query
+from ..selectors import Sort, search_articles
+from .factories import ArticleFactory, KeywordFactory, SectionFactory
+
+
+def found(text, **filters):
+    return [h.article.headline for h in search_articles(query=parse_query(text), **filters).hits]
+
+
+class SearchMatchingTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        ArticleFactory(headline="Peace talks resume in Kabul", body="<p>Delegates met on Monday.</p>")
+        ArticleFactory(headline="Elections in Iran", body="<p>Voters chose a new parliament.</p>")
+        ArticleFactory(headline="Football results", body="<p>The talks about transfers stalled.</p>")
+
+    def test_every_word_must_match(self):
+        self.assertEqual(found("peace kabul"), ["Peace talks resume in Kabul"])
+        self.assertEqual(found("peace iran"), [])
+
+    def test_english_words_match_their_other_forms(self):
+        self.assertEqual(found("election"), ["Elections in Iran"])
+        self.assertEqual(found("voter"), ["Elections in Iran"])
+
+    def test_phrase_needs_the_words_together(self):
+        self.assertEqual(found('"talks resume"'), ["Peace talks resume in Kabul"])
+        self.assertEqual(found('"resume talks"'), [])
+
+    def test_prefix_matches_the_start_of_words(self):
+        self.assertEqual(found("parliam*"), ["Elections in Iran"])
+
+    def test_minus_leaves_stories_out(self):
+        self.assertEqual(found("talks -football"), ["Peace talks resume in Kabul"])
+
+    def test_headline_hits_rank_above_body_hits(self):
+        self.assertEqual(found("talks"), ["Peace talks resume in Kabul", "Football results"])
+
+    def test_body_html_is_searched_as_text_not_markup(self):
+        ArticleFactory(headline="Markup", body='<p><strong>Bold</strong> <a href="https://x.example/">link</a></p>')
+        self.assertEqual(found("strong"), [])
+        self.assertEqual(found("bold"), ["Markup"])
+
+    def test_keywords_are_searched(self):
+        ArticleFactory(headline="Untitled", keywords=[KeywordFactory(name="Taliban")])
+        self.assertEqual(found("taliban"), ["Untitled"])
+
+    def test_query_of_nothing_finds_nothing(self):
+        self.assertEqual(found(""), [])
+        self.assertEqual(found('-talks ""'), [])
+
+
+class SearchSnippetTests(TestCase):
+    def test_snippet_marks_hits_and_escapes_article_text(self):
+        ArticleFactory(headline="Snippet", body="<p>Fish &lt;script&gt;alert(1)&lt;/script&gt; and chips</p>")
+        [hit] = search_articles(query=parse_query("chips")).hits
+        self.assertIn("<mark>chips</mark>", hit.snippet)
+        self.assertIn("&lt;script&gt;", hit.snippet)
+        self.assertNotIn("<script>", hit.snippet)
+
+
+class SearchVisibilityTests(TestCase):
+    def test_drafts_are_never_found(self):
+        ArticleFactory(headline="Secret plan", status=Article.Status.DRAFT)
+        self.assertEqual(found("secret"), [])
+
+    def test_future_publication_is_hidden_until_its_time(self):
+        ArticleFactory(headline="Embargoed budget", published_at=timezone.now() + timedelta(hours=2))
+        self.assertEqual(found("budget"), [])
+        with time_machine.travel(timezone.now() + timedelta(hours=3)):
+            self.assertEqual(found("budget"), ["Embargoed budget"])
+
+    def test_unpublished_story_disappears_at_once(self):
+        article = ArticleFactory(headline="Retracted claim")
+        article_unpublish(article=article, by=None)
+        self.assertEqual(found("retracted"), [])
+
+
+class SearchIndexFollowsEditsTests(TestCase):
+    def test_edited_headline_is_found_by_its_new_words_only(self):
+        article = ArticleFactory(headline="Old words")
+        article.headline = "Fresh words"
+        article.save()
+        self.assertEqual(found("fresh"), ["Fresh words"])
+        self.assertEqual(found("old"), [])
+
+    def test_edited_body_is_reindexed(self):
+        article = ArticleFactory(headline="Body edit", body="<p>before</p>")
+        Article.objects.filter(pk=article.pk).update(body="<p>afterwards</p>")
+        self.assertEqual(found("afterwards"), ["Body edit"])
+        self.assertEqual(found("before"), [])
+
+    def test_added_removed_and_renamed_keywords_follow(self):
+        article = ArticleFactory(headline="Tagged")
+        keyword = KeywordFactory(name="Glacier")
+        article.keywords.add(keyword)
+        self.assertEqual(found("glacier"), ["Tagged"])
+        keyword.name = "Iceberg"
+        keyword.save()
+        self.assertEqual(found("glacier"), [])
+        self.assertEqual(found("iceberg"), ["Tagged"])
+        article.keywords.remove(keyword)
+        self.assertEqual(found("iceberg"), [])
+
+    def test_deleted_keyword_and_article_leave_the_index(self):
+        keyword = KeywordFactory(name="Volcano")
+        article = ArticleFactory(headline="Eruption", keywords=[keyword])
+        keyword.delete()
+        self.assertEqual(found("volcano"), [])
+        article.delete()
+        self.assertEqual(found("eruption"), [])
+        ArticleFactory(headline="Another eruption")
+        self.assertEqual(found("eruption"), ["Another eruption"])
+
+
+class SearchFilterTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.world = SectionFactory(name="World", slug="world")
+        cls.sport = SectionFactory(name="Sport", slug="sport")
+        cls.keyword = KeywordFactory(name="Summit")
+        ArticleFactory(
+            headline="Summit opens", section=cls.world, keywords=[cls.keyword],
+            published_at=datetime(2021, 4, 14, 1, 40, tzinfo=UTC),
+        )
+        ArticleFactory(
+            headline="Summit of the league", section=cls.sport,
+            published_at=datetime(2021, 4, 16, 9, 0, tzinfo=UTC),
+        )
+
+    def test_section_filter(self):
+        self.assertEqual(found("summit", section=self.sport), ["Summit of the league"])
+
+    def test_keyword_filter(self):
+        self.assertEqual(found("summit", keyword=self.keyword), ["Summit opens"])
+
+    def test_date_range_includes_both_days(self):
+        self.assertEqual(found("summit", published_from=date(2021, 4, 14), published_to=date(2021, 4, 14)),
+                         ["Summit opens"])
+        self.assertEqual(found("summit", published_from=date(2021, 4, 15)), ["Summit of the league"])
+
+    def test_newest_first_sort(self):
+        self.assertEqual(found("summit", sort=Sort.NEWEST), ["Summit of the league", "Summit opens"])
+
+
+class SearchPagingTests(TestCase):
+    def test_pages_follow_one_another_without_overlap(self):
+        for n in range(5):
+            ArticleFactory(headline=f"Harvest report {n}")
+        first = search_articles(query=parse_query("harvest"), size=3)
+        second = search_articles(query=parse_query("harvest"), size=3, page=2)
+        self.assertTrue(first.has_next)
+        self.assertFalse(second.has_next)
+        ids = [h.article.pk for h in first.hits + second.hits]
+        self.assertEqual(len(set(ids)), 5)
+
+    def test_a_search_makes_three_queries_whatever_the_results(self):
+        for n in range(30):
+            ArticleFactory(headline=f"Harvest report {n}", section=SectionFactory(slug="farm"))
+        with self.assertNumQueries(3):
+            search_articles(query=parse_query("harvest"))

@@ -1,0 +1,239 @@
+"""The wire desk in the admin: sources and their health, stories grouped newest first, drafts."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from .desk import DraftRefused, story_draft, story_draft_create
+from .models import Source, Story, WireItem, WireItemVersion
+from .tasks import ingest_poll_source
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "enabled", "health", "last_success_at", "last_error_at",
+                    "consecutive_failures", "items_seen", "next_poll_at"]
+    list_filter = ["kind", "enabled", "allow_private_network"]
+    search_fields = ["name", "url", "path"]
+    actions = ["poll_now"]
+    readonly_fields = ["health", "last_polled_at", "last_success_at", "last_error_at",
+                       "last_error", "consecutive_failures", "items_seen", "next_poll_at",
+                       "etag", "last_modified"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "url", "path", "credit", "enabled", "poll_interval"]}),
+        ("Network", {"fields": ["allow_private_network"],
+                     "description": "Leave off for every source on the internet."}),
+        ("Health", {"fields": ["health", "last_polled_at", "last_success_at", "last_error_at",
+                               "last_error", "consecutive_failures", "items_seen",
+                               "next_poll_at", "etag", "last_modified"]}),
+    ]
+
+    @admin.display(description="health")
+    def health(self, source: Source) -> str:
+        if source.last_polled_at is None:
+            return "not polled yet"
+        if source.consecutive_failures:
+            return format_html('<strong style="color:#b00">failing ({}×): {}</strong>',
+                               source.consecutive_failures, source.last_error[:120])
+        if source.last_error:
+            return format_html('ok, with problems: {}', source.last_error[:120])
+        return "ok"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # Only administrators may let a source reach private networks.
+        if not request.user.is_superuser:
+            fields.append("allow_private_network")
+        return fields
+
+    @admin.action(description="Poll the selected sources now", permissions=["change"])
+    def poll_now(self, request, queryset):
+        for source in queryset:
+            ingest_poll_source.enqueue(source_id=source.pk)
+        self.message_user(request, f"Polling {len(queryset)} source(s); see their health for "
+                                   "the result.", messages.SUCCESS)
+
+
+class SourceFilter(admin.SimpleListFilter):
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return list(Source.objects.values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(items__source_id=int(self.value())).distinct()
+        return queryset
+
+
+class WireItemInline(admin.TabularInline):
+    model = WireItem
+    fields = ["item_link", "source", "published_at", "first_seen_at", "version", "article"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    ordering = ["-published_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="item")
+    def item_link(self, item: WireItem) -> str:
+        url = reverse("admin:ingest_wireitem_change", args=[item.pk])
+        return format_html('<a href="{}">{}</a>', url, item.title)
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    """The wire desk: stories, newest first, each with the items that tell it."""
+
+    list_display = ["title", "wire_items", "latest_at", "item_count", "archive", "draft"]
+    list_filter = [SourceFilter, ("latest_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "items__title"]
+    ordering = ["-latest_at", "-id"]
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["create_draft"]
+    inlines = [WireItemInline]
+    readonly_fields = ["title", "first_seen_at", "latest_at", "item_count", "archive_article"]
+    change_form_template = "admin/ingest/story/change_form.html"
+
+    def get_queryset(self, request):
+        items = WireItem.objects.select_related("source").only(
+            "pk", "title", "story_id", "published_at", "first_seen_at", "article_id",
+            "source__name", "source__credit")
+        return super().get_queryset(request).select_related("archive_article").prefetch_related(
+            Prefetch("items", queryset=items.order_by("-published_at", "-id")))
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="items (source: headline)")
+    def wire_items(self, story: Story) -> str:
+        rows = [(reverse("admin:ingest_wireitem_change", args=[i.pk]), i.source.name, i.title)
+                for i in story.items.all()[:8]]
+        return format_html("<ul style='margin:0;padding-left:1em'>{}</ul>", format_html_join(
+            "", '<li><a href="{}">{}: {}</a></li>', rows))
+
+    @admin.display(description="already published")
+    def archive(self, story: Story) -> str:
+        article = story.archive_article
+        if article is None:
+            return "—"
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        return format_html('<a href="{}">News ID {}</a>', url, article.news_id)
+
+    @admin.display(description="draft")
+    def draft(self, story: Story) -> str:
+        ids = {i.article_id for i in story.items.all() if i.article_id}
+        if ids:
+            url = reverse("admin:articles_article_change", args=[max(ids)])
+            return format_html('<a href="{}">open draft</a>', url)
+        url = reverse("admin:ingest_story_draft", args=[story.pk])
+        return format_html('<a href="{}">create a draft</a>', url)
+
+    def get_urls(self):
+        return [
+            path("<int:story_id>/draft/", self.admin_site.admin_view(self.draft_view),
+                 name="ingest_story_draft"),
+            *super().get_urls(),
+        ]
+
+    def draft_view(self, request, story_id: int):
+        """GET shows the story page (with its button); POST makes the draft."""
+        story = get_object_or_404(Story, pk=story_id)
+        if not request.user.has_perm("articles.add_article"):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:ingest_story_change", args=[story.pk]))
+        article = story_draft(story)
+        if article is None:
+            try:
+                article = story_draft_create(story=story, by=request.user)
+            except DraftRefused as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:ingest_story_changelist"))
+            self.message_user(request, f"Draft created: {article.headline}", messages.SUCCESS)
+        else:
+            self.message_user(request, "This story already has a draft; here it is.",
+                              messages.INFO)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        story = self.get_object(request, object_id)
+        if story is not None:
+            extra_context["draft"] = story_draft(story)
+            extra_context["draft_url"] = reverse("admin:ingest_story_draft", args=[story.pk])
+            extra_context["can_draft"] = request.user.has_perm("articles.add_article")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Create a draft from each selected story")
+    def create_draft(self, request, queryset):
+        if not request.user.has_perm("articles.add_article"):
+            raise PermissionDenied
+        made = 0
+        for story in queryset:
+            if story_draft(story) is None:
+                story_draft_create(story=story, by=request.user)
+                made += 1
+        self.message_user(request, f"{made} draft(s) created; find them under Articles "
+                                   "(status draft).", messages.SUCCESS)
+
+
+class WireItemVersionInline(admin.TabularInline):
+    model = WireItemVersion
+    fields = ["version", "title", "published_at", "superseded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WireItem)
+class WireItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "story", "published_at", "first_seen_at", "version",
+                    "article"]
+    list_filter = ["source", "language"]
+    list_select_related = ["source", "story", "article"]
+    search_fields = ["title", "=guid", "url"]
+    ordering = ["-first_seen_at", "-id"]
+    show_full_result_count = False
+    actions = ["create_draft"]
+    inlines = [WireItemVersionInline]
+    readonly_fields = ["source", "guid", "url", "title", "published_at", "author", "language",
+                       "story", "article", "version", "first_seen_at", "updated_at", "body"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="text")
+    def body(self, item: WireItem) -> str:
+        # Sanitized with the site's allow-list when it was stored.
+        return mark_safe(item.body_html)  # noqa: S308
+
+    @admin.action(description="Create one draft from the selected items")
+    def create_draft(self, request, queryset):
+        if not request.user.has_perm("articles.add_article"):
+            raise PermissionDenied
+        items = list(queryset.select_related("source", "story"))
+        story = items[0].story if items and items[0].story else None
+        if story is None:
+            story = Story.objects.create(title=items[0].title, latest_at=timezone.now())
+        article = story_draft_create(story=story, by=request.user, items=items)
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        self.message_user(request, format_html('Draft created: <a href="{}">{}</a>', url,
+                                               article.headline), messages.SUCCESS)

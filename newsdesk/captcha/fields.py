@@ -32,7 +32,7 @@ class CaptchaWidget(forms.MultiWidget):
 
     def id_for_label(self, id_):
         # The label points at the box the reader types in, not at the hidden token.
-        return f"{id_}_answer" if id_ else id_
+        return f"{id_}_1" if id_ else id_
 
     def get_context(self, name, value, attrs):
         # Every rendering shows a new challenge and an empty answer box: a challenge is never

@@ -1,6 +1,8 @@
 import random
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -31,9 +33,13 @@ def image(request, token: str):
         challenge = challenge_read(token)
     except ChallengeError as error:
         return _refused(error)
-    # Seeded from the token: fetching the same challenge again gives the same picture, so a bot
-    # cannot average many renderings of one answer.
-    png = render_challenge(challenge.answer, rng=random.Random(challenge.seed))  # noqa: S311
+    # Seeded from the token, and kept while the challenge lives: fetching it again gives the same
+    # picture, so a bot cannot average many renderings of one answer (and pays no CPU twice).
+    key = f"captcha:png:{challenge.id}"
+    png = cache.get(key)
+    if png is None:
+        png = render_challenge(challenge.answer, rng=random.Random(challenge.seed))  # noqa: S311
+        cache.set(key, png, max(1, challenge.expires - int(time.time())))
     return _no_store(HttpResponse(png, content_type="image/png"))
 
 

@@ -1,5 +1,4 @@
-"""Background work for comments (django-tasks API). Periodic ones are listed in PERIODIC_TASKS
-for the scheduler (docs/comments-operations.md)."""
+"""Background work for comments (django-tasks API); periodic.py schedules the housekeeping."""
 
 from django_tasks import task
 
@@ -33,7 +32,3 @@ def comments_housekeeping() -> dict:
         "challenges_purged": used_challenges_purge(),
         "notified": moderation_notice_send(),
     }
-
-
-# (task, seconds between runs) for the periodic scheduler.
-PERIODIC_TASKS = [(comments_housekeeping, 3600)]

@@ -89,7 +89,7 @@ def _glyph(char: str, rng: random.Random) -> Image.Image:
     else:
         draw.text((pad - left, pad - top), char, font=font, fill=255)
     # Shear and horizontal squeeze, then rotation.
-    shear = rng.uniform(-0.35, 0.35)
+    shear = rng.uniform(-0.3, 0.3)
     sx = rng.uniform(0.8, 1.15)
     w, h = canvas.size
     canvas = canvas.transform(
@@ -98,7 +98,7 @@ def _glyph(char: str, rng: random.Random) -> Image.Image:
         (1 / sx, shear, -shear * h / 2 + (w - w / sx) / 2, 0, 1, 0),
         resample=Image.Resampling.BICUBIC,
     )
-    canvas = canvas.rotate(rng.uniform(-28, 28), resample=Image.Resampling.BICUBIC, expand=True)
+    canvas = canvas.rotate(rng.uniform(-22, 22), resample=Image.Resampling.BICUBIC, expand=True)
     box = canvas.getbbox()
     return canvas.crop(box) if box else canvas
 
@@ -144,7 +144,7 @@ def _text_mask(
     mask = Image.new("L", (WIDTH, HEIGHT), 0)
     glyphs = [_glyph(c, rng) for c in answer]
     # Negative kerning: each glyph starts before the previous one ends.
-    overlaps = [rng.uniform(0.12, 0.32) for _ in glyphs[1:]]
+    overlaps = [rng.uniform(0.06, 0.24) for _ in glyphs[1:]]
     total = sum(g.width for g in glyphs) - sum(
         o * min(a.width, b.width) for o, a, b in zip(overlaps, glyphs, glyphs[1:])
     )
@@ -250,8 +250,8 @@ def render_challenge(answer: str, *, rng: random.Random | None = None) -> bytes:
     ink = _ink_mask(answer, rng)
     image = Image.composite(Image.new("RGB", image.size, ink_colour), image, ink)
     # Sensor-like grain over everything, ink included.
-    grain = Image.effect_noise((WIDTH, HEIGHT), 18).convert("RGB")
-    image = Image.blend(image, grain, 0.12)
+    grain = Image.frombytes("L", (WIDTH, HEIGHT), rng.randbytes(WIDTH * HEIGHT)).convert("RGB")
+    image = Image.blend(image, grain, 0.08)
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()

@@ -1,0 +1,113 @@
+import io
+import random
+
+import pytest
+from PIL import Image
+
+from newsdesk.captcha import image
+from newsdesk.captcha.image import (
+    ALPHABET,
+    HEIGHT,
+    WIDTH,
+    CaptchaFontsMissing,
+    normalize_answer,
+    random_answer,
+    render_challenge,
+)
+
+# Glyphs a reader confuses with another one, whatever the font or distortion.
+CONFUSABLE = set("0Oo1Il|2Z5S8B6GbgqQDUVFP")  # 9 stays: g and q are never drawn
+
+
+def _pixels(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png))
+
+
+def test_alphabet_has_no_confusable_glyphs_and_is_upper_case():
+    assert not CONFUSABLE & set(ALPHABET)
+    assert ALPHABET == ALPHABET.upper()
+    assert len(set(ALPHABET)) == len(ALPHABET) >= 14
+
+
+def test_random_answer_draws_5_or_6_symbols_from_the_alphabet():
+    rng = random.Random(1)
+    answers = [random_answer(rng) for _ in range(500)]
+    assert {len(a) for a in answers} == {5, 6}
+    assert set("".join(answers)) == set(ALPHABET)
+
+
+def test_random_answer_without_rng_uses_fresh_randomness():
+    assert len({random_answer() for _ in range(50)}) > 45
+
+
+def test_normalize_answer_ignores_case_and_spaces():
+    assert normalize_answer(" k3c e7w\n") == "K3CE7W"
+
+
+def test_render_returns_a_png_of_the_fixed_size():
+    png = render_challenge("K3CE7W", rng=random.Random(2))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    picture = _pixels(png)
+    picture.load()
+    assert picture.format == "PNG"
+    assert picture.size == (WIDTH, HEIGHT)
+    assert picture.mode == "RGB"
+    assert 2_000 < len(png) < 80_000
+
+
+def test_same_answer_gives_different_pictures_with_different_rngs():
+    a = _pixels(render_challenge("AHKMN", rng=random.Random(1))).tobytes()
+    b = _pixels(render_challenge("AHKMN", rng=random.Random(2))).tobytes()
+    c = _pixels(render_challenge("AHKMN")).tobytes()
+    assert len({a, b, c}) == 3
+
+
+def test_same_seed_gives_the_same_picture():
+    assert render_challenge("AHKMN", rng=random.Random(9)) == render_challenge(
+        "AHKMN", rng=random.Random(9)
+    )
+
+
+def test_picture_has_dark_ink_on_a_lighter_background():
+    grey = _pixels(render_challenge("WXY34", rng=random.Random(3))).convert("L")
+    hist = grey.histogram()
+    total = sum(hist)
+    dark = sum(hist[:90]) / total
+    light = sum(hist[150:]) / total
+    assert 0.04 < dark < 0.4
+    assert light > 0.3
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_glyph_is_placed_inside_the_picture(seed):
+    rng = random.Random(seed)
+    answer = random_answer(rng)
+    _, spans, mid = image._text_mask(answer, rng)
+    assert len(spans) == len(answer)
+    assert spans[0][0] >= 0 and spans[-1][1] <= WIDTH
+    assert HEIGHT * 0.3 < mid < HEIGHT * 0.7
+
+
+def test_glyphs_overlap_their_neighbours():
+    # Touching glyphs are what defeats segmentation: spacing must never open a clean gap.
+    rng = random.Random(4)
+    for _ in range(30):
+        _, spans, _ = image._text_mask(random_answer(rng), rng)
+        assert all(b[0] < a[1] for a, b in zip(spans, spans[1:]))
+
+
+@pytest.mark.parametrize("answer", ["", "ABC", "K3CE0", "k3ce7", "K3C O"])
+def test_answers_outside_the_alphabet_are_refused(answer):
+    with pytest.raises(ValueError):
+        render_challenge(answer, rng=random.Random(1))
+
+
+def test_missing_fonts_raise_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(image, "FONT_DIR", str(tmp_path))
+    image._font_paths.cache_clear()
+    try:
+        with pytest.raises(CaptchaFontsMissing, match="fonts-dejavu-core"):
+            render_challenge("AHKMN", rng=random.Random(1))
+    finally:
+        monkeypatch.undo()
+        image._font_paths.cache_clear()

@@ -59,20 +59,30 @@ class Source(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FEED)
-    url = models.URLField("address", max_length=2000, blank=True,
-                          help_text="The feed's or the page's address (feeds and pages).")
-    path = models.CharField("folder", max_length=500, blank=True,
-                            help_text="A folder on the server (drop folders): .html, .txt "
-                                      "captures, .xml/.rss/.atom feeds and ninjs .json files.")
+    url = models.URLField(
+        "address",
+        max_length=2000,
+        blank=True,
+        help_text="The feed's or the page's address (feeds and pages).",
+    )
+    path = models.CharField(
+        "folder",
+        max_length=500,
+        blank=True,
+        help_text="A folder on the server (drop folders): .html, .txt "
+        "captures, .xml/.rss/.atom feeds and ninjs .json files.",
+    )
     credit = models.CharField(
-        max_length=100, blank=True,
+        max_length=100,
+        blank=True,
         help_text="Who drafts credit, e.g. Reuters or AFP. Defaults to the name.",
     )
     enabled = models.BooleanField(default=True)
     allow_private_network = models.BooleanField(
-        "may fetch from private networks", default=False,
+        "may fetch from private networks",
+        default=False,
         help_text="Only for sources inside your own network: lets this source fetch from "
-                  "private, loopback and link-local addresses, which are otherwise refused.",
+        "private, loopback and link-local addresses, which are otherwise refused.",
     )
     poll_interval = models.PositiveIntegerField("poll every (seconds)", default=900)
 
@@ -85,8 +95,9 @@ class Source(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
-    items_seen = models.PositiveIntegerField(default=0, editable=False,
-                                             help_text="Wire items created from this source.")
+    items_seen = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Wire items created from this source."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SourceQuerySet.as_manager()
@@ -112,11 +123,16 @@ class Story(models.Model):
 
     title = models.CharField(max_length=300)
     first_seen_at = models.DateTimeField(default=timezone.now)
-    latest_at = models.DateTimeField(default=timezone.now,
-                                     help_text="Time of the newest item in the story.")
+    latest_at = models.DateTimeField(
+        default=timezone.now, help_text="Time of the newest item in the story."
+    )
     item_count = models.PositiveIntegerField(default=0)
     archive_article = models.ForeignKey(
-        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="A story the site already published that these items repeat.",
     )
 
@@ -150,11 +166,16 @@ class WireItem(models.Model):
     language = models.CharField(max_length=10, blank=True)
     content_hash = models.CharField(max_length=64, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
-    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="items")
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
     article = models.ForeignKey(
-        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="wire_items", help_text="The draft made from this item.",
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wire_items",
+        help_text="The draft made from this item.",
     )
     # MinHash signature (uint32 values) for near-duplicate grouping; see dedup.py.
     signature = models.BinaryField(editable=False, default=b"")
@@ -212,8 +233,9 @@ class WireItemVersion(models.Model):
 class ArticleSignature(models.Model):
     """The MinHash signature of a published article, so wire items can be matched to the archive."""
 
-    article = models.OneToOneField("articles.Article", on_delete=models.CASCADE, related_name="+",
-                                   primary_key=True)
+    article = models.OneToOneField(
+        "articles.Article", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
     signature = models.BinaryField()
     content_hash = models.CharField(max_length=64)
     indexed_at = models.DateTimeField(default=timezone.now)
@@ -230,10 +252,12 @@ class LshBand(models.Model):
     """
 
     key = models.BigIntegerField()
-    item = models.ForeignKey(WireItem, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-    article = models.ForeignKey("articles.Article", null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        WireItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["key"], name="lsh_band_key_idx")]

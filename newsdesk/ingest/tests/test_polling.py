@@ -5,7 +5,7 @@ import time_machine
 from django.test import TestCase, override_settings
 
 from newsdesk.ingest.models import Source, WireItem
-from newsdesk.ingest.polling import sources_poll_due, source_poll
+from newsdesk.ingest.polling import source_poll, sources_poll_due
 from newsdesk.ingest.store import Outcome
 
 from .factories import SourceFactory

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from newsdesk.ingest.parsers import MAX_BYTES, ParseError, parse_page
+from newsdesk.ingest.progress import progress_bar
 from newsdesk.ingest.services import ImportOutcome, PageRejected, page_import
 
 OUTCOMES = ("created", "updated", "skipped", "failed")
@@ -29,10 +30,13 @@ class Command(BaseCommand):
     def handle(self, *args, files: list[str], verbosity: int = 1, **options):
         self.verbosity = verbosity
         tally = Counter()
-        # One file at a time, each in its own transaction: a progress display wraps this loop.
-        for name in files:
-            outcome = self.import_file(Path(name))
-            tally[outcome] += 1
+        # One file at a time, each in its own transaction, under a progress bar (on stderr).
+        with progress_bar(total=len(files), desc="import-page", stream=self.stderr._out,
+                          enabled=verbosity > 0) as bar:
+            for name in files:
+                outcome = self.import_file(Path(name))
+                tally[outcome] += 1
+                bar.update(1)
         self.stdout.write(", ".join(f"{tally[o]} {o}" for o in OUTCOMES) + ".")
         if tally["failed"]:
             sys.exit(1)

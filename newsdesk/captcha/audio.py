@@ -1,7 +1,7 @@
 """The spoken Security Key, for readers who cannot see the picture: answer in, WAV bytes out.
 
-espeak-ng (Debian package espeak-ng) speaks each character on its own, in a voice, pitch and
-speed drawn per character, with uneven pauses; the whole key is said twice over a bed of soft
+espeak-ng (Debian package espeak-ng) spells the key one character at a time, each in its own
+pitch and speed, with uneven pauses, in a voice drawn per reading; the whole key is said twice over a bed of soft
 noise. The noise and the variation are there so the clip is not one fixed waveform per
 character that a bot could match sample for sample; they stay quiet enough that a listener
 hears every character.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import array
 import io
-import math
 import os
 import random
 import shutil
@@ -19,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import wave
+
+from PIL import Image, ImageFilter, ImageMath
 
 from .image import ALPHABET
 
@@ -42,15 +43,27 @@ def _espeak() -> str:
     return path
 
 
-def _speak(text: str, rng: random.Random) -> array.array:
-    """16-bit mono samples at RATE of espeak-ng saying `text`."""
+def _ssml(answer: str, rng: random.Random) -> str:
+    """Each character spelt on its own, in its own pitch and speed, after an uneven pause."""
+    parts = []
+    for char in answer:
+        parts.append(
+            f'<prosody pitch="{rng.randint(-25, 25):+d}%" rate="{rng.randint(80, 110)}%">'
+            f'<say-as interpret-as="characters">{char}</say-as></prosody>'
+            f'<break time="{rng.randint(450, 800)}ms"/>'
+        )
+    return "<speak>" + "".join(parts) + "</speak>"
+
+
+def _speak(ssml: str, rng: random.Random) -> array.array:
+    """16-bit mono samples at RATE of espeak-ng reading `ssml`."""
     voice = f"{rng.choice(VOICES)}+{rng.choice(VARIANTS)}"
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "say.wav")
         try:
             subprocess.run(
-                [_espeak(), "-v", voice, "-s", str(rng.randint(120, 150)),
-                 "-p", str(rng.randint(30, 70)), "-w", out, "--", text],
+                [_espeak(), "-m", "-v", voice, "-s", str(rng.randint(120, 150)),
+                 "-p", str(rng.randint(35, 65)), "-w", out, "--", ssml],
                 check=True, capture_output=True, timeout=TIMEOUT_SECONDS,
             )
             with wave.open(out, "rb") as w:
@@ -65,8 +78,13 @@ def _speak(text: str, rng: random.Random) -> array.array:
 
 
 def _trim(samples: array.array, floor: int = 300) -> array.array:
-    loud = [i for i, s in enumerate(samples) if abs(s) > floor]
-    return samples[loud[0] : loud[-1] + 1] if loud else samples
+    """Without espeak-ng's leading and trailing silence."""
+    start, end = 0, len(samples)
+    while start < end and abs(samples[start]) <= floor:
+        start += 1
+    while end > start and abs(samples[end - 1]) <= floor:
+        end -= 1
+    return samples[start:end] if end > start else samples
 
 
 def render_audio(answer: str, *, rng: random.Random | None = None) -> bytes:
@@ -76,23 +94,35 @@ def render_audio(answer: str, *, rng: random.Random | None = None) -> bytes:
     rng = rng or random.SystemRandom()
     clip = array.array("h", bytes(2 * int(RATE * 0.5)))
     for repeat in range(2):
-        for char in answer:
-            clip.extend(_trim(_speak(char, rng)))
-            clip.extend(array.array("h", bytes(2 * int(RATE * rng.uniform(0.45, 0.8)))))
-        if repeat == 0:
-            clip.extend(array.array("h", bytes(2 * RATE)))
-    # Soft brown-ish noise plus a slow hum whose pitch wanders: masks nothing a person needs.
-    level = rng.uniform(600, 1100)
-    hum_freq, hum_phase = rng.uniform(90, 180), rng.uniform(0, 2 * math.pi)
-    walk = 0.0
-    gauss = rng.gauss
-    out = array.array("h")
-    for i in range(0, len(clip) - 1, 2):
-        s = (clip[i] + clip[i + 1]) / 2  # averaging pairs: a crude low-pass before halving
-        walk = 0.97 * walk + gauss(0, 1)
-        noise = level * (0.25 * walk + 0.35 * gauss(0, 1))
-        noise += 0.4 * level * math.sin(hum_freq * 2 * math.pi * i / RATE + hum_phase)
-        out.append(max(-32768, min(32767, int(s * 0.9 + noise))))
+        clip.extend(_trim(_speak(_ssml(answer, rng), rng)))
+        clip.extend(array.array("h", bytes(2 * int(RATE * (1.0 if repeat == 0 else 0.5)))))
+    # Pillow does the per-sample arithmetic in C: the clip is a one-row float image.
+    if sys.byteorder == "big":
+        clip.byteswap()
+    n = len(clip)
+    speech = Image.frombytes("F", (n, 1), clip.tobytes(), "raw", "F;16S")
+    # Averaging pairs of samples is a (crude) low-pass before halving the rate.
+    speech = speech.reduce((2, 1))
+    white = Image.frombytes("L", (n // 2, 1), rng.randbytes(n // 2)).convert("F")
+    rumble = (
+        Image.frombytes("L", (n // 2, 1), rng.randbytes(n // 2))
+        .filter(ImageFilter.GaussianBlur(rng.uniform(3, 6)))
+        .convert("F")
+    )
+    # Soft white and low rumble noise: masks nothing a listener needs, but no two clips of the
+    # same key are the same samples.
+    white_level, rumble_level = rng.uniform(3, 6), rng.uniform(40, 70)
+    mixed = ImageMath.lambda_eval(
+        lambda e: e["min"](
+            e["max"](
+                e["s"] * 0.9 + (e["w"] - 127.5) * white_level + (e["r"] - 127.5) * rumble_level,
+                -32768.0,
+            ),
+            32767.0,
+        ),
+        s=speech, w=white, r=rumble,
+    )
+    out = array.array("h", map(int, array.array("f", mixed.tobytes())))
     if sys.byteorder == "big":
         out.byteswap()
     buffer = io.BytesIO()

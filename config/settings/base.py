@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 from newsdesk.core.env import env_bool, env_int, env_list, env_str
 
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_prose_editor",
     "newsdesk.core",
     "newsdesk.articles",
     "newsdesk.comments",
@@ -162,7 +164,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "script-src": ["'self'"],
+        # NONCE: only pages that ask for one (the article editor's import map) get it in the header.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -202,6 +205,12 @@ HUEY = {
     "consumer": {"workers": env_int("NEWSDESK_TASK_WORKERS", 2), "worker_type": "thread"},
 }
 NEWSDESK_TASK_ALARM_MINUTES = env_int("NEWSDESK_TASK_ALARM_MINUTES", 5)
+
+# Newsroom workflow (docs/editors-guide.md, docs/operations.md "Newsroom").
+NEWSDESK_IMAGE_MAX_BYTES = env_int("NEWSDESK_IMAGE_MAX_BYTES", 15 * 1024 * 1024)
+NEWSDESK_IMAGE_MAX_PIXELS = env_int("NEWSDESK_IMAGE_MAX_PIXELS", 50_000_000)
+NEWSDESK_PREVIEW_LINK_HOURS = env_int("NEWSDESK_PREVIEW_LINK_HOURS", 72)
+NEWSDESK_HEADLINE_TARGET = env_int("NEWSDESK_HEADLINE_TARGET", 70)
 
 # The site itself.
 NEWSDESK_SITE_NAME = env_str("NEWSDESK_SITE_NAME", "Newsdesk")

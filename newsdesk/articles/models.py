@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,9 @@ class Section(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
     description = models.TextField(blank=True)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the site's navigation.")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the site's navigation."
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -63,19 +66,63 @@ class Author(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def visible_at(self, when):
+        """What readers see at `when`: published, its time reached, and no embargo still running."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=when).filter(
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=when)
+        )
+
     def published(self):
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """The one definition of what readers see, everywhere: pages, lists, feeds, search, API."""
+        return self.visible_at(timezone.now())
 
     def for_listing(self):
-        return self.published().select_related("section").only(
-            "news_id", "slug", "headline", "summary", "published_at", "section__name", "section__slug"
+        return (
+            self.published()
+            .select_related("section", "lead_image")
+            .only(
+                "news_id",
+                "slug",
+                "headline",
+                "summary",
+                "published_at",
+                "section__name",
+                "section__slug",
+                "lead_image__file",
+                "lead_image__alt",
+                "lead_image__width",
+                "lead_image__height",
+                "lead_image__renditions",
+            )
         )
 
     def top_stories(self):
         return self.for_listing().filter(is_top_story=True)
 
     def for_page(self):
-        return self.published().select_related("section").prefetch_related("keywords", "authors")
+        return (
+            self.published()
+            .select_related("section", "lead_image")
+            .prefetch_related("keywords", "authors")
+        )
+
+    def scheduled(self):
+        """Published for a time still to come (or under an embargo not yet lifted)."""
+        now = timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED).filter(
+            Q(published_at__gt=now) | Q(embargo_until__gt=now)
+        )
+
+    def effects_due(self, *, grace=None):
+        """Visible to readers (for `grace` already) but their side effects have not run."""
+        when = timezone.now() - grace if grace else timezone.now()
+        return self.visible_at(when).filter(effects_pending=True)
+
+    def editable_by(self, user):
+        """The articles `user` may change: editors any, reporters their own drafts."""
+        if user.has_perm("articles.publish_article"):
+            return self
+        return self.filter(created_by=user, status=Article.Status.DRAFT)
 
     def next_news_id(self) -> int:
         highest = self.aggregate(models.Max("news_id"))["news_id__max"]
@@ -85,20 +132,33 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        # Scheduled is PUBLISHED with a published_at (or embargo) still to come: readers' queries
+        # compare times, so a story appears at its minute whether or not a worker runs.
         PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
 
     news_id = models.PositiveIntegerField(
-        "News ID", unique=True, editable=False, help_text="Public number; imported articles keep theirs."
+        "News ID",
+        unique=True,
+        editable=False,
+        help_text="Public number; imported articles keep theirs.",
     )
     headline = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, allow_unicode=True, blank=True)
     summary = models.TextField(blank=True)
-    body = models.TextField(blank=True, help_text="Paragraphs, sub-headings, lists, quotes and links.")
+    body = models.TextField(
+        blank=True, help_text="Paragraphs, sub-headings, lists, quotes and links."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField(null=True, blank=True, help_text="Readers see the story from this time.")
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="Readers see the story from this time."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
     keywords = models.ManyToManyField(Keyword, blank=True, related_name="articles")
     authors = models.ManyToManyField(Author, blank=True, related_name="articles")
     source_credits = models.CharField(
@@ -106,14 +166,47 @@ class Article(models.Model):
     )
     language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
     is_top_story = models.BooleanField("top story", default=False)
+    embargo_until = models.DateTimeField(
+        null=True, blank=True, help_text="Hidden everywhere until this time, whatever else is set."
+    )
+    lead_image = models.ForeignKey(
+        "articles.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every save; a save from an older version is refused.",
+    )
+    has_corrections = models.BooleanField(default=False, editable=False)
+    # Set by the services that change what readers see, cleared by the task that runs the side
+    # effects (cache purge, notifications): a story whose time has come with this still set is late.
+    effects_pending = models.BooleanField(default=False, editable=False)
+    effects_done_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_article", "Can schedule, publish and unpublish articles"),
+            ("submit_article", "Can submit articles for review"),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_pub_idx"),
             models.Index(fields=["section", "status", "-published_at"], name="article_section_idx"),
+            models.Index(
+                fields=["published_at"],
+                condition=Q(effects_pending=True),
+                name="article_effects_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,13 +224,176 @@ class Article(models.Model):
         return reverse("articles:detail", kwargs={"news_id": self.news_id, "slug": self.slug})
 
     @property
+    def visible_from(self):
+        """When readers first see it: its published time, or the embargo's lift if later."""
+        if self.status != self.Status.PUBLISHED or self.published_at is None:
+            return None
+        return max(self.published_at, self.embargo_until or self.published_at)
+
+    @property
     def is_published(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        visible_from = self.visible_from
+        return visible_from is not None and visible_from <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        """The workflow state editors see: a published story still to come is 'scheduled'."""
+        if self.status == self.Status.PUBLISHED and not self.is_published:
+            return "scheduled"
+        return self.status
+
+    @property
+    def state_label(self) -> str:
+        if self.state == "scheduled":
+            return (
+                "Embargoed"
+                if self.embargo_until and self.embargo_until > timezone.now()
+                else "Scheduled"
+            )
+        return self.get_status_display()
 
     @property
     def credits(self) -> list[str]:
         return [c.strip() for c in self.source_credits.split(",") if c.strip()]
+
+
+class ArticleEvent(models.Model):
+    """The workflow's audit log: who moved which article from what to what, and when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned to draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        CORRECTED = "corrected", "Correction or update added"
+        RESTORED = "restored", "Revision restored"
+        LIVE = "live", "Went live (side effects ran)"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["article", "-at"], name="articleevent_article_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.article_id} at {self.at:%Y-%m-%d %H:%M} UTC"
+
+
+class Revision(models.Model):
+    """A snapshot of an article's editable content, kept on every save."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="revision_article_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of {self.article_id}"
+
+
+class Correction(models.Model):
+    """A public correction or update, shown on the article page with its time."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField()
+    published_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["published_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.article_id}"
+
+
+def _image_path(instance, filename: str) -> str:
+    stamp = timezone.now()
+    return f"images/{stamp:%Y/%m}/{filename}"
+
+
+class Image(models.Model):
+    """An uploaded picture with its caption, credit and alt text, and renditions made once."""
+
+    file = models.ImageField(upload_to=_image_path, width_field="width", height_field="height")
+    alt = models.CharField(
+        "alt text",
+        max_length=300,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text="Photographer or agency.")
+    width = models.PositiveIntegerField(editable=False, null=True)
+    height = models.PositiveIntegerField(editable=False, null=True)
+    renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="[{format, width, height, name}] generated at upload and kept.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.alt or self.file.name
+
+    def srcset(self, fmt: str) -> str:
+        from django.core.files.storage import default_storage
+
+        return ", ".join(
+            f"{default_storage.url(r['name'])} {r['width']}w"
+            for r in self.renditions
+            if r["format"] == fmt
+        )
+
+    @property
+    def formats(self) -> list[str]:
+        return list(dict.fromkeys(r["format"] for r in self.renditions))
+
+    @property
+    def fallback_url(self) -> str:
+        from django.core.files.storage import default_storage
+
+        jpegs = [r for r in self.renditions if r["format"] == "jpeg"]
+        if jpegs:
+            return default_storage.url(sorted(jpegs, key=lambda r: r["width"])[-1]["name"])
+        return self.file.url

@@ -1,0 +1,20 @@
+// Beside each GMT time on a public page, the same moment in the reader's own time zone.
+// The server always prints GMT (the reference's form); this only adds, and only where the
+// browser can tell us its zone. No inline script: served from our static files under the CSP.
+(function () {
+  "use strict";
+  if (!window.Intl || !Intl.DateTimeFormat) return;
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone || zone === "UTC" || zone === "Etc/UTC" || zone === "GMT") return;
+  var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+    dateStyle: "medium", timeStyle: "short", timeZoneName: "short"
+  });
+  document.querySelectorAll("time[datetime$='Z']").forEach(function (time) {
+    var when = new Date(time.getAttribute("datetime"));
+    if (isNaN(when.getTime()) || time.nextElementSibling && time.nextElementSibling.classList.contains("local-time")) return;
+    var local = document.createElement("span");
+    local.className = "local-time";
+    local.textContent = " (" + format.format(when) + " your time)";
+    time.insertAdjacentElement("afterend", local);
+  });
+})();

@@ -10,6 +10,7 @@ class Command(BaseCommand):
         "Load a small set of original demo stories with sections, keywords, authors and comments."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args, verbosity: int = 1, **options):
         created, existing = demo_load()
-        self.stdout.write(f"Demo stories: {created} created, {existing} already there.")
+        if verbosity:
+            self.stdout.write(f"Demo stories: {created} created, {existing} already there.")

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
@@ -52,3 +52,51 @@ def article_detail(request, news_id: int, slug: str):
         return redirect(article, permanent=True)
     context = {"article": article, **comment_block_context(request, article)}
     return render(request, "articles/article_detail.html", context)
+
+
+def _preview_page(request, article, **extra):
+    """The reader's page for an article not (yet) visible: the same template, marked preview."""
+    comments = comment_block_context(request, article)
+    context = {"article": article, "preview": True, **comments, **extra}
+    response = render(request, "articles/article_detail.html", context)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _any_article():
+    articles = Article.objects.select_related("section", "lead_image")
+    return articles.prefetch_related("keywords", "authors")
+
+
+@require_safe
+def article_preview(request, news_id: int):
+    """Staff see any article they may see in the admin as readers will see it."""
+    from django.contrib.auth.views import redirect_to_login
+
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
+        return redirect_to_login(request.get_full_path(), "admin:login")
+    queryset = _any_article()
+    if not user.has_perm("articles.publish_article"):
+        queryset = queryset.filter(created_by=user)
+    article = get_object_or_404(queryset, news_id=news_id)
+    return _preview_page(request, article)
+
+
+@require_safe
+def article_preview_shared(request, token: str):
+    """A draft shown through a signed link that expires."""
+    from django.core.signing import BadSignature
+
+    from .preview import PreviewLinkExpired, preview_link_read
+
+    try:
+        article_id, expires = preview_link_read(token)
+    except PreviewLinkExpired:
+        html = render_to_string("articles/preview_expired.html", request=request)
+        return HttpResponse(html, status=410)
+    except BadSignature:
+        raise Http404("This preview link is not valid.") from None
+    article = get_object_or_404(_any_article(), pk=article_id)
+    return _preview_page(request, article, preview_expires=expires)

@@ -1,3 +1,15 @@
+from django.urls import path
+
+from . import sitemaps, views
+
 app_name = "feeds"
 
-urlpatterns = []
+urlpatterns = [
+    path("feeds/<str:fmt>/", views.feed, name="site"),
+    path("feeds/section/<str:slug>/<str:fmt>/", views.feed, {"kind": "section"}, name="section"),
+    path("feeds/keyword/<str:slug>/<str:fmt>/", views.feed, {"kind": "keyword"}, name="keyword"),
+    path("sitemap.xml", sitemaps.index, name="sitemap-index"),
+    path("sitemap-news.xml", sitemaps.news, name="sitemap-news"),
+    path("sitemap-<str:section>.xml", sitemaps.sitemap, name="sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+]

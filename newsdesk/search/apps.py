@@ -12,7 +12,9 @@ class SearchConfig(AppConfig):
         from .backends import sqlite
 
         # The SQLite index triggers strip HTML with a function of ours; every connection needs it.
-        connection_created.connect(sqlite.register_functions, dispatch_uid="newsdesk.search.functions")
+        connection_created.connect(
+            sqlite.register_functions, dispatch_uid="newsdesk.search.functions"
+        )
         # On SQLite, a migration that rebuilds an articles table drops our triggers with it:
         # put them back (and re-index) after every migrate.
         post_migrate.connect(_repair_index, sender=self, dispatch_uid="newsdesk.search.repair")

@@ -11,32 +11,47 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(required=False, strip=True, label="Search for")
     section = forms.ModelChoiceField(
-        queryset=Section.objects.all(), to_field_name="slug", required=False, empty_label="All sections",
+        queryset=Section.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All sections",
         error_messages={"invalid_choice": "There is no such section. Choose one from the list."},
     )
     keyword = forms.ModelChoiceField(
-        queryset=Keyword.objects.all(), to_field_name="slug", required=False,
+        queryset=Keyword.objects.all(),
+        to_field_name="slug",
+        required=False,
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": "There is no such keyword. Remove it and search again."},
     )
     since = forms.DateField(
-        required=False, label="Published from", widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        label="Published from",
+        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Write the date as YYYY-MM-DD, for example 2021-04-14."},
     )
     until = forms.DateField(
-        required=False, label="Published until", widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        label="Published until",
+        widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Write the date as YYYY-MM-DD, for example 2021-04-14."},
     )
     sort = forms.ChoiceField(
-        choices=[(Sort.RELEVANCE, "Best match"), (Sort.NEWEST, "Newest first")], required=False,
-        error_messages={"invalid_choice": "Sort by best match (relevance) or newest first (newest)."},
+        choices=[(Sort.RELEVANCE, "Best match"), (Sort.NEWEST, "Newest first")],
+        required=False,
+        error_messages={
+            "invalid_choice": "Sort by best match (relevance) or newest first (newest)."
+        },
     )
     page = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_PAGES, widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGES,
+        widget=forms.HiddenInput,
         error_messages={
             "invalid": "The page number must be a whole number.",
             "min_value": "The page number must be 1 or more.",
-            "max_value": f"Only the first {MAX_PAGES} pages of results are shown: narrow your search.",
+            "max_value": f"Only the first {MAX_PAGES} pages of results show: narrow the search.",
         },
     )
 

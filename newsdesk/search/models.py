@@ -25,19 +25,31 @@ class FtsMatch(models.Lookup):
 
 class SqliteIndexEntry(models.Model):
     article = models.OneToOneField(
-        Article, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="search_fts",
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="search_fts",
     )
     fts = FtsTableField(db_column="search_fts")
+    # The rowid again under SQLite's other name, for range filters that FTS5 itself applies.
+    position = models.BigIntegerField(db_column="_rowid_")
 
     class Meta:
         managed = False
         db_table = "search_fts"
 
+    def __str__(self) -> str:
+        return f"Search index entry of article {self.pk}"
+
 
 class PostgresDocument(models.Model):
     article = models.OneToOneField(
-        Article, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        Article,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="search_document",
     )
     document = SearchVectorField()
@@ -45,3 +57,6 @@ class PostgresDocument(models.Model):
     class Meta:
         managed = False
         db_table = "search_document"
+
+    def __str__(self) -> str:
+        return f"Search document of article {self.pk}"

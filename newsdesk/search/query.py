@@ -60,9 +60,7 @@ def parse_query(text: str | None) -> ParsedQuery:
         else:
             bare = match.group("bare")
             negative, words = bool(match.group("neg2")), _words(bare)
-            prefix = (
-                bare.endswith("*") and len(words) == 1 and len(words[0]) >= MIN_PREFIX_LENGTH
-            )
+            prefix = bare.endswith("*") and len(words) == 1 and len(words[0]) >= MIN_PREFIX_LENGTH
         if not words:
             continue
         clause = Clause(words=words, prefix=prefix)

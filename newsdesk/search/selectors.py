@@ -94,47 +94,148 @@ def search_articles(
 RELATED_ID_WINDOW = 20_000
 RELATED_CACHE_SECONDS = 600
 _STOPWORDS = frozenset(
-    "a about after again against all also an and any are as at be been before being but by can"
-    " could did do does for from had has have he her his how i if in into is it its more most new"
-    " no not of on one or our out over said says she so some than that the their them there these"
-    " they this to up was we were what when which who will with would you".split()
+    [
+        "a",
+        "about",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "before",
+        "being",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "more",
+        "most",
+        "new",
+        "no",
+        "not",
+        "of",
+        "on",
+        "one",
+        "or",
+        "our",
+        "out",
+        "over",
+        "said",
+        "says",
+        "she",
+        "so",
+        "some",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "up",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "which",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+    ]
 )
 
 
-def related_articles(*, article: Article, limit: int = 5) -> list[Article]:
+@dataclass(frozen=True)
+class RelatedStory:
+    headline: str
+    url: str
+    published_at: datetime
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def _content_generation() -> int:
+    # Raised by every change readers must see (newsdesk.core.purge, issue 4): folding it into the
+    # key means a withdrawn story drops out of every cached list at once.
+    try:
+        from newsdesk.core.purge import content_generation
+    except ImportError:
+        return 0
+    return content_generation()
+
+
+def related_articles(*, article: Article, limit: int = 5) -> list[RelatedStory]:
     """Published stories sharing keywords and words of the headline, near it in time.
 
     'More like this' through the search index: the article's keyword names and its headline's
-    words, any of which may match, ranked by the backend; limited to a window around the story's
-    publication so the cost does not grow with the archive. Cached per article version."""
-    key = f"newsdesk:related:{article.pk}:{article.updated_at.timestamp() if article.updated_at else 0}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = _related_ids(article, limit)
-        cache.set(key, ids, RELATED_CACHE_SECONDS)
-    found = Article.objects.for_listing().in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    words, any of which may match, ranked by the backend, within a window of the archive around
+    the story so the cost does not grow with the archive. One query when computed, none when
+    cached (per article version and content generation)."""
+    stamp = article.updated_at.timestamp() if article.updated_at else 0
+    key = f"newsdesk:related:{article.pk}:{stamp}:{_content_generation()}"
+    stories = cache.get(key)
+    if stories is None:
+        stories = [
+            RelatedStory(headline=a.headline, url=a.get_absolute_url(), published_at=a.published_at)
+            for a in _related(article, limit)
+        ]
+        cache.set(key, stories, RELATED_CACHE_SECONDS)
+    return stories
 
 
-def _related_ids(article: Article, limit: int) -> list[int]:
+def _related(article: Article, limit: int) -> list[Article]:
     clauses: list[Clause] = []
-    for name in article.keywords.values_list("name", flat=True)[:8]:
-        words = tuple(w.lower() for w in _words(name))
+    for keyword in article.keywords.all()[:8]:  # prefetched by the article page
+        words = tuple(w.lower() for w in _words(keyword.name))
         if words:
             clauses.append(Clause(words=words))
     for word in _words(article.headline):
         word = word.lower()
         if len(word) > 2 and word not in _STOPWORDS and Clause(words=(word,)) not in clauses:
             clauses.append(Clause(words=(word,)))
-    if not clauses:
-        return []
     query = ParsedQuery(include=tuple(clauses[:12]), match_any=True)
-    queryset = Article.objects.published().exclude(pk=article.pk)
+    if not query:
+        return []
+    queryset = Article.objects.for_listing().exclude(pk=article.pk)
     # Stories near this one in the archive (ids follow creation): a bounded slice of the index,
     # so the cost is the same in an archive of a thousand stories or of millions.
     id_range = (article.pk - RELATED_ID_WINDOW, article.pk + RELATED_ID_WINDOW)
     ranked = backend_for().matching(queryset, query, id_range=id_range)
-    return list(ranked.order_by("-search_score", "-published_at").values_list("id", flat=True)[:limit])
+    return list(ranked.order_by("-search_score", "-published_at")[:limit])
 
 
 def _words(text: str) -> list[str]:

@@ -16,10 +16,14 @@ class SearchBackend:
         """Re-index every article from the articles tables."""
         raise NotImplementedError
 
+    def suspend(self, connection) -> None:
+        """Stop indexing each write (the triggers on the articles tables) until rebuild()."""
+        raise NotImplementedError
+
     def matching(
         self, queryset: QuerySet, query: ParsedQuery, id_range: tuple[int, int] | None = None
     ) -> QuerySet:
-        """Filter `queryset` (of Article) to the query and annotate `search_score` (higher is better).
+        """Filter `queryset` (of Article) to the query; annotate `search_score` (higher: better).
 
         `id_range` (inclusive article ids) bounds the part of the index that is read."""
         raise NotImplementedError

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL built from our own constants; user text only ever goes in as a parameter.
 """PostgreSQL full-text search: a weighted tsvector per article in search_document, kept in step
 by triggers on the articles tables, ranked with ts_rank and highlighted with ts_headline."""
 
@@ -67,7 +68,8 @@ INSTALL = [
         body ON articles_article FOR EACH ROW EXECUTE FUNCTION search_article_changed()""",
     "DROP TRIGGER IF EXISTS search_article_keywords_changed ON articles_article_keywords",
     """CREATE TRIGGER search_article_keywords_changed AFTER INSERT OR DELETE
-        ON articles_article_keywords FOR EACH ROW EXECUTE FUNCTION search_article_keywords_changed()""",
+        ON articles_article_keywords FOR EACH ROW
+        EXECUTE FUNCTION search_article_keywords_changed()""",
     "DROP TRIGGER IF EXISTS search_keyword_renamed ON articles_keyword",
     """CREATE TRIGGER search_keyword_renamed AFTER UPDATE OF name ON articles_keyword
         FOR EACH ROW EXECUTE FUNCTION search_keyword_renamed()""",
@@ -127,6 +129,14 @@ class PostgresBackend(SearchBackend):
             cursor.execute("TRUNCATE search_document")
             cursor.execute("SELECT search_document_refresh(id) FROM articles_article")
 
+    def suspend(self, connection) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS search_article_changed ON articles_article")
+            cursor.execute(
+                "DROP TRIGGER IF EXISTS search_article_keywords_changed"
+                " ON articles_article_keywords"
+            )
+
     def uninstall(self, connection) -> None:
         with connection.cursor() as cursor:
             for sql in UNINSTALL:
@@ -148,15 +158,27 @@ class PostgresBackend(SearchBackend):
         if not ids:
             return {}
         text = Func(
-            F("body"), Value("<[^>]*>"), Value(" "), Value("g"),
-            function="regexp_replace", output_field=TextField(),
+            F("body"),
+            Value("<[^>]*>"),
+            Value(" "),
+            Value("g"),
+            function="regexp_replace",
+            output_field=TextField(),
         )
         rows = (
-            Article.objects.published().filter(pk__in=ids)
+            Article.objects.published()
+            .filter(pk__in=ids)
             .annotate(
                 marked=SearchHeadline(
-                    text, tsquery(query), config=CONFIG, start_sel=HIT_START, stop_sel=HIT_END,
-                    max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+                    text,
+                    tsquery(query),
+                    config=CONFIG,
+                    start_sel=HIT_START,
+                    stop_sel=HIT_END,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
                 )
             )
             .values_list("pk", "marked")

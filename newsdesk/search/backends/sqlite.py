@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL built from our own constants; user text only ever goes in as a parameter.
 """SQLite FTS5: an external-content index kept in step by triggers, ranked with bm25.
 
 Layout (all tables ours):
@@ -34,14 +35,17 @@ def html_text(html: str | None) -> str:
 
 def register_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
-        connection.connection.create_function("newsdesk_html_text", 1, html_text, deterministic=True)
+        connection.connection.create_function(
+            "newsdesk_html_text", 1, html_text, deterministic=True
+        )
 
 
 # bm25 column weights: headline, summary, body, keywords.
 WEIGHTS = (10.0, 4.0, 1.0, 6.0)
 KEYWORDS_OF = (
     "coalesce((SELECT group_concat(name, '; ') FROM (SELECT k.name FROM search_articlekeyword ak"
-    " JOIN search_keyword k ON k.id = ak.keyword_id WHERE ak.article_id = {id} ORDER BY k.name)), '')"
+    " JOIN search_keyword k ON k.id = ak.keyword_id WHERE ak.article_id = {id}"
+    " ORDER BY k.name)), '')"
 )
 
 OWN_TABLES = [
@@ -184,7 +188,9 @@ class SqliteBackend(SearchBackend):
             cursor.execute("DELETE FROM search_articlekeyword")
             cursor.execute("DELETE FROM search_keyword")
             cursor.execute("DELETE FROM search_entry")
-            cursor.execute("INSERT INTO search_keyword (id, name) SELECT id, name FROM articles_keyword")
+            cursor.execute(
+                "INSERT INTO search_keyword (id, name) SELECT id, name FROM articles_keyword"
+            )
             cursor.execute(
                 "INSERT INTO search_articlekeyword (id, article_id, keyword_id)"
                 " SELECT id, article_id, keyword_id FROM articles_article_keywords"
@@ -198,6 +204,11 @@ class SqliteBackend(SearchBackend):
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
             for sql in [*OWN_TRIGGERS.values(), *ARTICLE_TRIGGERS.values()]:
                 cursor.execute(sql)
+
+    def suspend(self, connection) -> None:
+        with connection.cursor() as cursor:
+            for name in ARTICLE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
     def uninstall(self, connection) -> None:
         with connection.cursor() as cursor:
@@ -224,10 +235,8 @@ class SqliteBackend(SearchBackend):
         queryset = queryset.filter(search_fts__fts__fts_match=self.match_expression(query))
         if id_range is not None:
             # On the FTS table's rowid itself: FTS5 then reads only that slice of each doclist.
-            queryset = queryset.filter(search_fts__article_id__range=id_range)
-        return queryset.annotate(
-            search_score=-Bm25(fts, *(_float(w) for w in WEIGHTS))
-        )
+            queryset = queryset.filter(search_fts__position__range=id_range)
+        return queryset.annotate(search_score=-Bm25(fts, *(_float(w) for w in WEIGHTS)))
 
     def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, str]:
         from ..models import SqliteIndexEntry

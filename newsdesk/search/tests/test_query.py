@@ -36,7 +36,9 @@ class ParseQueryTests(SimpleTestCase):
         self.assertEqual(parse_query("e-mail").include, (Clause(("e", "mail")),))
 
     def test_number_of_clauses_is_capped(self):
-        self.assertEqual(len(parse_query(" ".join(f"w{i}" for i in range(50))).include), MAX_CLAUSES)
+        self.assertEqual(
+            len(parse_query(" ".join(f"w{i}" for i in range(50))).include), MAX_CLAUSES
+        )
 
     def test_non_latin_words_are_kept(self):
         self.assertEqual(parse_query("طالبان").include, (Clause(("طالبان",)),))

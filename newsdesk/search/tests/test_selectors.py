@@ -19,9 +19,13 @@ def found(text, **filters):
 class SearchMatchingTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        ArticleFactory(headline="Peace talks resume in Kabul", body="<p>Delegates met on Monday.</p>")
+        ArticleFactory(
+            headline="Peace talks resume in Kabul", body="<p>Delegates met on Monday.</p>"
+        )
         ArticleFactory(headline="Elections in Iran", body="<p>Voters chose a new parliament.</p>")
-        ArticleFactory(headline="Football results", body="<p>The talks about transfers stalled.</p>")
+        ArticleFactory(
+            headline="Football results", body="<p>The talks about transfers stalled.</p>"
+        )
 
     def test_every_word_must_match(self):
         self.assertEqual(found("peace kabul"), ["Peace talks resume in Kabul"])
@@ -45,7 +49,10 @@ class SearchMatchingTests(TestCase):
         self.assertEqual(found("talks"), ["Peace talks resume in Kabul", "Football results"])
 
     def test_body_html_is_searched_as_text_not_markup(self):
-        ArticleFactory(headline="Markup", body='<p><strong>Bold</strong> <a href="https://x.example/">link</a></p>')
+        ArticleFactory(
+            headline="Markup",
+            body='<p><strong>Bold</strong> <a href="https://x.example/">link</a></p>',
+        )
         self.assertEqual(found("strong"), [])
         self.assertEqual(found("bold"), ["Markup"])
 
@@ -60,7 +67,9 @@ class SearchMatchingTests(TestCase):
 
 class SearchSnippetTests(TestCase):
     def test_snippet_marks_hits_and_escapes_article_text(self):
-        ArticleFactory(headline="Snippet", body="<p>Fish &lt;script&gt;alert(1)&lt;/script&gt; and chips</p>")
+        ArticleFactory(
+            headline="Snippet", body="<p>Fish &lt;script&gt;alert(1)&lt;/script&gt; and chips</p>"
+        )
         [hit] = search_articles(query=parse_query("chips")).hits
         self.assertIn("<mark>chips</mark>", hit.snippet)
         self.assertIn("&lt;script&gt;", hit.snippet)
@@ -73,7 +82,9 @@ class SearchVisibilityTests(TestCase):
         self.assertEqual(found("secret"), [])
 
     def test_future_publication_is_hidden_until_its_time(self):
-        ArticleFactory(headline="Embargoed budget", published_at=timezone.now() + timedelta(hours=2))
+        ArticleFactory(
+            headline="Embargoed budget", published_at=timezone.now() + timedelta(hours=2)
+        )
         self.assertEqual(found("budget"), [])
         with time_machine.travel(timezone.now() + timedelta(hours=3)):
             self.assertEqual(found("budget"), ["Embargoed budget"])
@@ -128,11 +139,14 @@ class SearchFilterTests(TestCase):
         cls.sport = SectionFactory(name="Sport", slug="sport")
         cls.keyword = KeywordFactory(name="Summit")
         ArticleFactory(
-            headline="Summit opens", section=cls.world, keywords=[cls.keyword],
+            headline="Summit opens",
+            section=cls.world,
+            keywords=[cls.keyword],
             published_at=datetime(2021, 4, 14, 1, 40, tzinfo=UTC),
         )
         ArticleFactory(
-            headline="Summit of the league", section=cls.sport,
+            headline="Summit of the league",
+            section=cls.sport,
             published_at=datetime(2021, 4, 16, 9, 0, tzinfo=UTC),
         )
 
@@ -143,12 +157,18 @@ class SearchFilterTests(TestCase):
         self.assertEqual(found("summit", keyword=self.keyword), ["Summit opens"])
 
     def test_date_range_includes_both_days(self):
-        self.assertEqual(found("summit", published_from=date(2021, 4, 14), published_to=date(2021, 4, 14)),
-                         ["Summit opens"])
-        self.assertEqual(found("summit", published_from=date(2021, 4, 15)), ["Summit of the league"])
+        self.assertEqual(
+            found("summit", published_from=date(2021, 4, 14), published_to=date(2021, 4, 14)),
+            ["Summit opens"],
+        )
+        self.assertEqual(
+            found("summit", published_from=date(2021, 4, 15)), ["Summit of the league"]
+        )
 
     def test_newest_first_sort(self):
-        self.assertEqual(found("summit", sort=Sort.NEWEST), ["Summit of the league", "Summit opens"])
+        self.assertEqual(
+            found("summit", sort=Sort.NEWEST), ["Summit of the league", "Summit opens"]
+        )
 
 
 class SearchPagingTests(TestCase):

@@ -15,7 +15,11 @@ class SearchPageTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.section = SectionFactory(name="World", slug="world")
-        ArticleFactory(headline="Peace talks resume", body="<p>Delegates met in Kabul.</p>", section=cls.section)
+        ArticleFactory(
+            headline="Peace talks resume",
+            body="<p>Delegates met in Kabul.</p>",
+            section=cls.section,
+        )
 
     def test_empty_form_is_shown_without_results(self):
         response = self.client.get(URL)
@@ -43,13 +47,17 @@ class SearchPageTests(TestCase):
         self.assertContains(response, "whole number", status_code=400)
 
     def test_reversed_dates_are_a_400(self):
-        response = self.client.get(URL, {"q": "kabul", "since": "2021-05-01", "until": "2021-04-01"})
+        response = self.client.get(
+            URL, {"q": "kabul", "since": "2021-05-01", "until": "2021-04-01"}
+        )
         self.assertContains(response, "swap them", status_code=400)
 
     def test_filters_by_section_slug(self):
         SectionFactory(name="Sport", slug="sport")
         self.assertContains(self.client.get(URL, {"q": "kabul", "section": "world"}), "Peace talks")
-        self.assertNotContains(self.client.get(URL, {"q": "kabul", "section": "sport"}), "Peace talks")
+        self.assertNotContains(
+            self.client.get(URL, {"q": "kabul", "section": "sport"}), "Peace talks"
+        )
 
     def test_results_page_is_not_indexed_by_search_engines(self):
         self.assertContains(self.client.get(URL, {"q": "kabul"}), 'name="robots" content="noindex"')
@@ -57,7 +65,18 @@ class SearchPageTests(TestCase):
 
 # Characters that mean something to FTS5, tsquery, SQL or HTML, mixed with words and other scripts.
 _pieces = st.sampled_from(
-    [*'abc "*-()^:+~!&|\'<>;.,_\\%', "kabul", "NEAR", "OR", "AND", "NOT", "طالبان", "ß", "\x00", "\ue000"]
+    [
+        *"abc \"*-()^:+~!&|'<>;.,_\\%",
+        "kabul",
+        "NEAR",
+        "OR",
+        "AND",
+        "NOT",
+        "طالبان",
+        "ß",
+        "\x00",
+        "\ue000",
+    ]
 )
 _query_text = st.lists(_pieces, max_size=30).map("".join) | st.text(max_size=60)
 
@@ -66,7 +85,9 @@ class SearchFuzzTests(HypothesisTestCase):
     @classmethod
     def setUpTestData(cls):
         keyword = KeywordFactory(name="Kabul")
-        ArticleFactory(headline='Kabul "talks" & <b>', body="<p>abc kabul talks</p>", keywords=[keyword])
+        ArticleFactory(
+            headline='Kabul "talks" & <b>', body="<p>abc kabul talks</p>", keywords=[keyword]
+        )
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(text=_query_text)

@@ -1,0 +1,98 @@
+"""Synthetic archives for the search and feeds benchmarks, built once and kept.
+
+An archive of N articles lives in var/bench/archive-N (SQLite, default settings) and is reused
+by later runs; --rebuild makes it again. It is made with `newsdesk generate` run with the search
+index suspended and rebuilt once at the end (newsdesk.search.backends.index_suspended), several
+times quicker than indexing row by row; the result is the same index.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def env(data_dir: Path) -> dict:
+    environ = {
+        **os.environ,
+        "NEWSDESK_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+    }
+    for var in ("NEWSDESK_DATABASE_URL", "DATABASE_URL", "NEWSDESK_REDIS_URL", "NEWSDESK_DEBUG"):
+        environ.pop(var, None)
+    return environ
+
+
+def archive(size: int, *, rebuild: bool = False) -> Path:
+    data_dir = ROOT / "var" / "bench" / f"archive-{size}"
+    done = data_dir / "complete"
+    if rebuild and data_dir.exists():
+        shutil.rmtree(data_dir)
+    if done.exists():
+        return data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "newsdesk", "migrate", "-v0"],
+        env=env(data_dir),
+        cwd=ROOT,
+        check=True,
+    )
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "from newsdesk.search.backends import index_suspended\n"
+        "with index_suspended():\n"
+        f"    call_command('generate', articles={size}, batch_size=5000, verbosity=1)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env(data_dir), cwd=ROOT, check=True)
+    done.write_text(f"{time.perf_counter() - started:.0f} s\n")
+    return data_dir
+
+
+def wsgi_caller():
+    """path -> (status, headers, body, seconds), straight through Django's WSGI handler."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+
+    def call(path: str, query: str = "", headers: dict | None = None):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": BytesIO(),
+            "wsgi.errors": sys.stderr,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            **(headers or {}),
+        }
+        result = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            result["status"], result["headers"] = status, dict(response_headers)
+
+        started = time.perf_counter()
+        response = handler(environ, start_response)
+        body = b"".join(response)
+        if hasattr(response, "close"):
+            response.close()
+        return result["status"], result["headers"], body, time.perf_counter() - started
+
+    return call
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]

@@ -1,0 +1,140 @@
+"""What feeds, sitemaps and page metadata read; all from from Article.objects.published()."""
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
+
+from newsdesk.articles.models import Article, Keyword, Section
+
+
+def absolute(url: str) -> str:
+    """Our canonical address for a path (NEWSDESK_SITE_URL), whatever host the request used."""
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.NEWSDESK_SITE_URL + url
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The whole site, one section or one keyword."""
+
+    kind: str  # "site" | "section" | "keyword"
+    obj: Section | Keyword | None = None
+
+    @classmethod
+    def resolve(cls, kind: str, slug: str | None) -> "Scope":
+        if kind == "section":
+            return cls("section", get_object_or_404(Section, slug=slug))
+        if kind == "keyword":
+            return cls("keyword", get_object_or_404(Keyword, slug=slug))
+        return cls("site")
+
+    @property
+    def title(self) -> str:
+        name = settings.NEWSDESK_SITE_NAME
+        return f"{self.obj.name} · {name}" if self.obj is not None else name
+
+    @property
+    def page_url(self) -> str:
+        return absolute(self.obj.get_absolute_url() if self.obj is not None else "/")
+
+    @property
+    def slug(self) -> str | None:
+        return self.obj.slug if self.obj is not None else None
+
+    def articles(self) -> QuerySet:
+        queryset = Article.objects.published()
+        if self.kind == "section":
+            queryset = queryset.filter(section=self.obj)
+        elif self.kind == "keyword":
+            queryset = queryset.filter(keywords=self.obj)
+        return queryset.order_by("-published_at", "-id")
+
+
+def feed_items(scope: Scope) -> list[Article]:
+    return list(
+        scope.articles()
+        .select_related("section", *(["lead_image"] if _has_lead_image() else []))
+        .prefetch_related("authors", "keywords")[: settings.NEWSDESK_FEED_ITEMS]
+    )
+
+
+@dataclass(frozen=True)
+class Version:
+    etag: str | None
+    last_modified: datetime | None
+
+
+def feed_version(scope: Scope) -> Version:
+    """One indexed query over the feed's own items: an ETag of exactly what the feed lists
+    (ids and update times, so an edit, a new story or a withdrawn one changes it) and the
+    newest update time for Last-Modified."""
+    rows = list(scope.articles().values_list("id", "updated_at")[: settings.NEWSDESK_FEED_ITEMS])
+    if not rows:
+        return Version(etag=None, last_modified=None)
+    digest = hashlib.blake2b(
+        repr((scope.kind, scope.slug, settings.NEWSDESK_FEED_FULL_TEXT, rows)).encode(),
+        digest_size=12,
+    ).hexdigest()
+    return Version(etag=digest, last_modified=max(updated for _, updated in rows))
+
+
+def _has_lead_image() -> bool:
+    # The lead image arrives with the newsroom workflow (issue 4); until then feeds have none.
+    return any(f.name == "lead_image" for f in Article._meta.get_fields())
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    url: str
+    width: int | None
+    height: int | None
+    alt: str
+    mime_type: str
+    length: int
+
+
+def lead_image(article: Article) -> LeadImage | None:
+    image = getattr(article, "lead_image", None) if _has_lead_image() else None
+    if image is None:
+        return None
+    url = getattr(image, "fallback_url", None) or image.file.url
+    try:
+        length = image.file.size
+    except (OSError, ValueError):
+        length = 0
+    return LeadImage(
+        url=absolute(url),
+        width=image.width,
+        height=image.height,
+        alt=image.alt or "",
+        mime_type=mimetypes.guess_type(url)[0] or "image/jpeg",
+        length=length,
+    )
+
+
+def site_logo_url() -> str:
+    return settings.NEWSDESK_SITE_LOGO_URL or absolute(static("feeds/logo.png"))
+
+
+def article_text(article: Article) -> str:
+    """What a feed carries for a story: the full body, or the summary (NEWSDESK_FEED_FULL_TEXT)."""
+    if settings.NEWSDESK_FEED_FULL_TEXT and article.body:
+        return article.body
+    return article.summary
+
+
+def article_summary(article: Article, *, words: int = 60) -> str:
+    """The summary, or the start of the body's text when a story has none."""
+    if article.summary:
+        return article.summary
+    from django.utils.html import strip_tags
+    from django.utils.text import Truncator
+
+    return Truncator(" ".join(strip_tags(article.body or "").split())).words(words)

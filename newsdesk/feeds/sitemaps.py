@@ -1,0 +1,172 @@
+"""Sitemaps (django.contrib.sitemaps), the Google News sitemap and robots.txt.
+
+Article sitemaps are blocks of 50,000 News IDs (block k holds IDs k*50000 .. k*50000+49999), so
+each holds at most 50,000 URLs and is read with one indexed range query: no OFFSET deep in a large
+archive, no COUNT(*). Block numbers are stable: a story keeps its sitemap address."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from newsdesk.articles.models import Article, Keyword, Section
+
+from .selectors import absolute
+
+BLOCK = 50_000
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000
+
+
+class _OurSite(Sitemap):
+    """Addresses on NEWSDESK_SITE_URL, whatever host the request came to."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.NEWSDESK_SITE_URL).scheme or "https"
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.NEWSDESK_SITE_URL).netloc
+
+
+class _Block:
+    def __init__(self, object_list):
+        self.object_list = object_list
+
+
+class NewsIdBlocks:
+    """A paginator over News ID blocks: page p is block p-1 (page 1 is IDs 0..49999)."""
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        start = (number - 1) * BLOCK
+        rows = list(
+            Article.objects.published()
+            .filter(news_id__gte=start, news_id__lt=start + BLOCK)
+            .order_by("news_id")
+            .values_list("news_id", "slug", "updated_at")
+        )
+        if not rows:
+            raise EmptyPage("That page contains no results")
+        return _Block(rows)
+
+
+def article_blocks() -> list[int]:
+    """Page numbers of the blocks holding a published story: one indexed query per block."""
+    published = Article.objects.published().order_by("news_id").values_list("news_id", flat=True)
+    pages, first = [], published.first()
+    while first is not None:
+        block = first // BLOCK
+        pages.append(block + 1)
+        first = published.filter(news_id__gte=(block + 1) * BLOCK).first()
+    return pages
+
+
+class ArticleSitemap(_OurSite):
+    paginator = NewsIdBlocks()
+
+    def location(self, item):
+        news_id, slug, _ = item
+        return reverse("articles:detail", kwargs={"news_id": news_id, "slug": slug})
+
+    def lastmod(self, item):
+        return item[2]
+
+    def get_latest_lastmod(self):
+        return None  # not worth reading every story for the index
+
+
+class SectionSitemap(_OurSite):
+    def items(self):
+        return Section.objects.order_by("position", "id")
+
+
+class KeywordSitemap(_OurSite):
+    def items(self):
+        # Only keywords with a story readers can see: empty keyword pages are not worth a crawl.
+        return (
+            Keyword.objects.filter(
+                Exists(Article.objects.published().filter(keywords=OuterRef("pk")))
+            )
+            .order_by("id")
+            .only("slug")
+        )
+
+
+SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap, "keywords": KeywordSitemap}
+
+
+@require_safe
+def sitemap(request, section: str):
+    response = sitemap_views.sitemap(request, SITEMAPS, section=section)
+    response["Cache-Control"] = "public, max-age=600"
+    return response
+
+
+@require_safe
+def index(request):
+    def page_url(section, page):
+        path = reverse("feeds:sitemap", kwargs={"section": section})
+        return absolute(path if page == 1 else f"{path}?p={page}")
+
+    keyword_pages = KeywordSitemap().paginator.num_pages
+    locations = [absolute(reverse("feeds:sitemap-news")), page_url("sections", 1)]
+    locations += [page_url("keywords", p) for p in range(1, keyword_pages + 1)]
+    locations += [page_url("articles", p) for p in article_blocks()]
+    response = _xml("feeds/sitemap_index.xml", {"locations": locations})
+    response["Cache-Control"] = "public, max-age=600"
+    return response
+
+
+@require_safe
+def news(request):
+    """Google News: exactly the stories published in the last 48 hours (at most 1,000), newest
+    first, computed on every request."""
+    since = timezone.now() - NEWS_WINDOW
+    articles = (
+        Article.objects.published()
+        .filter(published_at__gte=since)
+        .order_by("-published_at", "-id")
+        .only("news_id", "slug", "headline", "published_at", "language")[:NEWS_LIMIT]
+    )
+    context = {
+        "articles": [(absolute(a.get_absolute_url()), a) for a in articles],
+        "publication": settings.NEWSDESK_SITE_NAME,
+    }
+    response = _xml("feeds/sitemap_news.xml", context)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _xml(template: str, context: dict) -> HttpResponse:
+    # No request context: sitemaps need none of the page furniture (and none of its queries).
+    return HttpResponse(
+        render_to_string(template, context), content_type="application/xml; charset=utf-8"
+    )
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('search:results')}",
+        "",
+        f"Sitemap: {absolute(reverse('feeds:sitemap-index'))}",
+        f"Sitemap: {absolute(reverse('feeds:sitemap-news'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -18,7 +18,8 @@ BIDI_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def sign_started(now: float | None = None) -> str:
-    return signing.dumps(round(time.time() if now is None else now, 1), salt=STARTED_SALT)
+    # Floored, never rounded up: a start in the future would make any send "too fast".
+    return signing.dumps(int(time.time() if now is None else now), salt=STARTED_SALT)
 
 
 class CommentForm(forms.Form):

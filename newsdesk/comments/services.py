@@ -65,6 +65,20 @@ def comment_submit(
     parent = submission.parent
     if parent is not None and parent.parent_id:
         parent = Comment(pk=parent.parent_id)  # one level: a reply to a reply joins the thread
+    # Everything that costs CPU happens before the write lock is taken: SQLite has one writer.
+    comment = Comment(
+        article=article,
+        parent=parent,
+        name=submission.name,
+        email_digest=digest,
+        email_encrypted=email_encrypt(submission.email),
+        body=submission.body,
+        status=status,
+        ip_address=ip_address or None,
+        spam_score=verdict.score,
+        spam_reasons=verdict.reasons,
+        created_at=now or timezone.now(),
+    )
     with transaction.atomic():
         limited = rate_limit_hit("post-ip", ip_address or "", settings.NEWSDESK_COMMENTS_RATE_IP)
         if limited:
@@ -82,19 +96,7 @@ def comment_submit(
             challenge_consume(challenge)
         except ChallengeError as error:
             raise CommentRefused("captcha", str(error), code=error.code) from None
-        comment = Comment.objects.create(
-            article=article,
-            parent=parent,
-            name=submission.name,
-            email_digest=digest,
-            email_encrypted=email_encrypt(submission.email),
-            body=submission.body,
-            status=status,
-            ip_address=ip_address or None,
-            spam_score=verdict.score,
-            spam_reasons=verdict.reasons,
-            created_at=now or timezone.now(),
-        )
+        comment.save(force_insert=True)
         if status == Comment.Status.PENDING:
             _notify_moderators_soon()
     return comment

@@ -91,6 +91,10 @@ class AcceptedCommentTests(PostingTestCase):
         with self.assertNumQueries(10):
             self.post(data)
 
+    def test_email_addresses_in_text_get_the_same_rel(self):
+        CommentFactory(article=self.article, body="Write to desk@example.org")
+        self.assertIn('<a href="mailto:desk@example.org" rel="nofollow ugc noopener">', self.page())
+
     def test_approved_comment_appears_escaped_with_safe_links(self):
         CommentFactory(
             article=self.article,
@@ -162,6 +166,11 @@ class RefusedCommentTests(PostingTestCase):
             self.assertIn("faster than a person", html)
             clock.shift(timedelta(seconds=6))
             self.assertEqual(self.post(solved(html)).status_code, 302)
+
+    def test_form_start_is_never_in_the_future(self):
+        # A start rounded up would make a form sent at once "too fast" even with no minimum.
+        with time_machine.travel(1_800_000_000.96, tick=False):
+            self.assertEqual(self.post(solved(self.page())).status_code, 302)
 
     @override_settings(NEWSDESK_COMMENTS_FORM_MAX_AGE=3600)
     def test_too_old_form_is_renewed_keeping_text(self):

@@ -1,10 +1,10 @@
 """The spoken Security Key, for readers who cannot see the picture: answer in, WAV bytes out.
 
 espeak-ng (Debian package espeak-ng) spells the key one character at a time, each in its own
-pitch and speed, with uneven pauses, in a voice drawn per reading; the whole key is said twice over a bed of soft
-noise. The noise and the variation are there so the clip is not one fixed waveform per
-character that a bot could match sample for sample; they stay quiet enough that a listener
-hears every character.
+pitch and speed, with uneven pauses, in a voice drawn per reading; the whole key is said twice
+over a bed of soft noise. The noise and the variation are there so the clip is not one fixed
+waveform per character that a bot could match sample for sample; they stay quiet enough that a
+listener hears every character.
 """
 
 from __future__ import annotations
@@ -61,10 +61,25 @@ def _speak(ssml: str, rng: random.Random) -> array.array:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "say.wav")
         try:
-            subprocess.run(
-                [_espeak(), "-m", "-v", voice, "-s", str(rng.randint(120, 150)),
-                 "-p", str(rng.randint(35, 65)), "-w", out, "--", ssml],
-                check=True, capture_output=True, timeout=TIMEOUT_SECONDS,
+            # A fixed argv, no shell; the only outside text is the SSML we build from ALPHABET.
+            subprocess.run(  # noqa: S603
+                [
+                    _espeak(),
+                    "-m",
+                    "-v",
+                    voice,
+                    "-s",
+                    str(rng.randint(120, 150)),
+                    "-p",
+                    str(rng.randint(35, 65)),
+                    "-w",
+                    out,
+                    "--",
+                    ssml,
+                ],
+                check=True,
+                capture_output=True,
+                timeout=TIMEOUT_SECONDS,
             )
             with wave.open(out, "rb") as w:
                 if w.getsampwidth() != 2 or w.getnchannels() != 1 or w.getframerate() != RATE:
@@ -120,7 +135,9 @@ def render_audio(answer: str, *, rng: random.Random | None = None) -> bytes:
             ),
             32767.0,
         ),
-        s=speech, w=white, r=rumble,
+        s=speech,
+        w=white,
+        r=rumble,
     )
     out = array.array("h", map(int, array.array("f", mixed.tobytes())))
     if sys.byteorder == "big":

@@ -126,8 +126,15 @@ def _warp(mask: Image.Image, rng: random.Random) -> Image.Image:
     return mask.transform((w, h), Image.Transform.MESH, mesh, resample=Image.Resampling.BICUBIC)
 
 
-def _curve(draw: ImageDraw.ImageDraw, rng: random.Random, x0: float, x1: float, yc: float,
-           amplitude: float, width: int) -> None:
+def _curve(
+    draw: ImageDraw.ImageDraw,
+    rng: random.Random,
+    x0: float,
+    x1: float,
+    yc: float,
+    amplitude: float,
+    width: int,
+) -> None:
     freq = rng.uniform(0.015, 0.045)
     phase = rng.uniform(0, 2 * math.pi)
     slope = rng.uniform(-0.15, 0.15)
@@ -146,13 +153,15 @@ def _text_mask(
     # Negative kerning: each glyph starts before the previous one ends.
     overlaps = [rng.uniform(0.06, 0.24) for _ in glyphs[1:]]
     total = sum(g.width for g in glyphs) - sum(
-        o * min(a.width, b.width) for o, a, b in zip(overlaps, glyphs, glyphs[1:])
+        o * min(a.width, b.width) for o, a, b in zip(overlaps, glyphs, glyphs[1:], strict=False)
     )
     scale = min(1.0, (WIDTH - 24) / total)
     if scale < 1.0:
         glyphs = [
-            g.resize((max(1, int(g.width * scale)), max(1, int(g.height * scale))),
-                     Image.Resampling.BICUBIC)
+            g.resize(
+                (max(1, int(g.width * scale)), max(1, int(g.height * scale))),
+                Image.Resampling.BICUBIC,
+            )
             for g in glyphs
         ]
         total *= scale
@@ -188,21 +197,37 @@ def _ink_mask(answer: str, rng: random.Random) -> Image.Image:
     left, right = spans[0][0], spans[-1][1]
     # Strokes as wide as a letter's stem, crossing the whole line.
     for _ in range(rng.randint(1, 2)):
-        _curve(draw, rng, rng.uniform(0, left), rng.uniform(right, WIDTH), mid + rng.uniform(-14, 14),
-               rng.uniform(4, 10), rng.randint(2, 3))
+        _curve(
+            draw,
+            rng,
+            rng.uniform(0, left),
+            rng.uniform(right, WIDTH),
+            mid + rng.uniform(-14, 14),
+            rng.uniform(4, 10),
+            rng.randint(2, 3),
+        )
     # Short arcs through single letters.
     for _ in range(rng.randint(1, 3)):
         cx, cy = rng.uniform(left, right), mid + rng.uniform(-12, 12)
         r = rng.uniform(10, 22)
         start = rng.uniform(0, 360)
-        draw.arc((cx - r, cy - r, cx + r, cy + r), start, start + rng.uniform(70, 160),
-                 fill=255, width=rng.randint(2, 4))
+        draw.arc(
+            (cx - r, cy - r, cx + r, cy + r),
+            start,
+            start + rng.uniform(70, 160),
+            fill=255,
+            width=rng.randint(2, 4),
+        )
     # Fragments of glyphs along the top and bottom edges and at the ends.
     for _ in range(rng.randint(3, 5)):
         frag = _fragment(rng)
         fx = rng.uniform(-frag.width / 2, WIDTH - frag.width / 2)
-        fy = rng.choice((rng.uniform(-frag.height / 2, 4),
-                         rng.uniform(HEIGHT - frag.height - 4, HEIGHT - frag.height / 2)))
+        fy = rng.choice(
+            (
+                rng.uniform(-frag.height / 2, 4),
+                rng.uniform(HEIGHT - frag.height - 4, HEIGHT - frag.height / 2),
+            )
+        )
         mask.paste(255, (int(fx), int(fy)), frag)
     # Dots and specks.
     for _ in range(rng.randint(25, 45)):
@@ -221,13 +246,15 @@ def _hsv_rgb(h: float, s: float, v: float) -> tuple[int, int, int]:
 def _background(rng: random.Random) -> Image.Image:
     hue = rng.random()
     top = _hsv_rgb(hue, rng.uniform(0.05, 0.25), rng.uniform(0.85, 0.97))
-    bottom = _hsv_rgb((hue + rng.uniform(-0.15, 0.15)) % 1, rng.uniform(0.05, 0.3),
-                      rng.uniform(0.78, 0.92))
+    bottom = _hsv_rgb(
+        (hue + rng.uniform(-0.15, 0.15)) % 1, rng.uniform(0.05, 0.3), rng.uniform(0.78, 0.92)
+    )
     gradient = Image.linear_gradient("L").resize((WIDTH, HEIGHT))
     if rng.random() < 0.5:
         gradient = gradient.transpose(Image.Transpose.ROTATE_90).resize((WIDTH, HEIGHT))
-    bg = Image.composite(Image.new("RGB", (WIDTH, HEIGHT), bottom),
-                         Image.new("RGB", (WIDTH, HEIGHT), top), gradient)
+    bg = Image.composite(
+        Image.new("RGB", (WIDTH, HEIGHT), bottom), Image.new("RGB", (WIDTH, HEIGHT), top), gradient
+    )
     # Soft blotches of middle intensity, so no single threshold is right everywhere.
     blot = Image.new("L", (WIDTH, HEIGHT), 0)
     draw = ImageDraw.Draw(blot)

@@ -93,6 +93,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "newsdesk.sqlite3",
+            # Keep each worker thread's connection: opening one and running the PRAGMAs below
+            # costs about as much as a query, on every request (bench/article_page.py).
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # Writers queue on the lock instead of failing with "database is locked".
                 "transaction_mode": "IMMEDIATE",

@@ -173,6 +173,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'self'"],
+        # Players of the embeds articles may show (newsdesk/articles/embeds.py).
+        "frame-src": ["'self'", "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "form-action": ["'self'"],
     }
 }

@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401
+from .api import api
 
 app_name = "api"
 
-urlpatterns = []
+urlpatterns = api.urls[0]

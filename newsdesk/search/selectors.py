@@ -40,7 +40,7 @@ class SearchResults:
     has_next: bool
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
@@ -68,9 +68,9 @@ def search_articles(
     if keyword is not None:
         queryset = queryset.filter(keywords=keyword)
     if published_from is not None:
-        queryset = queryset.filter(published_at__gte=_day_start(published_from))
+        queryset = queryset.filter(published_at__gte=day_start(published_from))
     if published_to is not None:
-        queryset = queryset.filter(published_at__lt=_day_start(published_to + timedelta(days=1)))
+        queryset = queryset.filter(published_at__lt=day_start(published_to + timedelta(days=1)))
     ranked = backend.matching(queryset, query)
     if sort == Sort.NEWEST:
         ranked = ranked.order_by("-published_at", "-id")

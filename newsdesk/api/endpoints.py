@@ -1,0 +1,254 @@
+"""The operations. Each reads through a named QuerySet or selector and shapes plain dicts."""
+
+import base64
+import binascii
+from datetime import date, timedelta
+from typing import Literal
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from ninja import Query
+
+from newsdesk.articles.models import Article, Author, Keyword, Section
+from newsdesk.core.pagination import BadCursor, keyset_page
+from newsdesk.feeds.selectors import absolute, lead_image
+from newsdesk.search.query import parse_query
+from newsdesk.search.selectors import MAX_PAGES, day_start, search_articles
+
+from .api import api
+from .schemas import (
+    ArticleOut,
+    ArticlePage,
+    AuthorOut,
+    AuthorPage,
+    ErrorOut,
+    KeywordOut,
+    KeywordPage,
+    SearchPage,
+    SectionList,
+    SectionOut,
+)
+
+ERRORS = {400: ErrorOut, 404: ErrorOut}
+
+
+def _limit_doc() -> str:
+    return f"Items per page, 1 to {settings.NEWSDESK_API_MAX_PAGE_SIZE}."
+
+
+def _limit(limit: int) -> int:
+    return min(limit, settings.NEWSDESK_API_MAX_PAGE_SIZE)
+
+
+def _section_ref(article: Article) -> dict | None:
+    return {"name": article.section.name, "slug": article.section.slug} if article.section else None
+
+
+def _image(article: Article) -> dict | None:
+    image = lead_image(article)
+    if image is None:
+        return None
+    return {"url": image.url, "width": image.width, "height": image.height, "alt": image.alt}
+
+
+def article_summary(article: Article) -> dict:
+    return {
+        "news_id": article.news_id,
+        "headline": article.headline,
+        "slug": article.slug,
+        "summary": article.summary,
+        "url": absolute(article.get_absolute_url()),
+        "published_at": article.published_at,
+        "updated_at": article.updated_at,
+        "language": article.language,
+        "section": _section_ref(article),
+        "lead_image": _image(article),
+    }
+
+
+def _keyword(keyword: Keyword) -> dict:
+    return {"name": keyword.name, "slug": keyword.slug, "url": absolute(keyword.get_absolute_url())}
+
+
+def _author(author: Author) -> dict:
+    return {"name": author.name, "slug": author.slug, "bio": author.bio}
+
+
+def _section(section: Section) -> dict:
+    return {
+        "name": section.name,
+        "slug": section.slug,
+        "description": section.description,
+        "url": absolute(section.get_absolute_url()),
+    }
+
+
+def _listing():
+    # Summaries need the section and the lead image, nothing else.
+    return Article.objects.published().select_related("section", "lead_image")
+
+
+# Keywords and authors are paged by id: an opaque cursor holding the last id seen.
+def _encode_id(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{pk}".encode()).decode().rstrip("=")
+
+
+def _decode_id(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+        kind, pk = raw.split(":")
+        if kind != "id":
+            raise ValueError(kind)
+        return int(pk)
+    except (ValueError, binascii.Error, UnicodeError):
+        raise BadCursor("This page link is not valid.") from None
+
+
+def _id_page(queryset, cursor: str | None, limit: int, shape) -> dict:
+    queryset = queryset.order_by("id")
+    if cursor:
+        queryset = queryset.filter(id__gt=_decode_id(cursor))
+    rows = list(queryset[: limit + 1])
+    items = rows[:limit]
+    more = len(rows) > limit
+    return {
+        "items": [shape(r) for r in items],
+        "next_cursor": _encode_id(items[-1].pk) if more else None,
+    }
+
+
+@api.get("/articles", response={200: ArticlePage, **ERRORS}, tags=["articles"])
+def list_articles(
+    request,
+    section: str | None = Query(None, description="Section slug."),
+    keyword: str | None = Query(None, description="Keyword slug."),
+    author: str | None = Query(None, description="Author slug."),
+    since: date | None = Query(None, description="Published on or after this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
+    until: date | None = Query(None, description="Published on or before this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
+    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    limit: int = Query(20, ge=1, le=100, description="Items per page, 1 to 100."),
+):
+    """Published stories, newest first."""
+    queryset = _listing()
+    if section:
+        queryset = queryset.filter(section=get_object_or_404(Section, slug=section))
+    if keyword:
+        queryset = queryset.filter(keywords=get_object_or_404(Keyword, slug=keyword))
+    if author:
+        queryset = queryset.filter(authors=get_object_or_404(Author, slug=author))
+    if since:
+        queryset = queryset.filter(published_at__gte=day_start(since))
+    if until:
+        queryset = queryset.filter(published_at__lt=day_start(until + timedelta(days=1)))
+    page = keyset_page(queryset, cursor=cursor, size=_limit(limit))
+    return {"items": [article_summary(a) for a in page.items], "next_cursor": page.next_cursor}
+
+
+@api.get("/articles/{news_id}", response={200: ArticleOut, **ERRORS}, tags=["articles"])
+def get_article(request, news_id: int):
+    """One published story with its body (sanitized HTML), keywords and authors."""
+    article = get_object_or_404(Article.objects.for_page(), news_id=news_id)
+    return {
+        **article_summary(article),
+        "body_html": article.body,
+        "keywords": [_keyword(k) for k in article.keywords.all()],
+        "authors": [_author(a) for a in article.authors.all()],
+        "source_credits": article.credits,
+    }
+
+
+@api.get("/sections", response={200: SectionList}, tags=["taxonomy"])
+def list_sections(request):
+    """Every section, in the site's navigation order."""
+    return {"items": [_section(s) for s in Section.objects.order_by("position", "name")]}
+
+
+@api.get("/sections/{slug}", response={200: SectionOut, **ERRORS}, tags=["taxonomy"])
+def get_section(request, slug: str):
+    return _section(get_object_or_404(Section, slug=slug))
+
+
+@api.get("/keywords", response={200: KeywordPage, **ERRORS}, tags=["taxonomy"])
+def list_keywords(
+    request,
+    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    limit: int = Query(50, ge=1, le=100, description="Items per page, 1 to 100."),
+):
+    return _id_page(Keyword.objects.all(), cursor, _limit(limit), _keyword)
+
+
+@api.get("/keywords/{slug}", response={200: KeywordOut, **ERRORS}, tags=["taxonomy"])
+def get_keyword(request, slug: str):
+    return _keyword(get_object_or_404(Keyword, slug=slug))
+
+
+@api.get("/authors", response={200: AuthorPage, **ERRORS}, tags=["taxonomy"])
+def list_authors(
+    request,
+    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    limit: int = Query(50, ge=1, le=100, description="Items per page, 1 to 100."),
+):
+    return _id_page(Author.objects.all(), cursor, _limit(limit), _author)
+
+
+@api.get("/authors/{slug}", response={200: AuthorOut, **ERRORS}, tags=["taxonomy"])
+def get_author(request, slug: str):
+    return _author(get_object_or_404(Author, slug=slug))
+
+
+def _encode_page(page: int) -> str:
+    return base64.urlsafe_b64encode(f"page:{page}".encode()).decode().rstrip("=")
+
+
+def _decode_page(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+        kind, page = raw.split(":")
+        page = int(page)
+        if kind != "page" or not 1 <= page <= MAX_PAGES:
+            raise ValueError(raw)
+        return page
+    except (ValueError, binascii.Error, UnicodeError):
+        raise BadCursor("This page link is not valid.") from None
+
+
+@api.get("/search", response={200: SearchPage, **ERRORS}, tags=["search"])
+def search(
+    request,
+    q: str = Query(
+        ...,
+        max_length=300,
+        description='Words (all must match), "a phrase", prefix*, -excluded.',
+    ),
+    section: str | None = Query(None, description="Section slug."),
+    keyword: str | None = Query(None, description="Keyword slug."),
+    since: date | None = Query(None, description="Published on or after this day."),  # noqa: B008 - ninja's way to describe a parameter
+    until: date | None = Query(None, description="Published on or before this day."),  # noqa: B008 - ninja's way to describe a parameter
+    sort: Literal["relevance", "newest"] = Query("relevance"),
+    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    limit: int = Query(20, ge=1, le=50, description="Items per page, 1 to 50."),
+):
+    """Published stories matching `q`, best match first, with highlighted snippets (safe HTML:
+    the story's text escaped, hits in <mark>)."""
+    page = _decode_page(cursor) if cursor else 1
+    results = search_articles(
+        query=parse_query(q),
+        section=get_object_or_404(Section, slug=section) if section else None,
+        keyword=get_object_or_404(Keyword, slug=keyword) if keyword else None,
+        published_from=since,
+        published_to=until,
+        sort=sort,
+        page=page,
+        size=limit,
+    )
+    return {
+        "items": [
+            {
+                "article": article_summary(h.article),
+                "snippet_html": str(h.snippet),
+                "score": h.score,
+            }
+            for h in results.hits
+        ],
+        "next_cursor": _encode_page(page + 1) if results.has_next else None,
+    }

@@ -36,7 +36,10 @@ class TaskWorkerSupervisor:
     def _supervise(self) -> None:
         while not self._stopping.is_set():
             self.process = subprocess.Popen(self.command)  # noqa: S603 - our own command
-            code = self.process.wait()
+            # Poll rather than wait(): gunicorn's master reaps every child on SIGCHLD, ours too.
+            while self.process.poll() is None and not self._stopping.is_set():
+                self._stopping.wait(1.0)
+            code = self.process.returncode
             if self._stopping.is_set():
                 break
             logger.error("The task worker exited with status %s; restarting it.", code)

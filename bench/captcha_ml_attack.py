@@ -409,6 +409,7 @@ def main() -> None:
     parser.add_argument("--classifier", choices=("mlp", "svm"), default="mlp")
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows when piped to a file
 
     targets = (
         ["ours", "simple-captcha", "simple-captcha-2x"] if args.target == "all" else [args.target]

@@ -124,6 +124,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows when piped to a file
     if not shutil.which("tesseract"):
         sys.exit("tesseract is not installed (Debian: apt-get install tesseract-ocr).")
     version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)

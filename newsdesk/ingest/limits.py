@@ -10,7 +10,9 @@ parsers themselves).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -33,8 +35,25 @@ def _executor() -> ProcessPoolExecutor:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             _pool = ProcessPoolExecutor(max_workers=settings.NEWSDESK_INGEST_PARSE_WORKERS,
-                                        mp_context=context)
+                                        mp_context=context, initializer=_watch_parent,
+                                        initargs=(os.getpid(),))
         return _pool
+
+
+def _watch_parent(pid: int) -> None:
+    """In the helper: exit when the process that started it is gone (killed, even by SIGKILL)."""
+
+    def watch():
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:

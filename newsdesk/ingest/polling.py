@@ -23,7 +23,7 @@ from .models import Source
 from .parsers.capture import ParseError
 from .parsers.entry import WireEntry
 from .parsers.wire import SUFFIXES, parse_download, parse_file
-from .store import Outcome, wire_item_store
+from .store import Outcome, wire_items_store
 
 
 @dataclass
@@ -74,17 +74,23 @@ def source_poll(*, source: Source, now: datetime | None = None,
 
     total = sum(len(entries) for entries in batches)
     done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
     for entries in batches:
-        for entry in entries:
-            try:
-                _item, outcome = wire_item_store(source=source, entry=entry, now=now)
-            except (DatabaseError, ValueError) as exc:
-                outcome = Outcome.FAILED
-                report.problems.append(f"item {entry.guid[:80]}: {' '.join(str(exc).split())}")
-            report.counts[outcome] += 1
-            done += 1
-            if progress:
-                progress(done, total)
+        try:
+            results = wire_items_store(source=source, entries=entries, now=now, progress=advance)
+        except (DatabaseError, ValueError) as exc:
+            # The batch was rolled back whole; the next poll tries it again.
+            report.counts[Outcome.FAILED] += len(entries)
+            report.problems.append(f"{len(entries)} items not stored: "
+                                   f"{' '.join(str(exc).split())[:300]}")
+            continue
+        report.counts.update(outcome for _item, outcome in results)
     if result is not None and result.not_modified:
         report.not_modified = True
     _record(source, report, now=now, result=result)

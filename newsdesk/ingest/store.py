@@ -11,10 +11,13 @@ import enum
 import hashlib
 import os
 import signal
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from newsdesk.articles.models import Article
@@ -22,7 +25,7 @@ from newsdesk.core.html import sanitize_html
 
 from . import dedup
 from .models import ArticleSignature, LshBand, Source, Story, WireItem, WireItemVersion
-from .parsers.entry import WireEntry, text_to_html
+from .parsers.entry import WireEntry, html_to_text, text_to_html
 
 TITLE_MAX = WireItem._meta.get_field("title").max_length
 AUTHOR_MAX = WireItem._meta.get_field("author").max_length
@@ -32,6 +35,8 @@ MIN_WORDS_TO_GROUP = 8
 # At most this many candidates per lookup are compared: a band shared by thousands of texts is
 # boilerplate, and the newest candidates are the ones a story is about.
 MAX_CANDIDATES = 300
+# Items stored per transaction: a crash loses at most one batch, which the next run redoes.
+BATCH_SIZE = 100
 
 
 class Outcome(enum.StrEnum):
@@ -59,34 +64,45 @@ def _crash_point(name: str) -> None:
 
 def wire_item_store(*, source: Source, entry: WireEntry, now: datetime | None = None
                     ) -> tuple[WireItem, Outcome]:
-    """Create or update the wire item for `entry`; never a second copy of the same story.
+    """Create or update the wire item for one entry (see wire_items_store)."""
+    return wire_items_store(source=source, entries=[entry], now=now)[0]
 
-    Found by (source, guid), else by address. An address already delivered by another source
-    is the same item and is skipped: the first source to send an address keeps it. A changed
-    item keeps what it said before as a WireItemVersion.
+
+def wire_items_store(
+    *, source: Source, entries: list[WireEntry], now: datetime | None = None,
+    batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None,
+) -> list[tuple[WireItem, Outcome]]:
+    """Create or update the wire items for `entries`; never a second copy of the same story.
+
+    An item is found by (source, guid), else by address. An address already delivered by
+    another source is the same item and is skipped: the first source to send an address keeps
+    it. A changed item keeps what it said before as a WireItemVersion. Entries are stored in
+    batches, each batch in one transaction (all of its items, stories and bands, or nothing).
     """
     now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            return _store(source=source, entry=entry, now=now)
-    except IntegrityError:
-        # Another worker stored the same item between our lookup and our insert: read theirs.
-        with transaction.atomic():
-            return _store(source=source, entry=entry, now=now)
+    results: list[tuple[WireItem, Outcome]] = []
+    for start in range(0, len(entries), batch_size):
+        batch = entries[start : start + batch_size]
+        try:
+            with transaction.atomic():
+                results.extend(_store_batch(source, batch, now))
+        except IntegrityError:
+            # Another worker stored some of these between our lookup and our insert: go one
+            # by one, so each finds what the other stored.
+            for entry in batch:
+                try:
+                    with transaction.atomic():
+                        results.extend(_store_batch(source, [entry], now))
+                except IntegrityError:
+                    with transaction.atomic():
+                        results.extend(_store_batch(source, [entry], now))
+        if progress:
+            progress(len(batch))
+    return results
 
 
-def _store(*, source: Source, entry: WireEntry, now: datetime) -> tuple[WireItem, Outcome]:
-    url_key = WireItem.key_for_url(entry.url)
-    item = WireItem.objects.filter(source=source, guid=entry.guid).first()
-    if item is None and url_key:
-        item = WireItem.objects.filter(url_key=url_key).first()
-        if item is not None and item.source_id != source.pk:
-            return item, Outcome.SKIPPED
-    digest = content_hash(entry)
-    if item is not None and item.content_hash == digest:
-        return item, Outcome.SKIPPED
-
-    fields = {
+def _fields(entry: WireEntry, digest: str) -> dict:
+    return {
         "title": entry.title[:TITLE_MAX],
         "text": entry.text,
         # Feeds send HTML from anywhere: only the site's allow-list survives.
@@ -97,16 +113,142 @@ def _store(*, source: Source, entry: WireEntry, now: datetime) -> tuple[WireItem
         "language": (entry.language or "")[:LANGUAGE_MAX],
         "content_hash": digest,
     }
-    sig = dedup.signature(f"{fields['title']}\n{fields['text']}")
-    if item is None:
+
+
+def _store_batch(source: Source, entries: list[WireEntry], now: datetime
+                 ) -> list[tuple[WireItem, Outcome]]:
+    url_keys = {WireItem.key_for_url(e.url) for e in entries} - {None}
+    by_guid = {i.guid: i for i in WireItem.objects.filter(
+        source=source, guid__in={e.guid for e in entries})}
+    by_url = {i.url_key: i for i in WireItem.objects.filter(url_key__in=url_keys)} if url_keys \
+        else {}
+
+    results: list[tuple[WireItem, Outcome] | None] = []
+    new: list[tuple[int, WireItem, object, bool]] = []  # (result index, item, sig, groupable)
+    claimed: dict[str, WireItem] = {}  # guids and addresses taken by new items of this batch
+    for entry in entries:
+        url_key = WireItem.key_for_url(entry.url)
+        item = by_guid.get(entry.guid) or claimed.get("g:" + entry.guid)
+        if item is None and url_key:
+            item = by_url.get(url_key) or claimed.get("u:" + url_key)
+            if item is not None and item.source_id != source.pk:
+                results.append((item, Outcome.SKIPPED))
+                continue
+        digest = content_hash(entry)
+        if item is not None and (item.content_hash == digest or item.pk is None):
+            results.append((item, Outcome.SKIPPED))  # unchanged, or sent twice in one batch
+            continue
+        fields = _fields(entry, digest)
+        sig = dedup.signature(f"{fields['title']}\n{fields['text']}")
+        if item is not None:
+            results.append((_update(item, fields, sig, url_key, now), Outcome.UPDATED))
+            continue
         item = WireItem(source=source, guid=entry.guid, url_key=url_key, first_seen_at=now,
                         signature=dedup.to_bytes(sig), **fields)
-        item.save(force_insert=True)
-        _crash_point("item-saved")
-        _group(item, sig, text=fields["text"], now=now)
-        Source.objects.filter(pk=source.pk).update(items_seen=F("items_seen") + 1)
-        return item, Outcome.CREATED
+        claimed["g:" + entry.guid] = item
+        if url_key:
+            claimed["u:" + url_key] = item
+        groupable = len(dedup.words(fields["text"])) >= MIN_WORDS_TO_GROUP
+        new.append((len(results), item, sig, groupable))
+        results.append(None)
 
+    if new:
+        _create(source, new, now)
+        for index, item, _sig, _g in new:
+            results[index] = (item, Outcome.CREATED)
+    return results  # type: ignore[return-value]
+
+
+def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: datetime) -> None:
+    """Group the new items of a batch into stories and save items, stories and bands."""
+    keys_of = {id(item): dedup.band_keys(sig) if groupable else []
+               for _i, item, sig, groupable in new}
+    all_keys = {key for keys in keys_of.values() for key in keys}
+    owners_of_key: dict[int, list[tuple[int | None, int | None]]] = {}
+    if all_keys:
+        for key, item_id, article_id in LshBand.objects.filter(key__in=all_keys).values_list(
+                "key", "item_id", "article_id"):
+            owners_of_key.setdefault(key, []).append((item_id, article_id))
+    item_ids = {i for owners in owners_of_key.values() for i, _a in owners if i}
+    article_ids = {a for owners in owners_of_key.values() for _i, a in owners if a}
+    known_items = {pk: (story_id, sig) for pk, story_id, sig in WireItem.objects.filter(
+        pk__in=item_ids, story__isnull=False).values_list("pk", "story_id", "signature")
+    } if item_ids else {}
+    known_articles = dict(ArticleSignature.objects.filter(article_id__in=article_ids)
+                          .values_list("article_id", "signature")) if article_ids else {}
+
+    # Stories of earlier items that this batch may join, in one query.
+    stories: dict[int, Story] = Story.objects.in_bulk(
+        {story_id for story_id, _sig in known_items.values()})
+    joined: set[int] = set()
+    new_stories: list[Story] = []
+    batch_bands: dict[int, list[tuple[Story, object]]] = {}  # key -> earlier new items' stories
+    for _i, item, sig, _groupable in new:
+        keys = keys_of[id(item)]
+        candidates: dict[int, tuple[int, bytes]] = {}
+        articles: dict[int, bytes] = {}
+        for key in keys:
+            for item_id, article_id in owners_of_key.get(key, ()):
+                if item_id in known_items:
+                    candidates[item_id] = known_items[item_id]
+                elif article_id in known_articles:
+                    articles[article_id] = known_articles[article_id]
+        # The newest candidates are the ones a story is about; the rest is boilerplate.
+        newest = sorted(candidates, reverse=True)[:MAX_CANDIDATES]
+        scored = [(dedup.similarity(sig, dedup.from_bytes(candidates[pk][1])), "db",
+                   candidates[pk][0]) for pk in newest]
+        seen_local = set()
+        for key in keys:
+            for story, other_sig in batch_bands.get(key, ()):
+                if id(other_sig) not in seen_local:
+                    seen_local.add(id(other_sig))
+                    scored.append((dedup.similarity(sig, other_sig), "batch", story))
+        scored = [s for s in scored if s[0] >= dedup.THRESHOLD]
+        archive_best = dedup.best_matches(sig, articles.items())
+        archive_id = archive_best[0][1] if archive_best else None
+        when = item.published_at or now
+        if scored:
+            _score, where, ref = max(scored, key=lambda s: s[0])
+            if where == "db":
+                story = stories[ref]
+                joined.add(ref)
+                story._added = getattr(story, "_added", 0) + 1
+                story._latest = max(getattr(story, "_latest", when), when)
+            else:
+                story = ref
+                story.item_count += 1
+                story.latest_at = max(story.latest_at, when)
+            if archive_id and story.archive_article_id is None:
+                story.archive_article_id = archive_id
+                story._archive_changed = True
+        else:
+            story = Story(title=item.title, first_seen_at=now, latest_at=when, item_count=1,
+                          archive_article_id=archive_id)
+            new_stories.append(story)
+        item.story = story
+        for key in keys:
+            batch_bands.setdefault(key, []).append((story, sig))
+
+    Story.objects.bulk_create(new_stories)
+    for story in (stories[pk] for pk in joined):
+        changes = {"item_count": F("item_count") + story._added,
+                   "latest_at": Greatest(F("latest_at"), Value(story._latest))}
+        if getattr(story, "_archive_changed", False):
+            changes["archive_article_id"] = Coalesce(F("archive_article_id"),
+                                                     Value(story.archive_article_id))
+        Story.objects.filter(pk=story.pk).update(**changes)
+    items = [item for _i, item, _s, _g in new]
+    for item in items:
+        item.story = item.story  # the story's pk is known now: refresh story_id
+    WireItem.objects.bulk_create(items)
+    _crash_point("batch-saved")
+    LshBand.objects.bulk_create(
+        [LshBand(key=key, item=item) for item in items for key in keys_of[id(item)]],
+        batch_size=5000)
+    Source.objects.filter(pk=source.pk).update(items_seen=F("items_seen") + len(items))
+
+
+def _update(item: WireItem, fields: dict, sig, url_key: str | None, now: datetime) -> WireItem:
     WireItemVersion.objects.create(
         item=item, version=item.version, title=item.title, text=item.text,
         body_html=item.body_html, url=item.url, published_at=item.published_at,
@@ -121,78 +263,36 @@ def _store(*, source: Source, entry: WireEntry, now: datetime) -> tuple[WireItem
     item.signature = dedup.to_bytes(sig)
     item.save()
     if text_changed:
-        # The text moved: its bands move with it; the story stays what editors saw.
+        # The text moved, and its bands with it; the story stays the one editors saw.
         LshBand.objects.filter(item=item).delete()
-        _group(item, sig, text=fields["text"], now=now, keep_story=item.story_id is not None)
-    return item, Outcome.UPDATED
+        if len(dedup.words(fields["text"])) >= MIN_WORDS_TO_GROUP:
+            LshBand.objects.bulk_create(
+                [LshBand(key=key, item=item) for key in dedup.band_keys(sig)])
+    return item
 
 
-def _group(item: WireItem, sig, *, text: str, now: datetime, keep_story: bool = False) -> None:
-    groupable = len(dedup.words(text)) >= MIN_WORDS_TO_GROUP
-    keys = dedup.band_keys(sig) if groupable else []
-    if not keep_story:
-        story, archive = _match(item, sig, keys) if keys else (None, None)
-        when = item.published_at or now
-        if story is None:
-            story = Story.objects.create(title=item.title, first_seen_at=now, latest_at=when,
-                                         item_count=1, archive_article=archive)
-        else:
-            Story.objects.filter(pk=story.pk).update(item_count=F("item_count") + 1)
-            Story.objects.filter(pk=story.pk, latest_at__lt=when).update(latest_at=when)
-            if archive is not None:
-                Story.objects.filter(pk=story.pk, archive_article__isnull=True).update(
-                    archive_article=archive)
-        item.story = story
-        WireItem.objects.filter(pk=item.pk).update(story=story)
-    if keys:
-        LshBand.objects.bulk_create([LshBand(key=key, item=item) for key in keys])
+def archive_index(*, limit: int = 1000, now: datetime | None = None) -> int:
+    """Sign recent published articles not yet signed (or changed since), so items match them.
 
-
-def _match(item: WireItem, sig, keys: list[int]) -> tuple[Story | None, Article | None]:
-    """The story of the most similar earlier item, and the most similar archive article."""
-    owners = (
-        LshBand.objects.filter(key__in=keys)
-        .values_list("item_id", "article_id")
-        .distinct()
-        .order_by("-item_id", "-article_id")[:MAX_CANDIDATES]
-    )
-    item_ids, article_ids = set(), set()
-    for item_id, article_id in owners:
-        if item_id and item_id != item.pk:
-            item_ids.add(item_id)
-        elif article_id:
-            article_ids.add(article_id)
-    story = archive = None
-    if item_ids:
-        rows = WireItem.objects.filter(pk__in=item_ids, story__isnull=False).values_list(
-            "story_id", "signature")
-        best = dedup.best_matches(sig, rows)
-        if best:
-            story = Story.objects.get(pk=best[0][1])
-    if article_ids:
-        rows = ArticleSignature.objects.filter(article_id__in=article_ids).values_list(
-            "article_id", "signature")
-        best = dedup.best_matches(sig, rows)
-        if best:
-            archive = Article.objects.filter(pk=best[0][1]).first()
-    return story, archive
-
-
-def archive_index(*, limit: int = 1000) -> int:
-    """Sign published articles not yet signed (or changed since), so items match the archive.
-
-    Returns how many were signed; run it until it returns 0 (the periodic task does).
+    Only the last NEWSDESK_INGEST_ARCHIVE_DAYS days are kept signed: wire copy repeats recent
+    stories, and the band table stays the size of a month, not of the whole archive. Returns
+    how many were signed; run it until it returns 0 (the periodic task does).
     """
-    signed = 0
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.NEWSDESK_INGEST_ARCHIVE_DAYS)
+    old = ArticleSignature.objects.filter(article__published_at__lt=cutoff).values("article_id")
+    LshBand.objects.filter(article_id__in=old).delete()
+    ArticleSignature.objects.filter(article__published_at__lt=cutoff).delete()
+    signed_up_to_date = ArticleSignature.objects.filter(
+        indexed_at__gte=F("article__updated_at")).values("article_id")
     articles = (
         Article.objects.published()
-        .exclude(pk__in=ArticleSignature.objects.filter(indexed_at__gte=F("article__updated_at"))
-                 .values("article_id"))
+        .filter(published_at__gte=cutoff)
+        .exclude(pk__in=signed_up_to_date)
         .order_by("pk")
         .only("pk", "headline", "body")[:limit]
     )
-    from .parsers.entry import html_to_text
-
+    signed = 0
     for article in articles:
         text = html_to_text(article.body)
         digest = hashlib.sha256(f"{article.headline}\n{text}".encode()).hexdigest()

@@ -115,6 +115,11 @@ class ReporterAdminTests(TestCase):
             self.assertContains(response, "Only editors can schedule, publish", status_code=403)
         self.assertEqual(Article.objects.get(pk=mine.pk).status, Article.Status.DRAFT)
 
+    def test_reporter_has_no_publish_action_in_the_list(self):
+        draft_by(self.reporter)
+        page = self.client.get(reverse("admin:articles_article_changelist"))
+        self.assertNotContains(page, "publish_now")
+
     def test_reporter_sees_submit_but_no_publish_button(self):
         page = self.client.get(change_url(draft_by(self.reporter)))
         self.assertContains(page, "Submit for review")

@@ -86,12 +86,15 @@ def test_reporter_writes_and_submits_editor_schedules_and_it_publishes_at_its_ti
     assert article.state == "scheduled"
 
     # Readers do not see it until its time, then they do, with no worker running.
-    reader = browser.new_context().new_page()
+    reader = browser.new_context(timezone_id="America/New_York", locale="en-US").new_page()
     assert reader.goto(f"{live_server.url}/news/{article.news_id}/").status == 404
     time.sleep(max(0.0, (at - timezone.now()).total_seconds()) + 0.5)
     response = reader.goto(f"{live_server.url}/news/{article.news_id}/")
     assert response.status == 200
     assert reader.inner_text("h1") == "Lighthouse keeper retires after forty years"
-    assert "Published:" in reader.inner_text(".published")
+    published = reader.inner_text(".published")
+    assert "GMT" in published  # the reference's form, then the reader's own time beside it
+    assert "your time" in reader.inner_text(".published .local-time")
+    assert "EST" in published or "EDT" in published
     # The editor's scripts all ran under the CSP (its import map carries the response's nonce).
     assert not [e for e in errors + editor_errors if "script-src" in e]

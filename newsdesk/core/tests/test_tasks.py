@@ -106,6 +106,7 @@ class WorkerStartTests(TestCase):
         TaskFailure.objects.create(task_path="newsdesk.core.tests.test_tasks.add", args=[1, 2])
         names = {job.name for job in periodic_jobs() if job.at_start}
         self.assertIn("periodic:newsdesk.core.tasks.tasks_retry_failures", names)
+        self.assertIn("periodic:newsdesk.articles.tasks.article_effects_catch_up", names)
         self.assertGreaterEqual(worker_start(), 2)
         self.assertFalse(TaskFailure.objects.unresolved().exists())
         self.assertIsNotNone(HUEY.get(HEARTBEAT_KEY, peek=True))

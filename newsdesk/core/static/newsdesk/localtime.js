@@ -7,7 +7,8 @@
   var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (!zone || zone === "UTC" || zone === "Etc/UTC" || zone === "GMT") return;
   var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-    dateStyle: "medium", timeStyle: "short", timeZoneName: "short"
+    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+    timeZoneName: "short"
   });
   document.querySelectorAll("time[datetime$='Z']").forEach(function (time) {
     var when = new Date(time.getAttribute("datetime"));

@@ -53,7 +53,8 @@ def _substitute(paragraph: str, rate: float, rng: random.Random) -> str:
             return replacement.capitalize() if word[0].isupper() else replacement
         return word
 
-    pattern = r"\b(" + "|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True)) + r")\b"
+    alternatives = "|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True))
+    pattern = r"\b(" + alternatives + r")\b"
     return re.sub(pattern, swap, paragraph, flags=re.IGNORECASE)
 
 

@@ -1,4 +1,4 @@
-"""Wire ingest: the grouping threshold, measured; and feed items per second, parsed, grouped, stored.
+"""Wire ingest: the grouping threshold, measured; feed items per second parsed, grouped, stored.
 
     .venv/bin/python bench/ingest.py            # threshold study + throughput (2,000 items)
     .venv/bin/python bench/ingest.py --items 5000
@@ -103,7 +103,8 @@ def feed_xml(n: int) -> bytes:
 
 def throughput(n: int) -> str:
     data_dir = Path(tempfile.mkdtemp(prefix="newsdesk-bench-ingest-"))
-    os.environ.update(NEWSDESK_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="config.settings.base")
+    os.environ.update(NEWSDESK_DATA_DIR=str(data_dir),
+                      DJANGO_SETTINGS_MODULE="config.settings.base")
     os.environ.pop("NEWSDESK_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "newsdesk", "migrate", "-v0"], cwd=ROOT, check=True)
     import django
@@ -175,7 +176,9 @@ def main() -> None:
     write_section("ingest", f"""
 ## Wire ingest (bench/ingest.py)
 
-`.venv/bin/python bench/ingest.py --items {args.items}` — {today()}; {machine()}.
+`.venv/bin/python bench/ingest.py --items {args.items}` — {today()}; {machine()}; load
+average while measuring {os.getloadavg()[0]:.1f} (other work shared the machine: the
+figures are a floor).
 
 ### Throughput
 

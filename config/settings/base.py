@@ -42,13 +42,13 @@ INSTALLED_APPS = [
     "newsdesk.comments",
     "newsdesk.captcha",
     "newsdesk.ingest",
-]
-
     "django.contrib.sitemaps",
     "ninja",
     "newsdesk.search",
     "newsdesk.feeds",
     "newsdesk.api",
+]
+
 MIDDLEWARE = [
     "newsdesk.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -1,5 +1,6 @@
 import hashlib
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -108,6 +109,12 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.kind in (self.Kind.FEED, self.Kind.PAGE) and not self.url:
+            raise ValidationError({"url": "A feed or a page needs its address."})
+        if self.kind == self.Kind.FOLDER and not self.path:
+            raise ValidationError({"path": "A drop folder needs the folder's path on the server."})
 
     @property
     def credit_name(self) -> str:

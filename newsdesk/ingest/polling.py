@@ -105,7 +105,7 @@ def _download(source: Source) -> tuple[FetchResult, list[list[WireEntry]]]:
     if result.not_modified:
         return result, []
     entries = run_limited(parse_download, result.content, content_type=result.content_type,
-                          url=result.url)
+                          url=result.url, expect=str(source.kind))
     return result, [entries]
 
 

@@ -32,13 +32,18 @@ def parse_file(data: bytes, *, filename: str) -> list[WireEntry]:
                      f"{', '.join(SUFFIXES)}.")
 
 
-def parse_download(data: bytes, *, content_type: str, url: str) -> list[WireEntry]:
-    """A fetched document: a feed, a ninjs document or an HTML page."""
+def parse_download(data: bytes, *, content_type: str, url: str,
+                   expect: str | None = None) -> list[WireEntry]:
+    """A fetched document: a feed, a ninjs document or an HTML page.
+
+    `expect` ("feed" or "page") is what the source is meant to be: a feed address that answers
+    with an HTML page (a login or error page) is then an error, not a story.
+    """
     kind = content_type.split(";", 1)[0].strip().lower()
-    if "json" in kind:
+    if "json" in kind and expect != "page":
         return parse_ninjs(data)
-    if "html" not in kind and ("xml" in kind or "rss" in kind or "atom" in kind
-                               or looks_like_feed(data)):
+    if expect == "feed" or (expect is None and "html" not in kind and (
+            "xml" in kind or "rss" in kind or "atom" in kind or looks_like_feed(data))):
         return parse_feed(data, url=url)
     page = parse_html(data, url=url)
     return [entry_from_page(page, guid=page.url or url, url=page.url or url)]

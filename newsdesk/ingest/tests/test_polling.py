@@ -115,6 +115,22 @@ class FeedPollTests(TestCase):
             polled = [r.source.pk for r in sources_poll_due()]
         self.assertEqual(polled, [due.pk])
 
+    def test_a_feed_address_answering_with_a_web_page_is_an_error(self):
+        html = (FIXTURES / "article-furniture.html").read_bytes()
+        url = self.server.add("/login.html", body=html, content_type="text/html")
+        source = SourceFactory(url=url, allow_private_network=True)
+        report = source_poll(source=source, now=NOW)
+        self.assertIn("not a readable RSS or Atom feed", report.error)
+        self.assertFalse(WireItem.objects.exists())
+
+    def test_a_source_needs_an_address_or_a_folder(self):
+        from django.core.exceptions import ValidationError
+
+        with self.assertRaisesMessage(ValidationError, "needs its address"):
+            Source(name="x", kind=Source.Kind.FEED).full_clean()
+        with self.assertRaisesMessage(ValidationError, "needs the folder"):
+            Source(name="y", kind=Source.Kind.FOLDER).full_clean()
+
     def test_a_single_page_source_stores_the_page(self):
         html = (FIXTURES / "article-furniture.html").read_bytes()
         url = self.server.add("/story.html", body=html, content_type="text/html; charset=utf-8")

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from newsdesk.articles.models import Article, Author, Keyword, make_slug
-from newsdesk.articles.services import keywords_get_or_create
+from newsdesk.articles.services import article_save, keywords_get_or_create
 from newsdesk.core.html import sanitize_html
 
 from .models import ImportedPage
@@ -64,7 +64,8 @@ def page_import(*, page: ParsedPage) -> tuple[Article, ImportOutcome]:
     article.published_at = page.published_at or article.published_at or timezone.now()
     if page.language:
         article.language = page.language
-    article.save()
+    # The newsroom's save: a version and an event for the history, cache purges once committed.
+    article_save(article=article, by=None)
     article.keywords.set(keywords_get_or_create(names=page.keywords))
     if page.author:
         article.authors.set([_author(page.author)])

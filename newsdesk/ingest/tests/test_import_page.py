@@ -232,6 +232,8 @@ class PageImportServiceTests(TestCase):
         )
         again, outcome = page_import(page=edited)
         self.assertEqual((again.pk, outcome), (article.pk, ImportOutcome.UPDATED))
+        # Saved as the newsroom saves: a new version, not an overwrite behind its back.
+        self.assertEqual(Article.objects.get(pk=article.pk).version, 2)
 
     def test_copy_of_a_seed_in_another_folder_is_the_same_article(self):
         # The News ID, not the file name or place, is the identity.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Iterable
 from functools import cache
 
@@ -43,7 +44,7 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
 @cache
 def _template() -> MinHash:
     # Building the permutations costs more than hashing a text; copies share them.
-    return MinHash(num_perm=NUM_PERM, seed=SEED)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32)
 
 
 def signature(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -165,10 +165,8 @@ def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: 
                for _i, item, sig, groupable in new}
     all_keys = {key for keys in keys_of.values() for key in keys}
     owners_of_key: dict[int, list[tuple[int | None, int | None]]] = {}
-    if all_keys:
-        for key, item_id, article_id in LshBand.objects.filter(key__in=all_keys).values_list(
-                "key", "item_id", "article_id"):
-            owners_of_key.setdefault(key, []).append((item_id, article_id))
+    for key, item_id, article_id in _select_bands(list(all_keys)):
+        owners_of_key.setdefault(key, []).append((item_id, article_id))
     item_ids = {i for owners in owners_of_key.values() for i, _a in owners if i}
     article_ids = {a for owners in owners_of_key.values() for _i, a in owners if a}
     known_items = {pk: (story_id, sig) for pk, story_id, sig in WireItem.objects.filter(
@@ -242,10 +240,34 @@ def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: 
         item.story = item.story  # the story's pk is known now: refresh story_id
     WireItem.objects.bulk_create(items)
     _crash_point("batch-saved")
-    LshBand.objects.bulk_create(
-        [LshBand(key=key, item=item) for item in items for key in keys_of[id(item)]],
-        batch_size=5000)
+    _insert_bands([(key, item.pk) for item in items for key in keys_of[id(item)]])
     Source.objects.filter(pk=source.pk).update(items_seen=F("items_seen") + len(items))
+
+
+def _select_bands(keys: list[int], chunk: int = 5000) -> list[tuple[int, int | None, int | None]]:
+    """(key, item id, article id) of every stored band among `keys`: one indexed lookup per
+    5,000 keys, through the cursor (the ORM's IN-list handling costs more than the query)."""
+    table = connection.ops.quote_name(LshBand._meta.db_table)
+    rows: list = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), chunk):
+            part = keys[start : start + chunk]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT key, item_id, article_id FROM {table} WHERE key IN ({marks})",  # noqa: S608
+                part)
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def _insert_bands(rows: list[tuple[int, int]]) -> None:
+    """(key, item id) rows, straight through the cursor: 64 rows per item are the bulk of an
+    ingest's writes, and model instances would cost more than the inserts themselves."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(LshBand._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} (key, item_id) VALUES (%s, %s)", rows)  # noqa: S608
 
 
 def _update(item: WireItem, fields: dict, sig, url_key: str | None, now: datetime) -> WireItem:

@@ -77,7 +77,7 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 def _glyph(char: str, rng: random.Random) -> Image.Image:
     """One character as an 'L' mask, individually distorted and cropped to its ink."""
-    font = _font(rng.choice(_font_paths()), rng.randint(40, 48))
+    font = _font(rng.choice(_font_paths()), rng.randint(36, 50))
     pad = 30
     left, top, right, bottom = font.getbbox(char)
     canvas = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
@@ -98,7 +98,7 @@ def _glyph(char: str, rng: random.Random) -> Image.Image:
         (1 / sx, shear, -shear * h / 2 + (w - w / sx) / 2, 0, 1, 0),
         resample=Image.Resampling.BICUBIC,
     )
-    canvas = canvas.rotate(rng.uniform(-22, 22), resample=Image.Resampling.BICUBIC, expand=True)
+    canvas = canvas.rotate(rng.uniform(-25, 25), resample=Image.Resampling.BICUBIC, expand=True)
     box = canvas.getbbox()
     return canvas.crop(box) if box else canvas
 
@@ -151,7 +151,7 @@ def _text_mask(
     mask = Image.new("L", (WIDTH, HEIGHT), 0)
     glyphs = [_glyph(c, rng) for c in answer]
     # Negative kerning: each glyph starts before the previous one ends.
-    overlaps = [rng.uniform(0.06, 0.24) for _ in glyphs[1:]]
+    overlaps = [rng.uniform(0.1, 0.28) for _ in glyphs[1:]]
     total = sum(g.width for g in glyphs) - sum(
         o * min(a.width, b.width) for o, a, b in zip(overlaps, glyphs, glyphs[1:], strict=False)
     )

@@ -36,6 +36,7 @@ def archive(size: int, *, rebuild: bool = False) -> Path:
     if rebuild and data_dir.exists():
         shutil.rmtree(data_dir)
     if done.exists():
+        _static(data_dir)
         return data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -54,7 +55,14 @@ def archive(size: int, *, rebuild: bool = False) -> Path:
     )
     subprocess.run([sys.executable, "-c", code], env=env(data_dir), cwd=ROOT, check=True)
     done.write_text(f"{time.perf_counter() - started:.0f} s\n")
+    _static(data_dir)
     return data_dir
+
+
+def _static(data_dir: Path) -> None:
+    # Pages link their CSS through the manifest storage, as in production.
+    command = [sys.executable, "-m", "newsdesk", "collectstatic", "--noinput", "-v0"]
+    subprocess.run(command, env=env(data_dir), cwd=ROOT, check=True)
 
 
 def wsgi_caller():

@@ -4,18 +4,20 @@ Article sitemaps are blocks of 50,000 News IDs (block k holds IDs k*50000 .. k*5
 each holds at most 50,000 URLs and is read with one indexed range query: no OFFSET deep in a large
 archive, no COUNT(*). Block numbers are stable: a story keeps its sitemap address."""
 
-from datetime import timedelta
-from urllib.parse import urlsplit
+from datetime import UTC, timedelta
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from newsdesk.articles.models import Article, Keyword, Section
@@ -23,6 +25,7 @@ from newsdesk.articles.models import Article, Keyword, Section
 from .selectors import absolute
 
 BLOCK = 50_000
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000
 
@@ -109,9 +112,34 @@ class KeywordSitemap(_OurSite):
 SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap, "keywords": KeywordSitemap}
 
 
+def _article_block(request) -> HttpResponse:
+    """A block of up to 50,000 article URLs, written directly: Django's generic sitemap view
+    reverses each URL and renders a template per entry, several seconds for a full block."""
+    rows = ArticleSitemap.paginator.page(request.GET.get("p", 1)).object_list
+    marker = 987654321
+    pattern = absolute(reverse("articles:detail", kwargs={"news_id": marker, "slug": "sluG"}))
+    head, rest = pattern.split(str(marker), 1)
+    between, tail = rest.split("sluG", 1)
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}">\n']
+    for news_id, slug, updated_at in rows:
+        loc = escape(f"{head}{news_id}{between}{quote(slug, safe='')}{tail}")
+        lastmod = updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        parts.append(f"<url><loc>{loc}</loc><lastmod>{lastmod}</lastmod></url>\n")
+    parts.append("</urlset>\n")
+    response = HttpResponse("".join(parts), content_type="application/xml; charset=utf-8")
+    response["Last-Modified"] = http_date(max(r[2] for r in rows).timestamp())
+    return response
+
+
 @require_safe
 def sitemap(request, section: str):
-    response = sitemap_views.sitemap(request, SITEMAPS, section=section)
+    if section == "articles":
+        try:
+            response = _article_block(request)
+        except (EmptyPage, PageNotAnInteger):
+            raise Http404("No such article sitemap.") from None
+    else:
+        response = sitemap_views.sitemap(request, SITEMAPS, section=section)
     response["Cache-Control"] = "public, max-age=600"
     return response
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -44,6 +45,24 @@ def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
+def visible_by_id(ids: list[int]) -> dict[int, Article]:
+    """The listed stories among `ids` that readers may see, by id. Primary-key lookups, each
+    checked with published() in a correlated EXISTS: with the published() conditions in the
+    main WHERE clause, SQLite's planner (lacking ANALYZE statistics) walks the whole
+    publication index instead of looking the ids up."""
+    if not ids:
+        return {}
+    visible = Article.objects.published().order_by().filter(pk=OuterRef("pk"))
+    listing = Article.objects.for_listing().query
+    rows = (
+        Article.objects.filter(pk__in=ids)
+        .filter(Exists(visible))
+        .select_related(*listing.select_related)
+        .only(*listing.deferred_loading[0])
+    )
+    return {article.pk: article for article in rows}
+
+
 def search_articles(
     *,
     query: ParsedQuery,
@@ -57,7 +76,7 @@ def search_articles(
 ) -> SearchResults:
     """Published articles matching `query`, best first (or newest first), `size` per page.
 
-    Three queries whatever the archive size: ranked ids, the articles, their snippets."""
+    A fixed number of queries whatever the archive size (backend.queries_per_search)."""
     page = max(1, min(page, MAX_PAGES))
     if not query:
         return SearchResults(hits=[], page=page, has_next=False)
@@ -71,17 +90,13 @@ def search_articles(
         queryset = queryset.filter(published_at__gte=day_start(published_from))
     if published_to is not None:
         queryset = queryset.filter(published_at__lt=day_start(published_to + timedelta(days=1)))
-    ranked = backend.matching(queryset, query)
-    if sort == Sort.NEWEST:
-        ranked = ranked.order_by("-published_at", "-id")
-    else:
-        ranked = ranked.order_by("-search_score", "-published_at", "-id")
-    start = (page - 1) * size
-    rows = list(ranked.values_list("id", "search_score")[start : start + size + 1])
+    rows = backend.ranked_page(
+        queryset, query, newest=sort == Sort.NEWEST, offset=(page - 1) * size, limit=size + 1
+    )
     has_next = len(rows) > size and page < MAX_PAGES
     rows = rows[:size]
     ids = [pk for pk, _ in rows]
-    articles = Article.objects.for_listing().in_bulk(ids)
+    articles = visible_by_id(ids)
     snippets = backend.snippets(ids, query)
     hits = [
         SearchHit(article=articles[pk], snippet=snippet_html(snippets.get(pk)), score=score)
@@ -203,7 +218,7 @@ def related_articles(*, article: Article, limit: int = 5) -> list[RelatedStory]:
 
     'More like this' through the search index: the article's keyword names and its headline's
     words, any of which may match, ranked by the backend, within a window of the archive around
-    the story so the cost does not grow with the archive. One query when computed, none when
+    the story so the cost does not grow with the archive. Two queries when computed, none when
     cached (per article version and content generation)."""
     stamp = article.updated_at.timestamp() if article.updated_at else 0
     key = f"newsdesk:related:{article.pk}:{stamp}:{_content_generation()}"
@@ -230,12 +245,13 @@ def _related(article: Article, limit: int) -> list[Article]:
     query = ParsedQuery(include=tuple(clauses[:12]), match_any=True)
     if not query:
         return []
-    queryset = Article.objects.for_listing().exclude(pk=article.pk)
+    queryset = Article.objects.published().exclude(pk=article.pk)
     # Stories near this one in the archive (ids follow creation): a bounded slice of the index,
     # so the cost is the same in an archive of a thousand stories or of millions.
     id_range = (article.pk - RELATED_ID_WINDOW, article.pk + RELATED_ID_WINDOW)
-    ranked = backend_for().matching(queryset, query, id_range=id_range)
-    return list(ranked.order_by("-search_score", "-published_at")[:limit])
+    ids = [pk for pk, _ in backend_for().ranked(queryset, query, id_range=id_range)[:limit]]
+    found = visible_by_id(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _words(text: str) -> list[str]:

@@ -150,3 +150,16 @@ class RobotsTxtTests(TestCase):
         self.assertContains(response, "Sitemap: http://127.0.0.1:8000/sitemap.xml")
         self.assertContains(response, "Sitemap: http://127.0.0.1:8000/sitemap-news.xml")
         self.assertContains(response, "Disallow: /admin/")
+
+
+class ArticleSitemapAddressTests(SitemapTestCase):
+    def test_written_addresses_equal_the_pages_own_for_any_slug(self):
+        article = ArticleFactory(headline="طالبان در نشست ترکیه شرکت نمی‌کنند")
+        document = self.fetch(
+            reverse("feeds:sitemap", kwargs={"section": "articles"}), _schema("sitemap.xsd")
+        )
+        [loc] = document.xpath("//s:loc/text()", namespaces=NS)
+        self.assertEqual(loc, f"http://127.0.0.1:8000{article.get_absolute_url()}")
+        self.assertEqual(
+            self.client.get(loc.removeprefix("http://127.0.0.1:8000")).status_code, 200
+        )

@@ -20,13 +20,29 @@ class SearchBackend:
         """Stop indexing each write (the triggers on the articles tables) until rebuild()."""
         raise NotImplementedError
 
-    def matching(
-        self, queryset: QuerySet, query: ParsedQuery, id_range: tuple[int, int] | None = None
+    def ranked(
+        self,
+        articles: QuerySet,
+        query: ParsedQuery,
+        *,
+        newest: bool = False,
+        id_range: tuple[int, int] | None = None,
     ) -> QuerySet:
-        """Filter `queryset` (of Article) to the query; annotate `search_score` (higher: better).
+        """(article id, score) of the `articles` (an Article queryset starting from published())
+        that match `query`, best first (higher score) or newest first; slice it for a page.
 
         `id_range` (inclusive article ids) bounds the part of the index that is read."""
         raise NotImplementedError
+
+    # Queries one search_articles() call makes: the page of ranked ids, the stories, the snippets,
+    # and whatever the backend adds.
+    queries_per_search = 3
+
+    def ranked_page(
+        self, articles: QuerySet, query: ParsedQuery, *, newest: bool, offset: int, limit: int
+    ) -> list[tuple[int, float]]:
+        """One page of ranked(): backends may bound how much of the index a page reads."""
+        return list(self.ranked(articles, query, newest=newest)[offset : offset + limit])
 
     def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, str]:
         """Text around the hits, hits wrapped in HIT_START/HIT_END, for the given article ids."""

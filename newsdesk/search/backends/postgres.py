@@ -142,15 +142,22 @@ class PostgresBackend(SearchBackend):
             for sql in UNINSTALL:
                 cursor.execute(sql)
 
-    def matching(
-        self, queryset: QuerySet, query: ParsedQuery, id_range: tuple[int, int] | None = None
+    def ranked(
+        self,
+        articles: QuerySet,
+        query: ParsedQuery,
+        *,
+        newest: bool = False,
+        id_range: tuple[int, int] | None = None,
     ) -> QuerySet:
         q = tsquery(query)
         if id_range is not None:
-            queryset = queryset.filter(pk__range=id_range)
-        return queryset.filter(search_document__document=q).annotate(
+            articles = articles.filter(pk__range=id_range)
+        hits = articles.filter(search_document__document=q).annotate(
             search_score=SearchRank(F("search_document__document"), q)
         )
+        order = ("-published_at", "-id") if newest else ("-search_score", "-id")
+        return hits.order_by(*order).values_list("id", "search_score")
 
     def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, str]:
         from newsdesk.articles.models import Article

@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 
 import time_machine
 from django.test import TestCase
@@ -7,6 +8,7 @@ from django.utils import timezone
 from newsdesk.articles.models import Article
 from newsdesk.articles.services import article_unpublish
 
+from ..backends import backend_for
 from ..query import parse_query
 from ..selectors import Sort, search_articles
 from .factories import ArticleFactory, KeywordFactory, SectionFactory
@@ -182,8 +184,30 @@ class SearchPagingTests(TestCase):
         ids = [h.article.pk for h in first.hits + second.hits]
         self.assertEqual(len(set(ids)), 5)
 
-    def test_a_search_makes_three_queries_whatever_the_results(self):
+    def test_a_search_makes_a_fixed_number_of_queries_whatever_the_results(self):
         for n in range(30):
             ArticleFactory(headline=f"Harvest report {n}", section=SectionFactory(slug="farm"))
-        with self.assertNumQueries(3):
+        with self.assertNumQueries(backend_for().queries_per_search):
             search_articles(query=parse_query("harvest"))
+
+
+class SearchWindowTests(TestCase):
+    """Common words in a large archive are ranked among the newest matches first."""
+
+    def test_a_page_filled_from_the_newest_matches_does_not_read_older_ones(self):
+        backend = backend_for()
+        if not hasattr(backend, "WINDOWS"):
+            self.skipTest("only the SQLite backend reads the index in windows")
+        old = ArticleFactory(
+            headline="Harvest harvest harvest", published_at=timezone.now() - timedelta(days=900)
+        )
+        for n in range(4):
+            ArticleFactory(headline=f"Harvest report {n}")
+        with self.settings(), mock.patch.object(type(backend), "WINDOWS", (3,)):
+            first = search_articles(query=parse_query("harvest"), size=2)
+            self.assertNotIn(old.headline, [h.article.headline for h in first.hits])
+            # A filter that the newest matches cannot satisfy widens the window to everything.
+            wide = search_articles(
+                query=parse_query("harvest"), published_to=date.today() - timedelta(days=800)
+            )
+            self.assertEqual([h.article.headline for h in wide.hits], [old.headline])

@@ -1,0 +1,150 @@
+"""Feeds and sitemaps: the same time at 1,000 and at 300,000 articles?
+
+    .venv/bin/python bench/feeds.py                  # 1,000 and 300,000 articles; BENCHMARKS.md
+    .venv/bin/python bench/feeds.py --sizes 1000 --no-write
+
+Archives come from bench/_archive.py (built once, reused). For each size, in a separate process,
+each feed and sitemap is requested many times straight through Django's WSGI handler (no
+network, no cache): RSS, Atom and JSON Feed for the site, a section and the busiest keyword; a
+conditional request answered 304; the sitemap index, the Google News sitemap, the section and
+keyword sitemaps, and the first and the last article sitemap (blocks of 50,000 News IDs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _archive import ROOT, archive, env, percentile, wsgi_caller  # noqa: E402
+from _report import machine, today, write_section  # noqa: E402
+
+
+def targets() -> list[tuple[str, str, dict]]:
+    from django.db.models import Count
+
+    from newsdesk.articles.models import Keyword, Section
+    from newsdesk.feeds.sitemaps import article_blocks
+
+    section = Section.objects.order_by("id").first()
+    keyword = Keyword.objects.annotate(n=Count("articles")).order_by("-n").first()
+    blocks = article_blocks()
+    return [
+        ("RSS, site", "/feeds/rss/", {}),
+        ("Atom, site", "/feeds/atom/", {}),
+        ("JSON Feed, site", "/feeds/json/", {}),
+        ("RSS, section", f"/feeds/section/{section.slug}/rss/", {}),
+        ("RSS, busiest keyword", f"/feeds/keyword/{keyword.slug}/rss/", {}),
+        ("RSS, 304 Not Modified", "/feeds/rss/", {"conditional": True}),
+        ("sitemap index", "/sitemap.xml", {}),
+        ("Google News sitemap", "/sitemap-news.xml", {}),
+        ("sections sitemap", "/sitemap-sections.xml", {}),
+        ("keywords sitemap", "/sitemap-keywords.xml", {}),
+        ("articles sitemap, first block", "/sitemap-articles.xml", {"query": f"p={blocks[0]}"}),
+        ("articles sitemap, last block", "/sitemap-articles.xml", {"query": f"p={blocks[-1]}"}),
+        ("robots.txt", "/robots.txt", {}),
+    ]
+
+
+def measure(repeats: int) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from newsdesk.articles.models import Article
+
+    assert not settings.DEBUG
+    call = wsgi_caller()
+    results = {}
+    for name, path, options in targets():
+        query = options.get("query", "")
+        headers = {}
+        if options.get("conditional"):
+            _, first, _, _ = call(path, query)
+            headers = {
+                "HTTP_IF_NONE_MATCH": first["ETag"],
+                "HTTP_IF_MODIFIED_SINCE": first["Last-Modified"],
+            }
+        walls, cpus, sizes = [], [], []
+        for n in range(repeats + 3):
+            cpu = time.process_time()
+            status, _, body, wall = call(path, query, headers)
+            cpu = time.process_time() - cpu
+            expected = "304" if options.get("conditional") else "200"
+            assert status.startswith(expected), (path, status, body[:300])
+            if n >= 3:  # warm-up
+                walls.append(wall)
+                cpus.append(cpu)
+                sizes.append(len(body))
+        results[name] = {
+            "wall50": round(percentile(walls, 50) * 1000, 1),
+            "wall95": round(percentile(walls, 95) * 1000, 1),
+            "cpu50": round(percentile(cpus, 50) * 1000, 1),
+            "bytes": sizes[0],
+        }
+    return {"articles": Article.objects.count(), "results": results}
+
+
+def report(runs: list[dict], repeats: int) -> str:
+    head = " | ".join(f"{r['articles']:,}: p50 / p95 wall (p50 CPU), size" for r in runs)
+    lines = [
+        "## Feeds and sitemaps",
+        "",
+        f"Measured {today()} on {machine()}.",
+        f"Command: `.venv/bin/python bench/feeds.py` ({repeats} requests each after warm-up, "
+        "through Django's WSGI handler, uncached; default SQLite settings; times in ms).",
+        "",
+        f"| what | {head} |",
+        "| --- |" + " ---: |" * len(runs),
+    ]
+    for name in runs[0]["results"]:
+        cells = []
+        for r in runs:
+            x = r["results"][name]
+            cells.append(
+                f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['bytes'] / 1024:.0f} KiB"
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 300_000])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--rebuild", action="store_true", help="Build the archives again.")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.repeats)))
+        return
+    runs = []
+    for size in args.sizes:
+        data_dir = archive(size, rebuild=args.rebuild)
+        done = subprocess.run(
+            [sys.executable, __file__, "--measure", "--repeats", str(args.repeats)],
+            env=env(data_dir),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
+            done.check_returncode()
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    markdown = report(runs, args.repeats)
+    print(markdown)
+    if not args.no_write:
+        write_section("feeds", markdown)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""Search and related-stories timings on synthetic archives (SQLite, default settings).
+
+    .venv/bin/python bench/search.py                 # 1,000 and 300,000 articles; BENCHMARKS.md
+    .venv/bin/python bench/search.py --sizes 1000 --no-write
+
+Archives are built once into var/bench/archive-N (see bench/_archive.py) and reused. For each
+size, in a separate process: varied reader queries (one word, two words, a phrase, a prefix, an
+excluded word, a section filter, a date range, newest first, page 3) built from words of random
+headlines, each sent as a full search page request straight through Django's WSGI handler (no
+network, no cache); then 'related stories' computed uncached for random articles. Target: search
+p95 under 50 ms at 300,000 articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _archive import ROOT, archive, env, percentile, wsgi_caller  # noqa: E402
+from _report import machine, today, write_section  # noqa: E402
+
+KINDS = [
+    "word",
+    "two words",
+    "phrase",
+    "prefix",
+    "exclude",
+    "section",
+    "date range",
+    "newest",
+    "page 3",
+]
+
+
+def build_queries(rng: random.Random, count: int) -> list[tuple[str, dict]]:
+    from datetime import timedelta
+
+    from newsdesk.articles.models import Article, Section
+
+    top = Article.objects.order_by("-id").values_list("id", flat=True).first()
+    sample = list(
+        Article.objects.published()
+        .filter(id__in=rng.sample(range(1, top + 1), min(top, count * 3)))
+        .values_list("headline", "published_at")
+    )
+    sections = list(Section.objects.values_list("slug", flat=True))
+    queries = []
+    for n in range(count):
+        headline, when = sample[n % len(sample)]
+        words = [
+            w.strip(".,:;'\"").lower() for w in headline.split() if len(w.strip(".,:;'\"")) > 3
+        ]
+        if len(words) < 2:
+            continue
+        kind = KINDS[n % len(KINDS)]
+        a, b = words[0], words[1]
+        params = {
+            "word": {"q": a},
+            "two words": {"q": f"{a} {b}"},
+            "phrase": {"q": f'"{a} {b}"'},
+            "prefix": {"q": a[:4] + "*"},
+            "exclude": {"q": f"{a} -{b}"},
+            "section": {"q": a, "section": rng.choice(sections)},
+            "date range": {
+                "q": a,
+                "since": (when - timedelta(days=30)).date().isoformat(),
+                "until": (when + timedelta(days=30)).date().isoformat(),
+            },
+            "newest": {"q": a, "sort": "newest"},
+            "page 3": {"q": a, "page": "3"},
+        }[kind]
+        queries.append((kind, params))
+    return queries
+
+
+def measure(requests: int) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsdesk.articles.models import Article
+    from newsdesk.search.selectors import _related
+
+    assert not settings.DEBUG
+    rng = random.Random(11)
+    call = wsgi_caller()
+    queries = build_queries(rng, requests + 30)
+    for _, params in queries[:30]:  # warm-up: page cache of the database file
+        call("/search/", urlencode(params))
+    times: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    all_times, counts = [], []
+    for kind, params in queries[30:]:
+        with CaptureQueriesContext(connection) as queries_run:
+            status, _, body, seconds = call("/search/", urlencode(params))
+        assert status.startswith("200"), (params, status, body[:300])
+        times[kind].append(seconds)
+        all_times.append(seconds)
+        counts.append(len(queries_run))
+    top = Article.objects.order_by("-id").values_list("id", flat=True).first()
+    related = []
+    for article in Article.objects.for_page().filter(
+        id__in=rng.sample(range(1, top + 1), min(top, 200))
+    ):
+        started = __import__("time").perf_counter()
+        _related(article, 5)
+        related.append(__import__("time").perf_counter() - started)
+    articles = Article.objects.count()
+
+    def summary(values):
+        return {str(q): round(percentile(values, q) * 1000, 1) for q in (50, 95, 99)} | {
+            "n": len(values)
+        }
+
+    return {
+        "articles": articles,
+        "all": summary(all_times),
+        "kinds": {kind: summary(values) for kind, values in times.items() if values},
+        "queries": [min(counts), max(counts)],
+        "related": summary(related),
+    }
+
+
+def report(results: list[dict]) -> str:
+    lines = [
+        "## Search",
+        "",
+        f"Measured {today()} on {machine()}.",
+        "Command: `.venv/bin/python bench/search.py` (synthetic archives from `newsdesk generate`, "
+        "default SQLite settings, FTS5 index). Times are whole search-page requests through "
+        "Django's WSGI handler, uncached, in milliseconds. Target: p95 under 50 ms at 300,000.",
+        "",
+        "| articles | requests | p50 | p95 | p99 | SQL queries per page |",
+        "| ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in results:
+        a = r["all"]
+        lines.append(
+            f"| {r['articles']:,} | {a['n']} | {a['50']} | {a['95']} | {a['99']} "
+            f"| {r['queries'][0]}-{r['queries'][1]} |"
+        )
+    lines += [
+        "",
+        "By kind of query (p50 / p95 ms):",
+        "",
+        "| kind | " + " | ".join(f"{r['articles']:,}" for r in results) + " |",
+        "| --- |" + " ---: |" * len(results),
+    ]
+    for kind in KINDS:
+        cells = [
+            f"{r['kinds'][kind]['50']} / {r['kinds'][kind]['95']}" if kind in r["kinds"] else "-"
+            for r in results
+        ]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Related stories, computed uncached (the article page caches them), p50 / p95 ms: "
+        + ", ".join(
+            f"{r['articles']:,} articles: {r['related']['50']} / {r['related']['95']}"
+            for r in results
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 300_000])
+    parser.add_argument("--requests", type=int, default=450)
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--rebuild", action="store_true", help="Build the archives again.")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.requests)))
+        return
+    results = []
+    for size in args.sizes:
+        data_dir = archive(size, rebuild=args.rebuild)
+        done = subprocess.run(
+            [sys.executable, __file__, "--measure", "--requests", str(args.requests)],
+            env=env(data_dir),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
+            done.check_returncode()
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        print(json.dumps(result))
+        results.append(result)
+    markdown = report(results)
+    print(markdown)
+    if not args.no_write:
+        write_section("search", markdown)
+
+
+if __name__ == "__main__":
+    main()

@@ -89,14 +89,23 @@ def rewrite(story: dict, level: str, seed: int = 0) -> tuple[str, str]:
 
 
 def synthetic(n: int, seed: int = 0) -> tuple[str, str]:
-    """A distinct filler story: sentences of several stories with its own names and numbers."""
+    """A distinct filler story: words of the corpus in sentences of their own, with its own
+    place, people and numbers, so it shares no more with other stories than unrelated news
+    does (a few common word pairs)."""
     rng = random.Random(f"synthetic:{n}:{seed}")
-    sentences = []
-    for story in rng.sample(STORIES, 4):
-        parts = re.split(r"(?<=[.!?])\s+", " ".join(body(story)))
-        sentences.extend(rng.sample(parts, min(2, len(parts))))
-    rng.shuffle(sentences)
-    place = f"Town{n}"
-    sentences.insert(0, f"In {place} on day {n}, {rng.randint(2, 900)} people were affected.")
-    paragraphs = [" ".join(sentences[i : i + 2]) for i in range(0, len(sentences), 2)]
-    return f"{place}: {sentences[1][:60]}", "\n\n".join(paragraphs)
+    place, person = f"Town{n}", f"Person{n}"
+    paragraphs = []
+    for _ in range(rng.randint(4, 6)):
+        sentences = []
+        for _ in range(rng.randint(2, 3)):
+            words = rng.sample(VOCABULARY, rng.randint(10, 20))
+            name = rng.choice([place, person, str(rng.randint(2, 9000))])
+            words.insert(rng.randrange(len(words)), name)
+            sentences.append(" ".join(words).capitalize() + ".")
+        paragraphs.append(" ".join(sentences))
+    title = f"{place}: {' '.join(rng.sample(VOCABULARY, 6)).capitalize()}"
+    return title, "\n\n".join(paragraphs)
+
+
+VOCABULARY = sorted(
+    {w.lower() for s in STORIES for p in body(s) for w in re.findall(r"[A-Za-z]+", p)})

@@ -35,6 +35,7 @@ MIN_WORDS_TO_GROUP = 8
 # At most this many candidates per lookup are compared: a band shared by thousands of texts is
 # boilerplate, and the newest candidates are the ones a story is about.
 MAX_CANDIDATES = 300
+MAX_OWNERS_PER_BAND = 50
 # Items stored per transaction: a crash loses at most one batch, which the next run redoes.
 BATCH_SIZE = 100
 
@@ -167,6 +168,12 @@ def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: 
     owners_of_key: dict[int, list[tuple[int | None, int | None]]] = {}
     for key, item_id, article_id in _select_bands(list(all_keys)):
         owners_of_key.setdefault(key, []).append((item_id, article_id))
+    for owners in owners_of_key.values():
+        if len(owners) > MAX_OWNERS_PER_BAND:
+            # A band shared by that many texts is boilerplate (a standard disclaimer, a
+            # sign-off): its newest owners are enough to find the story.
+            owners.sort(key=lambda o: (o[0] or 0, o[1] or 0), reverse=True)
+            del owners[MAX_OWNERS_PER_BAND:]
     item_ids = {i for owners in owners_of_key.values() for i, _a in owners if i}
     article_ids = {a for owners in owners_of_key.values() for _i, a in owners if a}
     known_items = {pk: (story_id, sig) for pk, story_id, sig in WireItem.objects.filter(

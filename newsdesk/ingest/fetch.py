@@ -97,9 +97,15 @@ class _PinnedMixin:
     allow_private: bool = False
 
     def _new_conn(self):
-        # urllib3 resolves `_dns_host` itself; giving it the checked IP means no second lookup.
+        # urllib3 connects to `_dns_host`; pointing it at the checked IP for the connect alone
+        # means no second lookup, while `host` (TLS server name, certificate check and the
+        # Host header) stays the name from the address.
+        name = self._dns_host
         self._dns_host = self.pinned_ip
-        sock = super()._new_conn()
+        try:
+            sock = super()._new_conn()
+        finally:
+            self._dns_host = name
         try:
             peer = sock.getpeername()[0]
             check_address(peer, allow_private=self.allow_private)

@@ -75,6 +75,24 @@ def test_every_address_a_name_resolves_to_is_checked(monkeypatch):
         fetch("http://wire.example/feed")
 
 
+def test_the_request_names_the_host_while_connecting_to_the_checked_address(server, monkeypatch):
+    # wire.example resolves (here) to the test server; the request must still say Host:
+    # wire.example, and TLS would check the certificate for that name, not for the address.
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == "wire.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", getaddrinfo)
+    port = server.httpd.server_address[1]
+    server.add("/named", body=b"<rss/>")
+    result = fetch(f"http://wire.example:{port}/named", allow_private=True)
+    assert result.content == b"<rss/>"
+    assert server.requests[-1][1]["Host"] == f"wire.example:{port}"
+
+
 def test_redirect_to_a_private_address_is_refused_at_that_hop(server, loopback_is_public):
     url = server.add("/moved", status=302, headers={"Location": "http://169.254.169.254/latest/"},
                      body=b"")

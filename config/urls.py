@@ -14,4 +14,10 @@ urlpatterns = [
 ]
 
 # Uploaded media on the single-machine default; at scale a web server or object store serves them.
-urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+urlpatterns += [
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    )
+]

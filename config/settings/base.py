@@ -1,4 +1,7 @@
-"""Settings shared by every environment. Everything an operator changes comes from NEWSDESK_* variables."""
+"""Settings shared by every environment.
+
+Everything an operator changes comes from NEWSDESK_* variables.
+"""
 
 import secrets
 from pathlib import Path
@@ -87,7 +90,9 @@ TEMPLATES = [
 # Database: SQLite in the data folder unless NEWSDESK_DATABASE_URL (or DATABASE_URL) says otherwise.
 _database_url = env_str("NEWSDESK_DATABASE_URL") or env_str("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
@@ -118,7 +123,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_str("NEWSDESK_REDIS_URL")
 if _redis_url:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -223,6 +233,12 @@ NEWSDESK_SITE_URL = env_str("NEWSDESK_SITE_URL", "http://127.0.0.1:8000").rstrip
 NEWSDESK_PAGE_SIZE = env_int("NEWSDESK_PAGE_SIZE", 20)
 NEWSDESK_CAPTCHA_TTL = env_int("NEWSDESK_CAPTCHA_TTL", 600)
 
+# Search, feeds, sitemaps, page metadata and the content API (docs/operations.md, "Discovery").
+NEWSDESK_FEED_FULL_TEXT = env_bool("NEWSDESK_FEED_FULL_TEXT", True)  # False: summaries only
+NEWSDESK_FEED_ITEMS = env_int("NEWSDESK_FEED_ITEMS", 30)
+NEWSDESK_SITE_LOGO_URL = env_str("NEWSDESK_SITE_LOGO_URL", "")  # default: our static logo
+NEWSDESK_API_MAX_PAGE_SIZE = env_int("NEWSDESK_API_MAX_PAGE_SIZE", 100)
+
 # Wire ingest (docs/operations.md, "Wire ingest"): limits on every download and every parse.
 NEWSDESK_INGEST_MAX_BYTES = env_int("NEWSDESK_INGEST_MAX_BYTES", 10 * 1024 * 1024)
 NEWSDESK_INGEST_CONNECT_TIMEOUT = env_int("NEWSDESK_INGEST_CONNECT_TIMEOUT", 5)
@@ -233,15 +249,10 @@ NEWSDESK_INGEST_PARSE_WORKERS = env_int("NEWSDESK_INGEST_PARSE_WORKERS", 1)
 NEWSDESK_INGEST_MAX_BACKOFF = env_int("NEWSDESK_INGEST_MAX_BACKOFF", 24 * 3600)
 NEWSDESK_INGEST_ARCHIVE_DAYS = env_int("NEWSDESK_INGEST_ARCHIVE_DAYS", 30)
 
-# Search, feeds, sitemaps, page metadata and the content API (docs/operations.md, "Discovery").
-NEWSDESK_FEED_FULL_TEXT = env_bool("NEWSDESK_FEED_FULL_TEXT", True)  # False: summaries only
-NEWSDESK_FEED_ITEMS = env_int("NEWSDESK_FEED_ITEMS", 30)
-NEWSDESK_SITE_LOGO_URL = env_str("NEWSDESK_SITE_LOGO_URL", "")  # default: our static logo
-NEWSDESK_API_MAX_PAGE_SIZE = env_int("NEWSDESK_API_MAX_PAGE_SIZE", 100)
-
 # Comments, captcha, spam defence and moderation (docs/comments-operations.md).
 CSRF_FAILURE_VIEW = "newsdesk.comments.views.csrf_failure"
-NEWSDESK_CAPTCHA_REFRESH_RATE = env_str("NEWSDESK_CAPTCHA_REFRESH_RATE", "30/600")  # per IP: 30 per 10 min
+# Per IP address: 30 new Security Keys per 10 minutes.
+NEWSDESK_CAPTCHA_REFRESH_RATE = env_str("NEWSDESK_CAPTCHA_REFRESH_RATE", "30/600")
 NEWSDESK_COMMENTS_RATE_IP = env_str("NEWSDESK_COMMENTS_RATE_IP", "10/600")
 NEWSDESK_COMMENTS_RATE_EMAIL = env_str("NEWSDESK_COMMENTS_RATE_EMAIL", "5/600")
 # Rate-limit counters must be shared by every worker: the database, or Redis when configured.

@@ -12,17 +12,25 @@ from .models import Article, Keyword, Section
 
 def _listing(request, queryset, template: str, context: dict):
     try:
-        page = keyset_page(queryset, cursor=request.GET.get("after"), size=settings.NEWSDESK_PAGE_SIZE)
+        page = keyset_page(
+            queryset, cursor=request.GET.get("after"), size=settings.NEWSDESK_PAGE_SIZE
+        )
     except BadCursor as error:
-        html = render_to_string("articles/bad_request.html", {"message": str(error)}, request=request)
+        html = render_to_string(
+            "articles/bad_request.html", {"message": str(error)}, request=request
+        )
         return HttpResponseBadRequest(html)
-    return render(request, template, {**context, "page": page, "is_first_page": not request.GET.get("after")})
+    return render(
+        request, template, {**context, "page": page, "is_first_page": not request.GET.get("after")}
+    )
 
 
 @require_safe
 def home(request):
     top = list(Article.objects.top_stories()[:5]) if not request.GET.get("after") else []
-    return _listing(request, Article.objects.for_listing(), "articles/home.html", {"top_stories": top})
+    return _listing(
+        request, Article.objects.for_listing(), "articles/home.html", {"top_stories": top}
+    )
 
 
 @require_safe
@@ -41,7 +49,9 @@ def keyword_detail(request, slug: str):
 
 @require_safe
 def article_redirect(request, news_id: int):
-    article = get_object_or_404(Article.objects.published().only("news_id", "slug"), news_id=news_id)
+    article = get_object_or_404(
+        Article.objects.published().only("news_id", "slug"), news_id=news_id
+    )
     return redirect(article, permanent=True)
 
 

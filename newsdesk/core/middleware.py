@@ -4,7 +4,7 @@ import time
 
 from django.utils.formats import number_format
 
-# Templates print this marker where the footer shows the time; it is replaced once the page is complete.
+# Templates print this marker where the footer shows the time; it is replaced when the page is done.
 PAGE_TIME_MARKER = "<!--newsdesk:page-time-->"
 _MARKER_BYTES = PAGE_TIME_MARKER.encode()
 

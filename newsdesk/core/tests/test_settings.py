@@ -24,7 +24,11 @@ def run_newsdesk(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     result = run_newsdesk(
-        "check", env={"DJANGO_SETTINGS_MODULE": "config.settings.prod", "NEWSDESK_ALLOWED_HOSTS": "news.example"},
+        "check",
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+            "NEWSDESK_ALLOWED_HOSTS": "news.example",
+        },
         tmp_path=tmp_path,
     )
     assert result.returncode != 0
@@ -33,7 +37,8 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
 
 def test_production_settings_refuse_to_start_without_allowed_hosts(tmp_path):
     result = run_newsdesk(
-        "check", env={"DJANGO_SETTINGS_MODULE": "config.settings.prod", "NEWSDESK_SECRET_KEY": "x" * 60},
+        "check",
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.prod", "NEWSDESK_SECRET_KEY": "x" * 60},
         tmp_path=tmp_path,
     )
     assert result.returncode != 0
@@ -46,7 +51,9 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         "NEWSDESK_SECRET_KEY": "k3J9-vQ2_rT8zLw5xN1mB7cY4pH6sD0fG2aE9uI3oK8jZ5qW1tR7yU4iO6pL2nM0",
         "NEWSDESK_ALLOWED_HOSTS": "news.example",
     }
-    result = run_newsdesk("check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path)
+    result = run_newsdesk(
+        "check", "--deploy", "--fail-level", "WARNING", env=env, tmp_path=tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -62,9 +69,16 @@ def test_local_settings_keep_a_generated_secret_key_in_the_data_folder(tmp_path)
 
 
 def test_database_url_selects_postgresql(tmp_path):
-    code = "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['NAME'])"
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'])"
+    )
     result = run_newsdesk(
-        "shell", "-c", code, env={"NEWSDESK_DATABASE_URL": "postgres://u@db.example:5432/news"}, tmp_path=tmp_path
+        "shell",
+        "-c",
+        code,
+        env={"NEWSDESK_DATABASE_URL": "postgres://u@db.example:5432/news"},
+        tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "django.db.backends.postgresql news" in result.stdout
@@ -77,7 +91,9 @@ def test_default_database_is_sqlite_in_the_data_folder(tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite pragmas apply to the SQLite default only")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite pragmas apply to the SQLite default only"
+)
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_immediate_transactions():
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
@@ -85,5 +101,5 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_immediate_transactions(
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
-    # The test database is in memory, where WAL does not apply; the init command is what a file database runs.
+    # The test database is in memory, where WAL does not apply: check what a file database runs.
     assert "journal_mode=WAL" in options["init_command"]

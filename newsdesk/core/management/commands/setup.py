@@ -1,4 +1,4 @@
-"""Bring a data folder up to date: migrations, static files, and on the first run demo content and an admin."""
+"""Bring a data folder up to date: migrations, static files; on a new site, demo and an admin."""
 
 import secrets
 
@@ -9,10 +9,14 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Migrate, collect static files and, on a new site, load the demo and create an admin login."
+    help = (
+        "Migrate, collect static files and, on a new site, load the demo and create an admin login."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-demo", action="store_true", help="Do not load demo content on a new site.")
+        parser.add_argument(
+            "--no-demo", action="store_true", help="Do not load demo content on a new site."
+        )
 
     def handle(self, *args, no_demo: bool = False, **options):
         call_command("migrate", interactive=False, verbosity=0)
@@ -29,8 +33,10 @@ class Command(BaseCommand):
             password = secrets.token_urlsafe(12)
             User.objects.create_superuser("admin", "admin@localhost", password)
             # Shown once, on the terminal of the person who set the site up; never logged to a file.
-            self.stdout.write(self.style.SUCCESS(
-                f"\nAdmin login (shown once): user 'admin', password '{password}'\n"
-                f"Sign in at {settings.NEWSDESK_SITE_URL}/admin/ and change it.\n"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\nAdmin login (shown once): user 'admin', password '{password}'\n"
+                    f"Sign in at {settings.NEWSDESK_SITE_URL}/admin/ and change it.\n"
+                )
+            )
         marker.touch()

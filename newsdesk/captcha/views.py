@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from newsdesk.comments.ratelimit import client_ip, rate_limit_hit
 
+from .audio import CaptchaAudioUnavailable, render_audio
 from .challenges import ChallengeError, challenge_issue, challenge_read
 from .image import render_challenge
 
@@ -50,17 +51,13 @@ def audio(request, token: str):
     except ChallengeError as error:
         return _refused(error)
     try:
-        from .audio import render_audio
-    except ImportError:  # pragma: no cover - the audio module ships with the app
-        return _no_store(
-            HttpResponse(
-                "The audio Security Key is not available on this site yet. "
-                "Please contact the newsroom.",
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
+        wav = render_audio(challenge.answer)
+    except CaptchaAudioUnavailable:
+        message = (
+            "The spoken Security Key is not available on this site right now. "
+            "Please use the picture, or contact the newsroom."
         )
-    wav = render_audio(challenge.answer)
+        return _no_store(HttpResponse(message, status=503, content_type="text/plain; charset=utf-8"))
     response = HttpResponse(wav, content_type="audio/wav")
     response["Content-Disposition"] = 'inline; filename="security-key.wav"'
     return _no_store(response)

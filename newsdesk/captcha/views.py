@@ -57,7 +57,9 @@ def audio(request, token: str):
             "The spoken Security Key is not available on this site right now. "
             "Please use the picture, or contact the newsroom."
         )
-        return _no_store(HttpResponse(message, status=503, content_type="text/plain; charset=utf-8"))
+        return _no_store(
+            HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        )
     response = HttpResponse(wav, content_type="audio/wav")
     response["Content-Disposition"] = 'inline; filename="security-key.wav"'
     return _no_store(response)

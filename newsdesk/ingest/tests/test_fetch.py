@@ -161,3 +161,71 @@ def test_gzip_bodies_are_decompressed_and_counted_decompressed(server):
     assert fetch(url, allow_private=True).content == b"y" * 50_000
     with pytest.raises(FetchError, match="larger than"):
         fetch(url, allow_private=True, limits=Limits(max_bytes=10_000))
+
+
+def _tls_server(tmp_path, name: str):
+    """An HTTPS server on 127.0.0.1 with a self-signed certificate for `name`."""
+    import datetime
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    srv = WireServer()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    srv.httpd.socket = context.wrap_socket(srv.httpd.socket, server_side=True)
+    return srv, cert_file
+
+
+@pytest.fixture
+def wire_example_is_local(monkeypatch):
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == "wire.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", getaddrinfo)
+
+
+def test_https_checks_the_certificate_for_the_host_name(tmp_path, monkeypatch,
+                                                         wire_example_is_local):
+    srv, cert_file = _tls_server(tmp_path, "wire.example")
+    monkeypatch.setattr(fetch_module, "CA_BUNDLE", str(cert_file))
+    with srv:
+        srv.add("/tls", body=b"<rss>tls</rss>")
+        port = srv.httpd.server_address[1]
+        result = fetch(f"https://wire.example:{port}/tls", allow_private=True)
+    assert result.content == b"<rss>tls</rss>"
+
+
+def test_https_with_a_certificate_for_another_name_fails(tmp_path, monkeypatch,
+                                                         wire_example_is_local):
+    srv, cert_file = _tls_server(tmp_path, "other.example")
+    monkeypatch.setattr(fetch_module, "CA_BUNDLE", str(cert_file))
+    with srv:
+        srv.add("/tls", body=b"<rss>tls</rss>")
+        port = srv.httpd.server_address[1]
+        with pytest.raises(FetchError, match="failed"):
+            fetch(f"https://wire.example:{port}/tls", allow_private=True)

@@ -87,7 +87,14 @@ def measure(repeats: int) -> dict:
             "cpu50": round(percentile(cpus, 50) * 1000, 1),
             "bytes": sizes[0],
         }
-    return {"articles": Article.objects.count(), "results": results}
+    return {"articles": Article.objects.count(), "results": results, "load": _load()}
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def report(runs: list[dict], repeats: int) -> str:
@@ -102,6 +109,7 @@ def report(runs: list[dict], repeats: int) -> str:
         f"| what | {head} |",
         "| --- |" + " ---: |" * len(runs),
     ]
+    loads = ", ".join(f"{r['articles']:,}: {r['load']}" for r in runs)
     for name in runs[0]["results"]:
         cells = []
         for r in runs:
@@ -110,6 +118,11 @@ def report(runs: list[dict], repeats: int) -> str:
                 f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['bytes'] / 1024:.0f} KiB"
             )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"Load average of the machine at the end of each run (other work was running): {loads}. "
+        "CPU time (the process's own) is the steadier figure when the machine is shared.",
+    ]
     return "\n".join(lines)
 
 

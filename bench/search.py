@@ -18,6 +18,7 @@ import json
 import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -97,10 +98,12 @@ def measure(requests: int) -> dict:
     for _, params in queries[:30]:  # warm-up: page cache of the database file
         call("/search/", urlencode(params))
     times: dict[str, list[float]] = {kind: [] for kind in KINDS}
-    all_times, counts = [], []
+    all_times, counts, cpu_times = [], [], []
     for kind, params in queries[30:]:
+        cpu = time.process_time()
         with CaptureQueriesContext(connection) as queries_run:
             status, _, body, seconds = call("/search/", urlencode(params))
+        cpu_times.append(time.process_time() - cpu)
         assert status.startswith("200"), (params, status, body[:300])
         times[kind].append(seconds)
         all_times.append(seconds)
@@ -110,9 +113,9 @@ def measure(requests: int) -> dict:
     for article in Article.objects.for_page().filter(
         id__in=rng.sample(range(1, top + 1), min(top, 200))
     ):
-        started = __import__("time").perf_counter()
+        started = time.perf_counter()
         _related(article, 5)
-        related.append(__import__("time").perf_counter() - started)
+        related.append(time.perf_counter() - started)
     articles = Article.objects.count()
 
     def summary(values):
@@ -123,6 +126,8 @@ def measure(requests: int) -> dict:
     return {
         "articles": articles,
         "all": summary(all_times),
+        "cpu": summary(cpu_times),
+        "load": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
         "kinds": {kind: summary(values) for kind, values in times.items() if values},
         "queries": [min(counts), max(counts)],
         "related": summary(related),
@@ -138,14 +143,15 @@ def report(results: list[dict]) -> str:
         "default SQLite settings, FTS5 index). Times are whole search-page requests through "
         "Django's WSGI handler, uncached, in milliseconds. Target: p95 under 50 ms at 300,000.",
         "",
-        "| articles | requests | p50 | p95 | p99 | SQL queries per page |",
-        "| ---: | ---: | ---: | ---: | ---: | --- |",
+        "| articles | requests | p50 | p95 | p99 | CPU p50 | CPU p95 | SQL queries | load avg |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for r in results:
         a = r["all"]
         lines.append(
             f"| {r['articles']:,} | {a['n']} | {a['50']} | {a['95']} | {a['99']} "
-            f"| {r['queries'][0]}-{r['queries'][1]} |"
+            f"| {r['cpu']['50']} | {r['cpu']['95']} "
+            f"| {r['queries'][0]}-{r['queries'][1]} | {r['load']} |"
         )
     lines += [
         "",

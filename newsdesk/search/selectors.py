@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -90,8 +90,21 @@ def search_articles(
         queryset = queryset.filter(published_at__gte=day_start(published_from))
     if published_to is not None:
         queryset = queryset.filter(published_at__lt=day_start(published_to + timedelta(days=1)))
+    id_range = None
+    if published_from is not None or published_to is not None:
+        # Every story in the date range has an id within these bounds (one range scan of the
+        # publication index): the index is then read only over that slice.
+        bounds = queryset.order_by().aggregate(low=Min("id"), high=Max("id"))
+        if bounds["low"] is None:
+            return SearchResults(hits=[], page=page, has_next=False)
+        id_range = (bounds["low"], bounds["high"])
     rows = backend.ranked_page(
-        queryset, query, newest=sort == Sort.NEWEST, offset=(page - 1) * size, limit=size + 1
+        queryset,
+        query,
+        newest=sort == Sort.NEWEST,
+        offset=(page - 1) * size,
+        limit=size + 1,
+        id_range=id_range,
     )
     has_next = len(rows) > size and page < MAX_PAGES
     rows = rows[:size]
@@ -106,7 +119,7 @@ def search_articles(
     return SearchResults(hits=hits, page=page, has_next=has_next)
 
 
-RELATED_ID_WINDOW = 20_000
+RELATED_ID_WINDOW = 2_000
 RELATED_CACHE_SECONDS = 600
 _STOPWORDS = frozenset(
     [

@@ -25,13 +25,19 @@ class LeadImageTests(TestCase):
         cls.article = ArticleFactory(headline="Glacier retreats", lead_image=cls.image)
 
     def test_feeds_carry_the_lead_image(self):
-        rss = feedparser.parse(self.client.get(reverse("feeds:site", kwargs={"fmt": "rss"})).content)
+        rss = feedparser.parse(
+            self.client.get(reverse("feeds:site", kwargs={"fmt": "rss"})).content
+        )
         [enclosure] = rss.entries[0].enclosures
         self.assertEqual(enclosure.type, "image/png")
         self.assertTrue(enclosure.href.startswith("http://127.0.0.1:8000/media/"))
-        atom = feedparser.parse(self.client.get(reverse("feeds:site", kwargs={"fmt": "atom"})).content)
+        atom = feedparser.parse(
+            self.client.get(reverse("feeds:site", kwargs={"fmt": "atom"})).content
+        )
         self.assertEqual(atom.entries[0].enclosures[0].href, enclosure.href)
-        item = json.loads(self.client.get(reverse("feeds:site", kwargs={"fmt": "json"})).content)["items"][0]
+        item = json.loads(self.client.get(reverse("feeds:site", kwargs={"fmt": "json"})).content)[
+            "items"
+        ][0]
         self.assertEqual(item["image"], enclosure.href)
         self.assertEqual(item["attachments"][0]["mime_type"], "image/png")
 
@@ -40,8 +46,12 @@ class LeadImageTests(TestCase):
         [og_image] = document.xpath('//meta[@property="og:image"]/@content')
         self.assertTrue(og_image.startswith("http://127.0.0.1:8000/media/"))
         self.assertEqual(document.xpath('//meta[@property="og:image:width"]/@content'), ["1200"])
-        self.assertEqual(document.xpath('//meta[@name="twitter:card"]/@content'), ["summary_large_image"])
-        blocks = [json.loads(s.text) for s in document.xpath('//script[@type="application/ld+json"]')]
+        self.assertEqual(
+            document.xpath('//meta[@name="twitter:card"]/@content'), ["summary_large_image"]
+        )
+        blocks = [
+            json.loads(s.text) for s in document.xpath('//script[@type="application/ld+json"]')
+        ]
         news = next(b for b in blocks if b["@type"] == "NewsArticle")
         self.assertEqual(news["image"], [og_image])
 

@@ -39,10 +39,18 @@ class SearchBackend:
     queries_per_search = 3
 
     def ranked_page(
-        self, articles: QuerySet, query: ParsedQuery, *, newest: bool, offset: int, limit: int
+        self,
+        articles: QuerySet,
+        query: ParsedQuery,
+        *,
+        newest: bool,
+        offset: int,
+        limit: int,
+        id_range: tuple[int, int] | None = None,
     ) -> list[tuple[int, float]]:
         """One page of ranked(): backends may bound how much of the index a page reads."""
-        return list(self.ranked(articles, query, newest=newest)[offset : offset + limit])
+        ranked = self.ranked(articles, query, newest=newest, id_range=id_range)
+        return list(ranked[offset : offset + limit])
 
     def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, str]:
         """Text around the hits, hits wrapped in HIT_START/HIT_END, for the given article ids."""

@@ -63,7 +63,7 @@ OWN_TABLES = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
         headline, summary, body, keywords,
         content='search_entry', content_rowid='id',
-        tokenize='porter unicode61 remove_diacritics 2', prefix='3')""",
+        tokenize='porter unicode61 remove_diacritics 2', prefix='3 4 5')""",
 ]
 
 _FTS_COLUMNS = "headline, summary, body, keywords"
@@ -265,14 +265,22 @@ class SqliteBackend(SearchBackend):
     WINDOWS = (2_000, 20_000)
 
     def ranked_page(
-        self, articles: QuerySet, query: ParsedQuery, *, newest: bool, offset: int, limit: int
+        self,
+        articles: QuerySet,
+        query: ParsedQuery,
+        *,
+        newest: bool,
+        offset: int,
+        limit: int,
+        id_range: tuple[int, int] | None = None,
     ) -> list[tuple[int, float]]:
         expression = self.match_expression(query)
+        low, high = id_range or (0, 2**62)
         for window in (*self.WINDOWS, None):
-            floor = self._window_floor(expression, window) if window else None
-            id_range = (floor, 2**62) if floor is not None else None
+            floor = self._window_floor(expression, window, (low, high)) if window else None
+            bounds = (max(low, floor), high) if floor is not None else (low, high)
             rows = list(
-                self.ranked(articles, query, newest=newest, id_range=id_range)[
+                self.ranked(articles, query, newest=newest, id_range=bounds)[
                     offset : offset + limit
                 ]
             )
@@ -281,7 +289,7 @@ class SqliteBackend(SearchBackend):
         return rows
 
     @staticmethod
-    def _window_floor(expression: str, window: int) -> int | None:
+    def _window_floor(expression: str, window: int, bounds: tuple[int, int]) -> int | None:
         """The rowid of the window-th newest match (None: fewer matches than that). FTS5 walks
         its doclists backwards without ranking: cheap, about a microsecond per match skipped."""
         from django.db import connection
@@ -289,8 +297,8 @@ class SqliteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
-                " ORDER BY rowid DESC LIMIT 1 OFFSET %s",
-                [expression, window - 1],
+                " AND rowid BETWEEN %s AND %s ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                [expression, *bounds, window - 1],
             )
             row = cursor.fetchone()
         return row[0] if row else None

@@ -19,8 +19,8 @@ from .tasks import ingest_poll_source
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "enabled", "health", "last_success_at", "last_error_at",
-                    "consecutive_failures", "items_seen", "next_poll_at"]
+    list_display = ["name", "kind", "enabled", "health", "last_success_at", "items_seen",
+                    "next_poll_at"]
     list_filter = ["kind", "enabled", "allow_private_network"]
     search_fields = ["name", "url", "path"]
     actions = ["poll_now"]
@@ -40,11 +40,13 @@ class SourceAdmin(admin.ModelAdmin):
     def health(self, source: Source) -> str:
         if source.last_polled_at is None:
             return "not polled yet"
+        error = source.last_error if len(source.last_error) <= 90 else (
+            source.last_error[:90] + "…")
         if source.consecutive_failures:
-            return format_html('<strong style="color:#b00">failing ({}×): {}</strong>',
-                               source.consecutive_failures, source.last_error[:120])
+            return format_html('<strong style="color:#b00">failing ({}×)</strong>: {}',
+                               source.consecutive_failures, error)
         if source.last_error:
-            return format_html('ok, with problems: {}', source.last_error[:120])
+            return format_html("ok, with problems: {}", error)
         return "ok"
 
     def get_readonly_fields(self, request, obj=None):
@@ -97,7 +99,8 @@ class WireItemInline(admin.TabularInline):
 class StoryAdmin(admin.ModelAdmin):
     """The wire desk: stories, newest first, each with the items that tell it."""
 
-    list_display = ["title", "wire_items", "latest_at", "item_count", "archive", "draft"]
+    list_display = ["story", "latest_at", "item_count", "archive", "draft"]
+    list_display_links = None  # the story column links to the story and to each item
     list_filter = [SourceFilter, ("latest_at", admin.DateFieldListFilter)]
     search_fields = ["title", "items__title"]
     ordering = ["-latest_at", "-id"]
@@ -118,12 +121,15 @@ class StoryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="items (source: headline)")
-    def wire_items(self, story: Story) -> str:
+    @admin.display(description="story — its items (source: headline)", ordering="title")
+    def story(self, story: Story) -> str:
         rows = [(reverse("admin:ingest_wireitem_change", args=[i.pk]), i.source.name, i.title)
                 for i in story.items.all()[:8]]
-        return format_html("<ul style='margin:0;padding-left:1em'>{}</ul>", format_html_join(
-            "", '<li><a href="{}">{}: {}</a></li>', rows))
+        return format_html(
+            '<a href="{}"><strong>{}</strong></a>'
+            "<ul style='margin:.3em 0 0;padding-left:1.2em'>{}</ul>",
+            reverse("admin:ingest_story_change", args=[story.pk]), story.title,
+            format_html_join("", '<li><a href="{}">{}: {}</a></li>', rows))
 
     @admin.display(description="already published")
     def archive(self, story: Story) -> str:

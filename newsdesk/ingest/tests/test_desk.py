@@ -124,7 +124,7 @@ class WireDeskAdminTests(TestCase):
         SourceFactory(name="Sick", consecutive_failures=3, last_error="The server answered 500",
                       last_polled_at="2021-04-14T03:00:00Z")
         content = self.client.get(reverse("admin:ingest_source_changelist")).content.decode()
-        self.assertIn("failing (3×): The server answered 500", content)
+        self.assertIn('failing (3×)</strong>: The server answered 500', content)
 
     def test_only_superusers_may_allow_private_networks(self):
         from django.contrib.auth.models import Permission

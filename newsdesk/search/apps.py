@@ -22,7 +22,11 @@ class SearchConfig(AppConfig):
 
 def _repair_index(sender, using, **kwargs):
     from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
 
     from .backends import backend_for
 
-    backend_for(connections[using]).ensure_installed(connections[using])
+    connection = connections[using]
+    if not MigrationRecorder(connection).migration_qs.filter(app="search").exists():
+        return  # not installed (or migrated back to zero): nothing to repair
+    backend_for(connection).ensure_installed(connection)

@@ -18,6 +18,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# Links in feeds, sitemaps and printed messages point at the port being served.
+export NEWSDESK_SITE_URL ?= http://127.0.0.1:$(PORT)
+
 ## Set up (migrate, static files, demo content and an admin login on first run) and serve with gunicorn.
 run: install
 	$(BIN)/newsdesk setup

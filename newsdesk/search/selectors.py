@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Count, Exists, F, Max, Min, OuterRef
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -119,7 +119,8 @@ def search_articles(
     return SearchResults(hits=hits, page=page, has_next=has_next)
 
 
-RELATED_ID_WINDOW = 2_000
+RELATED_ID_WINDOW = 5_000
+RELATED_CANDIDATES = 60
 RELATED_CACHE_SECONDS = 600
 _STOPWORDS = frozenset(
     [
@@ -231,7 +232,8 @@ def related_articles(*, article: Article, limit: int = 5) -> list[RelatedStory]:
 
     'More like this' through the search index: the article's keyword names and its headline's
     words, any of which may match, ranked by the backend, within a window of the archive around
-    the story so the cost does not grow with the archive. Two queries when computed, none when
+    the story so the cost does not grow with the archive. Up to three queries when computed,
+    none when
     cached (per article version and content generation)."""
     stamp = article.updated_at.timestamp() if article.updated_at else 0
     key = f"newsdesk:related:{article.pk}:{stamp}:{_content_generation()}"
@@ -246,25 +248,43 @@ def related_articles(*, article: Article, limit: int = 5) -> list[RelatedStory]:
 
 
 def _related(article: Article, limit: int) -> list[Article]:
-    clauses: list[Clause] = []
-    for keyword in article.keywords.all()[:8]:  # prefetched by the article page
-        words = tuple(w.lower() for w in _words(keyword.name))
-        if words:
-            clauses.append(Clause(words=words))
-    for word in _words(article.headline):
-        word = word.lower()
-        if len(word) > 2 and word not in _STOPWORDS and Clause(words=(word,)) not in clauses:
-            clauses.append(Clause(words=(word,)))
-    query = ParsedQuery(include=tuple(clauses[:12]), match_any=True)
-    if not query:
-        return []
-    queryset = Article.objects.published().exclude(pk=article.pk)
-    # Stories near this one in the archive (ids follow creation): a bounded slice of the index,
-    # so the cost is the same in an archive of a thousand stories or of millions.
-    id_range = (article.pk - RELATED_ID_WINDOW, article.pk + RELATED_ID_WINDOW)
-    ids = [pk for pk, _ in backend_for().ranked(queryset, query, id_range=id_range)[:limit]]
-    found = visible_by_id(ids)
-    return [found[pk] for pk in ids if pk in found]
+    """Candidates from two indexed reads within a window of the archive around the story:
+    stories sharing its keywords (the link table), and stories whose headlines share its words
+    (the search index, headline only, no ranking: bm25 would read every matching word's whole
+    doclist). Scored here: two points per shared keyword, one per shared headline word."""
+    window = (article.pk - RELATED_ID_WINDOW, article.pk + RELATED_ID_WINDOW)
+    keyword_ids = [keyword.pk for keyword in article.keywords.all()]  # prefetched by the page
+    shared: dict[int, int] = {}
+    if keyword_ids:
+        links = (
+            # Led by the (article, keyword) index over the window: "+ 0" keeps the planner off
+            # the keyword index, which would read every story ever tagged with a busy keyword.
+            Article.keywords.through.objects.alias(keyword_value=F("keyword_id") + 0)
+            .filter(
+                keyword_value__in=keyword_ids, article_id__gte=window[0], article_id__lte=window[1]
+            )
+            .exclude(article_id=article.pk)
+            .values("article_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "-article_id")[:RELATED_CANDIDATES]
+        )
+        shared = {row["article_id"]: row["n"] for row in links}
+    words = sorted(
+        {w.lower() for w in _words(article.headline) if len(w) > 2 and w.lower() not in _STOPWORDS}
+    )[:10]
+    text_ids: list[int] = []
+    if words:
+        query = ParsedQuery(include=tuple(Clause(words=(w,)) for w in words), match_any=True)
+        text_ids = backend_for().headline_matches(query, id_range=window, limit=RELATED_CANDIDATES)
+    candidates = visible_by_id(sorted({*shared, *text_ids} - {article.pk}))
+    wanted = set(words)
+
+    def score(story: Article) -> tuple[int, datetime]:
+        overlap = len(wanted & {w.lower() for w in _words(story.headline)})
+        return 2 * shared.get(story.pk, 0) + overlap, story.published_at
+
+    ranked = sorted(candidates.values(), key=score, reverse=True)
+    return [story for story in ranked if score(story)[0] > 0][:limit]
 
 
 def _words(text: str) -> list[str]:

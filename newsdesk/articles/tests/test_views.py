@@ -276,9 +276,10 @@ class ArticlePageQueryBudgetTests(TestCase):
     # A reader's view, caches warm: the article with its section (and lead image); its keywords;
     # its authors; the approved comments; the article's comment settings.
     QUERIES = 5
-    # After a cache clear, also: the nav sections; related stories' index search (and one more
-    # to read the stories when it finds any; none here: the filler shares no words).
-    QUERIES_COLD = QUERIES + 2
+    # After a cache clear, also: the nav sections; related stories: shared keywords and shared
+    # headline words (and one more to read the stories when there are any; none here: the
+    # filler shares nothing).
+    QUERIES_COLD = QUERIES + 3
 
     def article_with_everything(self, n: int = 0) -> Article:
         article = ArticleFactory(

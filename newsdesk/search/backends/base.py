@@ -52,6 +52,13 @@ class SearchBackend:
         ranked = self.ranked(articles, query, newest=newest, id_range=id_range)
         return list(ranked[offset : offset + limit])
 
+    def headline_matches(
+        self, query: ParsedQuery, *, id_range: tuple[int, int], limit: int
+    ) -> list[int]:
+        """Ids (newest first, unranked, visibility NOT checked) of articles within `id_range`
+        whose headline has any of the query's words: candidates for related stories."""
+        raise NotImplementedError
+
     def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, str]:
         """Text around the hits, hits wrapped in HIT_START/HIT_END, for the given article ids."""
         raise NotImplementedError

@@ -159,6 +159,22 @@ class PostgresBackend(SearchBackend):
         order = ("-published_at", "-id") if newest else ("-search_score", "-id")
         return hits.order_by(*order).values_list("id", "search_score")
 
+    def headline_matches(
+        self, query: ParsedQuery, *, id_range: tuple[int, int], limit: int
+    ) -> list[int]:
+        from newsdesk.articles.models import Article
+
+        # Weight A is the headline (see search_document_refresh); words are letters and digits.
+        parts = [
+            SearchQuery(f"{word}:A", config=CONFIG, search_type="raw")
+            for clause in query.include
+            for word in clause.words
+        ]
+        matches = Article.objects.published().filter(
+            pk__range=id_range, search_document__document=reduce(lambda a, b: a | b, parts)
+        )
+        return list(matches.order_by("-id").values_list("id", flat=True)[:limit])
+
     def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, str]:
         from newsdesk.articles.models import Article
 

@@ -258,6 +258,16 @@ class SqliteBackend(SearchBackend):
             hits = hits.order_by("-search_score", "-article_id")
         return hits.values_list("article_id", "search_score")
 
+    def headline_matches(
+        self, query: ParsedQuery, *, id_range: tuple[int, int], limit: int
+    ) -> list[int]:
+        from ..models import SqliteIndexEntry
+
+        hits = SqliteIndexEntry.objects.filter(
+            fts__fts_match="headline : " + self.match_expression(query), position__range=id_range
+        )
+        return list(hits.order_by("-position").values_list("article_id", flat=True)[:limit])
+
     queries_per_search = 4
     # Ranking reads the newest matches first: the newest 2,000, else 20,000, else all of them,
     # stopping at the first window that fills the page. bm25 costs about a microsecond per match,

@@ -4,14 +4,15 @@ Article sitemaps are blocks of 50,000 News IDs (block k holds IDs k*50000 .. k*5
 each holds at most 50,000 URLs and is read with one indexed range query: no OFFSET deep in a large
 archive, no COUNT(*). Block numbers are stable: a story keeps its sitemap address."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -59,7 +60,9 @@ class NewsIdBlocks:
         rows = list(
             visible(Article.objects.filter(news_id__gte=start, news_id__lt=start + BLOCK))
             .order_by("news_id")
-            .values_list("news_id", "slug", "updated_at")
+            # As text, stored in UTC: turning 50,000 values into datetimes costs half a second.
+            .annotate(lastmod=Cast("updated_at", CharField()))
+            .values_list("news_id", "slug", "lastmod")
         )
         if not rows:
             raise EmptyPage("That page contains no results")
@@ -85,7 +88,7 @@ class ArticleSitemap(_OurSite):
         return reverse("articles:detail", kwargs={"news_id": news_id, "slug": slug})
 
     def lastmod(self, item):
-        return item[2]
+        return datetime.fromisoformat(f"{item[2][:10]}T{item[2][11:19]}").replace(tzinfo=UTC)
 
     def get_latest_lastmod(self):
         return None  # not worth reading every story for the index
@@ -119,14 +122,22 @@ def _article_block(request) -> HttpResponse:
     pattern = absolute(reverse("articles:detail", kwargs={"news_id": marker, "slug": "sluG"}))
     head, rest = pattern.split(str(marker), 1)
     between, tail = rest.split("sluG", 1)
+    head, between, tail = escape(head), escape(between), escape(tail)
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}">\n']
     for news_id, slug, updated_at in rows:
-        loc = escape(f"{head}{news_id}{between}{quote(slug, safe='')}{tail}")
-        lastmod = updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        parts.append(f"<url><loc>{loc}</loc><lastmod>{lastmod}</lastmod></url>\n")
+        # Slugs are letters, digits, "-" and "_": once percent-encoded, nothing to escape.
+        slug = slug if slug.isascii() else quote(slug, safe="")
+        lastmod = f"{updated_at[:10]}T{updated_at[11:19]}Z"  # "YYYY-MM-DD HH:MM:SS..." in UTC
+        parts.append(
+            f"<url><loc>{head}{news_id}{between}{slug}{tail}</loc>"
+            f"<lastmod>{lastmod}</lastmod></url>\n"
+        )
     parts.append("</urlset>\n")
     response = HttpResponse("".join(parts), content_type="application/xml; charset=utf-8")
-    response["Last-Modified"] = http_date(max(r[2] for r in rows).timestamp())
+    newest = max(r[2] for r in rows)
+    response["Last-Modified"] = http_date(
+        datetime.fromisoformat(f"{newest[:10]}T{newest[11:19]}").replace(tzinfo=UTC).timestamp()
+    )
     return response
 
 

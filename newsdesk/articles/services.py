@@ -321,31 +321,3 @@ def _unique_keyword_slug(name: str) -> str:
     while Keyword.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-@transaction.atomic
-def article_import(
-    *,
-    news_id: int | None,
-    headline: str,
-    body_html: str,
-    published_at: datetime | None,
-    keywords: list[str],
-    language: str | None = None,
-) -> tuple[Article, bool]:
-    """Create or update a published article from an imported page. Returns (article, created)."""
-    article = Article.objects.filter(news_id=news_id).first() if news_id is not None else None
-    created = article is None
-    if created:
-        article = Article(news_id=news_id)
-    article.headline = headline
-    article.slug = make_slug(headline)
-    article.body = body_html
-    article.status = Article.Status.PUBLISHED
-    article.published_at = published_at or article.published_at or timezone.now()
-    if language:
-        article.language = language
-    article.save()
-    article.keywords.set(keywords_get_or_create(names=keywords))
-    _effects_enqueue(article, pending=True)
-    return article, created

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from newsdesk.articles.models import Article, Keyword, Section
+from newsdesk.core.purge import content_generation
 
 from .backends import backend_for
 from .query import Clause, ParsedQuery
@@ -217,16 +218,6 @@ class RelatedStory:
         return self.url
 
 
-def _content_generation() -> int:
-    # Raised by every change readers must see (newsdesk.core.purge, issue 4): folding it into the
-    # key means a withdrawn story drops out of every cached list at once.
-    try:
-        from newsdesk.core.purge import content_generation
-    except ImportError:
-        return 0
-    return content_generation()
-
-
 def related_articles(*, article: Article, limit: int = 5) -> list[RelatedStory]:
     """Published stories sharing keywords and words of the headline, near it in time.
 
@@ -236,7 +227,9 @@ def related_articles(*, article: Article, limit: int = 5) -> list[RelatedStory]:
     none when
     cached (per article version and content generation)."""
     stamp = article.updated_at.timestamp() if article.updated_at else 0
-    key = f"newsdesk:related:{article.pk}:{stamp}:{_content_generation()}"
+    # The content generation rises with every change readers must see: a withdrawn story drops
+    # out of every cached list at once.
+    key = f"newsdesk:related:{article.pk}:{stamp}:{content_generation()}"
     stories = cache.get(key)
     if stories is None:
         stories = [

@@ -56,3 +56,11 @@ class RelatedStoriesTests(TestCase):
         far = ArticleFactory(headline="Glacier retreats again")
         Article.objects.filter(pk=far.pk).update(id=self.story.pk + RELATED_ID_WINDOW + 10)
         self.assertNotIn("Glacier retreats again", related(self.story))
+
+    def test_cached_lists_follow_the_content_generation(self):
+        from newsdesk.core.purge import content_changed
+
+        self.assertIn("Ski resorts worry", related(self.story))
+        Article.objects.filter(headline="Ski resorts worry").update(status=Article.Status.DRAFT)
+        content_changed(paths=[])
+        self.assertNotIn("Ski resorts worry", related(self.story))

@@ -134,6 +134,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsdesk",
+            # Django's default of 300 entries is smaller than one day's reading of an archive.
+            "OPTIONS": {"MAX_ENTRIES": env_int("NEWSDESK_LOCAL_CACHE_ENTRIES", 20_000)},
         }
     }
 

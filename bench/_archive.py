@@ -8,6 +8,7 @@ times quicker than indexing row by row; the result is the same index.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -104,3 +105,19 @@ def wsgi_caller():
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def measure_in(data_dir: Path, script: str, *args: str) -> dict:
+    """Run `script --measure ARGS` against the archive in `data_dir`, in a process of its own
+    (fresh settings and connections), and return the JSON it prints last."""
+    done = subprocess.run(
+        [sys.executable, script, "--measure", *args],
+        env=env(data_dir),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        print(done.stderr, file=sys.stderr)
+        done.check_returncode()
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -25,20 +25,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _archive import env as _env  # noqa: E402
 from _report import ROOT, machine, today, write_section  # noqa: E402
 
 WARMUP = 200
-
-
-def _env(data_dir: Path) -> dict:
-    env = {
-        **os.environ,
-        "NEWSDESK_DATA_DIR": str(data_dir),
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-    }
-    for var in ("NEWSDESK_DATABASE_URL", "DATABASE_URL", "NEWSDESK_REDIS_URL", "NEWSDESK_DEBUG"):
-        env.pop(var, None)
-    return env
 
 
 def prepare(data_dir: Path) -> None:

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _archive import ROOT, archive, env, percentile, wsgi_caller  # noqa: E402
+from _archive import archive, measure_in, percentile, wsgi_caller  # noqa: E402
 from _report import machine, today, write_section  # noqa: E402
 
 
@@ -150,17 +149,7 @@ def main() -> None:
     runs = []
     for size in args.sizes:
         data_dir = archive(size, rebuild=args.rebuild)
-        done = subprocess.run(
-            [sys.executable, __file__, "--measure", "--repeats", str(args.repeats)],
-            env=env(data_dir),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            print(done.stderr, file=sys.stderr)
-            done.check_returncode()
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        runs.append(measure_in(data_dir, __file__, "--repeats", str(args.repeats)))
     markdown = report(runs, args.repeats)
     print(markdown)
     if not args.no_write:

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _archive import ROOT, archive, env, percentile, wsgi_caller  # noqa: E402
+from _archive import archive, measure_in, percentile, wsgi_caller  # noqa: E402
 from _report import machine, today, write_section  # noqa: E402
 
 KINDS = [
@@ -206,17 +205,7 @@ def main() -> None:
     results = []
     for size in args.sizes:
         data_dir = archive(size, rebuild=args.rebuild)
-        done = subprocess.run(
-            [sys.executable, __file__, "--measure", "--requests", str(args.requests)],
-            env=env(data_dir),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            print(done.stderr, file=sys.stderr)
-            done.check_returncode()
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = measure_in(data_dir, __file__, "--requests", str(args.requests))
         print(json.dumps(result))
         results.append(result)
     markdown = report(results)

@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import io
 import os
-import platform
 import random
 import re
 import resource
@@ -39,6 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newsdesk.captcha.image import ALPHABET, random_answer, render_challenge  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from _report import machine  # noqa: E402
 
 CROP = 24  # glyph crops are normalised to CROP x CROP
 
@@ -356,20 +358,6 @@ def cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
 
 
 def write_section(key: str, body: str) -> None:

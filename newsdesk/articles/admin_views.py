@@ -13,6 +13,7 @@ from .forms import CorrectionForm, NoteForm, PublishForm, ScheduleForm
 from .models import Article, Revision
 from .preview import preview_link_make
 from .services import (
+    REVISION_TEXT_FIELDS,
     WorkflowError,
     _snapshot,
     article_correct,
@@ -84,15 +85,7 @@ def conflict_diff(form):
     current = form.conflict
     mine = _snapshot(current)
     data = form.cleaned_data
-    for field in (
-        "headline",
-        "slug",
-        "summary",
-        "body",
-        "source_credits",
-        "language",
-        "is_top_story",
-    ):
+    for field in REVISION_TEXT_FIELDS:
         if field in data:
             mine[field] = data[field]
     if "keywords" in data:

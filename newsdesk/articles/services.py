@@ -106,20 +106,26 @@ def article_save(
     return article
 
 
+# The article's own plain columns that a revision keeps and a restore brings back as they were.
+REVISION_TEXT_FIELDS = (
+    "headline",
+    "slug",
+    "summary",
+    "body",
+    "source_credits",
+    "language",
+    "is_top_story",
+)
+
+
 def _snapshot(article: Article) -> dict:
     return {
-        "headline": article.headline,
-        "slug": article.slug,
-        "summary": article.summary,
-        "body": article.body,
+        **{field: getattr(article, field) for field in REVISION_TEXT_FIELDS},
         "section": article.section.name if article.section_id else "",
         "section_id": article.section_id,
         "keywords": sorted(k.name for k in article.keywords.all()),
         "authors": sorted(a.name for a in article.authors.all()),
         "author_ids": sorted(a.pk for a in article.authors.all()),
-        "source_credits": article.source_credits,
-        "language": article.language,
-        "is_top_story": article.is_top_story,
         "lead_image_id": article.lead_image_id,
         "embargo_until": article.embargo_until.isoformat() if article.embargo_until else None,
     }
@@ -142,15 +148,7 @@ def revision_restore(*, revision: Revision, by: User | None) -> Revision:
     """Bring back an earlier revision's content. The restore is itself a new revision."""
     article = Article.objects.select_for_update().get(pk=revision.article_id)
     data = revision.data
-    for field in (
-        "headline",
-        "slug",
-        "summary",
-        "body",
-        "source_credits",
-        "language",
-        "is_top_story",
-    ):
+    for field in REVISION_TEXT_FIELDS:
         setattr(article, field, data.get(field, getattr(article, field)))
     article.section = Section.objects.filter(pk=data.get("section_id")).first()
     embargo = data.get("embargo_until")

@@ -13,6 +13,7 @@ from django.db import connection
 
 from .models import RateCounter
 from .privacy import ident_digest
+from .writegate import sqlite_write_gate
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def client_ip(request) -> str:
 
 def _increment_db(key: str, expires: int) -> int:
     table = connection.ops.quote_name(RateCounter._meta.db_table)
-    with connection.cursor() as cursor:
+    with sqlite_write_gate(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (bucket, hits, expires) VALUES (%s, 1, %s) "  # noqa: S608 - our table
             f"ON CONFLICT (bucket) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits",

@@ -17,6 +17,7 @@ from .models import Comment, ModerationNotice
 from .privacy import email_decrypt, email_digest, email_encrypt
 from .ratelimit import Limited, rate_limit_hit
 from .spam import SpamVerdict, spam_learn, spam_score
+from .writegate import sqlite_write_gate
 
 
 class CommentRefused(Exception):
@@ -79,7 +80,7 @@ def comment_submit(
         spam_reasons=verdict.reasons,
         created_at=now or timezone.now(),
     )
-    with transaction.atomic():
+    with sqlite_write_gate(), transaction.atomic():
         limited = rate_limit_hit("post-ip", ip_address or "", settings.NEWSDESK_COMMENTS_RATE_IP)
         if limited:
             raise CommentRefused(

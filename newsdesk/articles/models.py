@@ -100,9 +100,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.for_listing().filter(is_top_story=True)
 
     def for_page(self):
+        # The comment settings row rides along (a reverse one-to-one: None when absent, no query).
         return (
             self.published()
-            .select_related("section", "lead_image")
+            .select_related("section", "lead_image", "comment_settings")
             .prefetch_related("keywords", "authors")
         )
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.renderers import get_default_renderer
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from .challenges import Challenge, ChallengeError, challenge_check, challenge_issue
 
@@ -48,6 +50,18 @@ class CaptchaWidget(forms.MultiWidget):
             "answer_id": self.id_for_label(attrs.get("id") if attrs else None),
         }
         return context
+
+    def _render(self, template_name, context, renderer=None):
+        # The token and answer inputs through the renderer (a plain string each), not as
+        # template includes inside captcha/widget.html.
+        renderer = renderer or get_default_renderer()
+        context["captcha"]["inputs"] = mark_safe(  # noqa: S308 - the renderer escaped them
+            "".join(
+                renderer.render(sub["template_name"], {"widget": sub})
+                for sub in context["widget"]["subwidgets"]
+            )
+        )
+        return super()._render(template_name, context, renderer)
 
     def value_omitted_from_data(self, data, files, name):
         return False

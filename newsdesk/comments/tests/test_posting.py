@@ -57,8 +57,9 @@ class CommentFormTests(PostingTestCase):
 
     def test_page_view_writes_nothing(self):
         self.page()
-        with self.assertNumQueries(5):
-            # article, keywords, authors (articles app); approved comments, comment settings.
+        with self.assertNumQueries(4):
+            # article with its comment settings, keywords, authors (articles app); approved
+            # comments.
             self.client.get(self.url)
 
     def test_honeypot_is_hidden_from_people(self):

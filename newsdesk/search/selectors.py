@@ -53,15 +53,18 @@ def visible_by_id(ids: list[int]) -> dict[int, Article]:
     publication index instead of looking the ids up."""
     if not ids:
         return {}
-    visible = Article.objects.published().order_by().filter(pk=OuterRef("pk"))
     listing = Article.objects.for_listing().query
     rows = (
-        Article.objects.filter(pk__in=ids)
-        .filter(Exists(visible))
+        _visible_among(ids)
         .select_related(*listing.select_related)
         .only(*listing.deferred_loading[0])
     )
     return {article.pk: article for article in rows}
+
+
+def _visible_among(ids: list[int]):
+    visible = Article.objects.published().order_by().filter(pk=OuterRef("pk"))
+    return Article.objects.filter(pk__in=ids).filter(Exists(visible))
 
 
 def search_articles(
@@ -232,15 +235,12 @@ def related_articles(*, article: Article, limit: int = 5) -> list[RelatedStory]:
     key = f"newsdesk:related:{article.pk}:{stamp}:{content_generation()}"
     stories = cache.get(key)
     if stories is None:
-        stories = [
-            RelatedStory(headline=a.headline, url=a.get_absolute_url(), published_at=a.published_at)
-            for a in _related(article, limit)
-        ]
+        stories = _related(article, limit)
         cache.set(key, stories, RELATED_CACHE_SECONDS)
     return stories
 
 
-def _related(article: Article, limit: int) -> list[Article]:
+def _related(article: Article, limit: int) -> list[RelatedStory]:
     """Candidates from two indexed reads within a window of the archive around the story:
     stories sharing its keywords (the link table), and stories whose headlines share its words
     (the search index, headline only, no ranking: bm25 would read every matching word's whole
@@ -269,15 +269,28 @@ def _related(article: Article, limit: int) -> list[Article]:
     if words:
         query = ParsedQuery(include=tuple(Clause(words=(w,)) for w in words), match_any=True)
         text_ids = backend_for().headline_matches(query, id_range=window, limit=RELATED_CANDIDATES)
-    candidates = visible_by_id(sorted({*shared, *text_ids} - {article.pk}))
+    ids = sorted({*shared, *text_ids} - {article.pk})
+    if not ids:
+        return []
     wanted = set(words)
-
-    def score(story: Article) -> tuple[int, datetime]:
-        overlap = len(wanted & {w.lower() for w in _words(story.headline)})
-        return 2 * shared.get(story.pk, 0) + overlap, story.published_at
-
-    ranked = sorted(candidates.values(), key=score, reverse=True)
-    return [story for story in ranked if score(story)[0] > 0][:limit]
+    # Plain rows, not model instances: a hundred candidates are read to show five.
+    scored = []
+    for pk, headline, news_id, slug, published_at in _visible_among(ids).values_list(
+        "pk", "headline", "news_id", "slug", "published_at"
+    ):
+        overlap = len(wanted & {w.lower() for w in _words(headline)})
+        points = 2 * shared.get(pk, 0) + overlap
+        if points > 0:
+            scored.append((points, published_at, headline, news_id, slug))
+    scored.sort(reverse=True)
+    return [
+        RelatedStory(
+            headline=headline,
+            url=Article(news_id=news_id, slug=slug).get_absolute_url(),
+            published_at=published_at,
+        )
+        for _, published_at, headline, news_id, slug in scored[:limit]
+    ]
 
 
 def _words(text: str) -> list[str]:

@@ -126,6 +126,10 @@ def search_articles(
 RELATED_ID_WINDOW = 5_000
 RELATED_CANDIDATES = 60
 RELATED_CACHE_SECONDS = 600
+# The ranking is kept for an hour per article version: stories published since then join an
+# older article's list within the hour. A few more than shown, for those withdrawn meanwhile.
+RELATED_RANKING_SECONDS = 3600
+RELATED_KEPT = 10
 _STOPWORDS = frozenset(
     [
         "a",
@@ -213,6 +217,7 @@ _STOPWORDS = frozenset(
 
 @dataclass(frozen=True)
 class RelatedStory:
+    pk: int
     headline: str
     url: str
     published_at: datetime
@@ -225,19 +230,38 @@ def related_articles(*, article: Article, limit: int = 5) -> list[RelatedStory]:
     """Published stories sharing keywords and words of the headline, near it in time.
 
     'More like this' through the search index: the article's keyword names and its headline's
-    words, any of which may match, ranked by the backend, within a window of the archive around
-    the story so the cost does not grow with the archive. Up to three queries when computed,
-    none when
-    cached (per article version and content generation)."""
+    words, any of which may match, within a window of the archive around the story so the cost
+    does not grow with the archive. Two cache levels: the ranked candidates per article version
+    (three queries to compute), and the stories shown per content generation, which rises with
+    every change readers must see, so a withdrawn story drops out of every list at once. After
+    such a change a list costs one query (the candidates still visible), not a new ranking."""
     stamp = article.updated_at.timestamp() if article.updated_at else 0
-    # The content generation rises with every change readers must see: a withdrawn story drops
-    # out of every cached list at once.
-    key = f"newsdesk:related:{article.pk}:{stamp}:{content_generation()}"
-    stories = cache.get(key)
-    if stories is None:
-        stories = _related(article, limit)
-        cache.set(key, stories, RELATED_CACHE_SECONDS)
+    ranked_key = f"newsdesk:related:{article.pk}:{stamp}"
+    shown_key = f"{ranked_key}:{content_generation()}"
+    stories = cache.get(shown_key)
+    if stories is not None:
+        return stories
+    ranked = cache.get(ranked_key)
+    if ranked is None:
+        stories = _related(article, RELATED_KEPT)
+        cache.set(ranked_key, [story.pk for story in stories], RELATED_RANKING_SECONDS)
+    else:
+        stories = _stories(ranked)
+    stories = stories[:limit]
+    cache.set(shown_key, stories, RELATED_CACHE_SECONDS)
     return stories
+
+
+def _stories(ids: list[int]) -> list[RelatedStory]:
+    """The stories among `ids` readers may see now, in the order of `ids`."""
+    rows = _visible_among(ids).values_list("pk", "headline", "news_id", "slug", "published_at")
+    found = {row[0]: _story(*row) for row in rows}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _story(pk: int, headline: str, news_id: int, slug: str, published_at: datetime):
+    url = Article(news_id=news_id, slug=slug).get_absolute_url()
+    return RelatedStory(pk=pk, headline=headline, url=url, published_at=published_at)
 
 
 def _related(article: Article, limit: int) -> list[RelatedStory]:
@@ -275,22 +299,14 @@ def _related(article: Article, limit: int) -> list[RelatedStory]:
     wanted = set(words)
     # Plain rows, not model instances: a hundred candidates are read to show five.
     scored = []
-    for pk, headline, news_id, slug, published_at in _visible_among(ids).values_list(
-        "pk", "headline", "news_id", "slug", "published_at"
-    ):
-        overlap = len(wanted & {w.lower() for w in _words(headline)})
-        points = 2 * shared.get(pk, 0) + overlap
+    rows = _visible_among(ids).values_list("pk", "headline", "news_id", "slug", "published_at")
+    for row in rows:
+        overlap = len(wanted & {w.lower() for w in _words(row[1])})
+        points = 2 * shared.get(row[0], 0) + overlap
         if points > 0:
-            scored.append((points, published_at, headline, news_id, slug))
-    scored.sort(reverse=True)
-    return [
-        RelatedStory(
-            headline=headline,
-            url=Article(news_id=news_id, slug=slug).get_absolute_url(),
-            published_at=published_at,
-        )
-        for _, published_at, headline, news_id, slug in scored[:limit]
-    ]
+            scored.append((points, row[4], row))
+    scored.sort(key=lambda item: item[:2], reverse=True)
+    return [_story(*row) for _, _, row in scored[:limit]]
 
 
 def _words(text: str) -> list[str]:

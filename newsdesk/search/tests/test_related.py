@@ -64,3 +64,25 @@ class RelatedStoriesTests(TestCase):
         Article.objects.filter(headline="Ski resorts worry").update(status=Article.Status.DRAFT)
         content_changed(paths=[])
         self.assertNotIn("Ski resorts worry", related(self.story))
+
+    def test_after_a_content_change_one_query_reads_the_kept_ranking(self):
+        from newsdesk.core.purge import content_changed
+
+        article = Article.objects.for_page().get(pk=self.story.pk)
+        list(article.keywords.all())
+        cache.clear()
+        first = related_articles(article=article)
+        content_changed(paths=[])
+        with self.assertNumQueries(1):  # which of the ranked stories readers may still see
+            again = related_articles(article=article)
+        self.assertEqual(again, first)
+
+    def test_a_corrected_headline_shows_after_the_content_change(self):
+        from newsdesk.core.purge import content_changed
+
+        self.assertIn("Ski resorts worry", related(self.story))
+        Article.objects.filter(headline="Ski resorts worry").update(
+            headline="Ski resorts worry about snow"
+        )
+        content_changed(paths=[])
+        self.assertIn("Ski resorts worry about snow", related(self.story))

@@ -15,7 +15,7 @@ from newsdesk.captcha.challenges import Challenge, ChallengeError, challenge_con
 
 from .models import Comment, ModerationNotice
 from .privacy import email_decrypt, email_digest, email_encrypt
-from .ratelimit import Limited, rate_limit_hit
+from .ratelimit import Limited, rate_limit_hit, rate_limits_hit
 from .spam import SpamVerdict, spam_learn, spam_score
 from .writegate import sqlite_write_gate
 
@@ -81,17 +81,19 @@ def comment_submit(
         created_at=now or timezone.now(),
     )
     with sqlite_write_gate(), transaction.atomic():
-        limited = rate_limit_hit("post-ip", ip_address or "", settings.NEWSDESK_COMMENTS_RATE_IP)
-        if limited:
+        by_ip, by_email = rate_limits_hit(
+            ("post-ip", ip_address or "", settings.NEWSDESK_COMMENTS_RATE_IP),
+            ("post-email", digest, settings.NEWSDESK_COMMENTS_RATE_EMAIL),
+        )
+        if by_ip:
             raise CommentRefused(
-                "rate", _rate_message(limited, "from your address"), retry_after=limited.retry_after
+                "rate", _rate_message(by_ip, "from your address"), retry_after=by_ip.retry_after
             )
-        limited = rate_limit_hit("post-email", digest, settings.NEWSDESK_COMMENTS_RATE_EMAIL)
-        if limited:
+        if by_email:
             raise CommentRefused(
                 "rate",
-                _rate_message(limited, "with your email address"),
-                retry_after=limited.retry_after,
+                _rate_message(by_email, "with your email address"),
+                retry_after=by_email.retry_after,
             )
         try:
             challenge_consume(challenge)

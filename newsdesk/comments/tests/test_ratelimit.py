@@ -5,7 +5,13 @@ from django.core.cache import caches
 from django.test import TestCase, override_settings
 
 from newsdesk.comments.models import RateCounter
-from newsdesk.comments.ratelimit import Rate, client_ip, rate_counters_purge, rate_limit_hit
+from newsdesk.comments.ratelimit import (
+    Rate,
+    client_ip,
+    rate_counters_purge,
+    rate_limit_hit,
+    rate_limits_hit,
+)
 
 
 class DatabaseRateLimitTests(TestCase):
@@ -26,6 +32,27 @@ class DatabaseRateLimitTests(TestCase):
     def test_zero_limit_means_unlimited(self):
         self.assertIsNone(rate_limit_hit("t", "x", "0/60"))
         self.assertFalse(RateCounter.objects.exists())
+
+    def test_several_counters_are_counted_in_one_statement_and_answered_each(self):
+        now = 1_800_000_000.0
+        rate_limit_hit("ip", "192.0.2.1", Rate(1, 60), now=now)
+        with self.assertNumQueries(1):
+            by_ip, by_email, unlimited = rate_limits_hit(
+                ("ip", "192.0.2.1", Rate(1, 60)),
+                ("email", "digest", Rate(1, 60)),
+                ("other", "x", "0/60"),
+                now=now,
+            )
+        self.assertEqual(by_ip.retry_after, 60)
+        self.assertIsNone(by_email)
+        self.assertIsNone(unlimited)
+        self.assertEqual(sorted(RateCounter.objects.values_list("hits", flat=True)), [1, 2])
+
+    def test_the_same_counter_twice_in_one_call_counts_twice(self):
+        first, second = rate_limits_hit(("t", "x", Rate(1, 60)), ("t", "x", Rate(1, 60)))
+        self.assertEqual(RateCounter.objects.get().hits, 2)
+        self.assertIsNotNone(first)  # both see the total: the call as a whole went over
+        self.assertIsNotNone(second)
 
     def test_purge_drops_finished_windows(self):
         rate_limit_hit("t", "x", Rate(5, 60), now=1_000.0)

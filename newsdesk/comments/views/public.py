@@ -75,6 +75,7 @@ def _redisplay(
     request, article: Article, form: CommentForm, status: int, *, notice: str = "", headers=None
 ):
     """The article page again with the reader's text kept and a fresh Security Key."""
+    article = _article_for_page(article)
     context = {
         "article": article,
         **comment_block_context(request, article, form.for_redisplay(), notice=notice),
@@ -85,16 +86,38 @@ def _redisplay(
     return response
 
 
+# What a post reads of its article: whether readers see it, where it lives, whether it takes
+# comments. The whole page (section, picture, keywords, authors) only when the form is shown again.
+POSTING_FIELDS = (
+    "id",
+    "news_id",
+    "slug",
+    "published_at",
+    "comment_settings__mode",
+    "comment_settings__close_after_days",
+)
+
+
 def _article_for_posting(news_id: int) -> Article:
-    article = (
-        Article.objects.published()
-        .select_related("section", "comment_settings")
-        .filter(news_id=news_id)
-        .first()
+    article = next(
+        iter(
+            Article.objects.published()
+            .filter(news_id=news_id)
+            .select_related("comment_settings")
+            .only(*POSTING_FIELDS)
+            .order_by()[:1]
+        ),
+        None,
     )
     if article is None:
         raise Http404("No such article.")
     return article
+
+
+def _article_for_page(article: Article) -> Article:
+    # Read as the article page reads it; should it have just been unpublished, the slim copy
+    # still shows the form (its other fields load on demand).
+    return Article.objects.for_page().filter(pk=article.pk).first() or article
 
 
 @never_cache

@@ -237,6 +237,16 @@ class RefusedCommentTests(PostingTestCase):
         )
         self.assertEqual(self.client.post("/comments/post/999999999/", data).status_code, 404)
 
+    def test_scheduled_or_embargoed_article_is_404_and_stores_nothing(self):
+        later = timezone.now() + timedelta(hours=1)
+        scheduled = ArticleFactory(published_at=later)
+        embargoed = ArticleFactory(embargo_until=later)
+        for article in (scheduled, embargoed):
+            data = solved(self.page())
+            response = self.client.post(f"/comments/post/{article.news_id}/", data)
+            self.assertEqual(response.status_code, 404)
+        self.assertFalse(Comment.objects.exists())
+
 
 class CsrfTests(PostingTestCase):
     def test_missing_or_wrong_csrf_token_is_403_keeping_text(self):

@@ -86,13 +86,16 @@ def _redisplay(
     return response
 
 
-# What a post reads of its article: whether readers see it, where it lives, whether it takes
-# comments. The whole page (section, picture, keywords, authors) only when the form is shown again.
+# What a post reads of its article: whether readers see it (Article.is_published, the rule of
+# published() for one row), where it lives, whether it takes comments. The whole page (section,
+# picture, keywords, authors) is read only when the form is shown again.
 POSTING_FIELDS = (
     "id",
     "news_id",
     "slug",
+    "status",
     "published_at",
+    "embargo_until",
     "comment_settings__mode",
     "comment_settings__close_after_days",
 )
@@ -101,15 +104,14 @@ POSTING_FIELDS = (
 def _article_for_posting(news_id: int) -> Article:
     article = next(
         iter(
-            Article.objects.published()
-            .filter(news_id=news_id)
+            Article.objects.filter(news_id=news_id)
             .select_related("comment_settings")
             .only(*POSTING_FIELDS)
-            .order_by()[:1]
+            .order_by()
         ),
         None,
     )
-    if article is None:
+    if article is None or not article.is_published:
         raise Http404("No such article.")
     return article
 

@@ -44,6 +44,28 @@ class SqliteIndexEntry(models.Model):
         return f"Search index entry of article {self.pk}"
 
 
+class SqliteRawEntry(models.Model):
+    """The same articles in search_raw: words as written, for prefixes (see backends/sqlite.py)."""
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="search_raw",
+    )
+    fts = FtsTableField(db_column="search_raw")
+    position = models.BigIntegerField(db_column="_rowid_")
+
+    class Meta:
+        managed = False
+        db_table = "search_raw"
+
+    def __str__(self) -> str:
+        return f"Unstemmed search index entry of article {self.pk}"
+
+
 class PostgresDocument(models.Model):
     article = models.OneToOneField(
         Article,
@@ -53,6 +75,7 @@ class PostgresDocument(models.Model):
         related_name="search_document",
     )
     document = SearchVectorField()
+    prefixes = SearchVectorField()
 
     class Meta:
         managed = False

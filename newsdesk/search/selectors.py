@@ -96,9 +96,17 @@ def search_articles(
         queryset = queryset.filter(published_at__lt=day_start(published_to + timedelta(days=1)))
     id_range = None
     if published_from is not None or published_to is not None:
-        # Every story in the date range has an id within these bounds (one range scan of the
-        # publication index): the index is then read only over that slice.
-        bounds = queryset.order_by().aggregate(low=Min("id"), high=Max("id"))
+        # Every story in the date range has an id within these bounds: the index is then read
+        # only over that slice. Published stories of those days, embargoed or not, a superset
+        # of what readers see (each hit is checked again): one scan of the publication index
+        # (status, published_at, id) alone, about a millisecond for a month of a large archive.
+        # With the embargo (not in that index) added, it read every row of the range instead.
+        in_range = Article.objects.filter(status=Article.Status.PUBLISHED)
+        if published_from is not None:
+            in_range = in_range.filter(published_at__gte=day_start(published_from))
+        if published_to is not None:
+            in_range = in_range.filter(published_at__lt=day_start(published_to + timedelta(days=1)))
+        bounds = in_range.order_by().aggregate(low=Min("id"), high=Max("id"))
         if bounds["low"] is None:
             return SearchResults(hits=[], page=page, has_next=False)
         id_range = (bounds["low"], bounds["high"])

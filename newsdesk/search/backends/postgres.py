@@ -1,6 +1,10 @@
 # ruff: noqa: S608 - SQL built from our own constants; user text only ever goes in as a parameter.
 """PostgreSQL full-text search: a weighted tsvector per article in search_document, kept in step
-by triggers on the articles tables, ranked with ts_rank and highlighted with ts_headline."""
+by triggers on the articles tables, ranked with ts_rank and highlighted with ts_headline.
+
+Two vectors per article: `document` (English stemming, weighted) for words and phrases, and
+`prefixes` (the 'simple' configuration: words as written) for prefix* clauses, which must match
+the start of a word as the reader sees it ("governm*": "government" is stemmed to "govern")."""
 
 from functools import reduce
 from html import unescape
@@ -13,27 +17,36 @@ from ..snippets import HIT_END, HIT_START
 from .base import SearchBackend
 
 CONFIG = "english"
+PREFIX_CONFIG = "simple"
 
 INSTALL = [
     """CREATE TABLE IF NOT EXISTS search_document (
         article_id bigint PRIMARY KEY,
         document tsvector NOT NULL)""",
+    "ALTER TABLE search_document ADD COLUMN IF NOT EXISTS prefixes tsvector NOT NULL DEFAULT ''",
     "CREATE INDEX IF NOT EXISTS search_document_gin ON search_document USING gin (document)",
+    "CREATE INDEX IF NOT EXISTS search_prefixes_gin ON search_document USING gin (prefixes)",
     # Headline A, keywords B, summary C, body D (text of the HTML).
     f"""CREATE OR REPLACE FUNCTION search_document_refresh(aid bigint) RETURNS void
     LANGUAGE sql AS $$
-        INSERT INTO search_document (article_id, document)
-        SELECT a.id,
-            setweight(to_tsvector('{CONFIG}', coalesce(a.headline, '')), 'A')
-            || setweight(to_tsvector('{CONFIG}', coalesce((
-                SELECT string_agg(k.name, '; ' ORDER BY k.name)
-                FROM articles_article_keywords ak JOIN articles_keyword k ON k.id = ak.keyword_id
-                WHERE ak.article_id = a.id), '')), 'B')
-            || setweight(to_tsvector('{CONFIG}', coalesce(a.summary, '')), 'C')
-            || setweight(to_tsvector('{CONFIG}',
-                regexp_replace(coalesce(a.body, ''), '<[^>]*>', ' ', 'g')), 'D')
-        FROM articles_article a WHERE a.id = aid
-        ON CONFLICT (article_id) DO UPDATE SET document = excluded.document;
+        INSERT INTO search_document (article_id, document, prefixes)
+        SELECT t.id,
+            setweight(to_tsvector('{CONFIG}', t.headline), 'A')
+            || setweight(to_tsvector('{CONFIG}', t.keywords), 'B')
+            || setweight(to_tsvector('{CONFIG}', t.summary), 'C')
+            || setweight(to_tsvector('{CONFIG}', t.body), 'D'),
+            to_tsvector('{PREFIX_CONFIG}',
+                concat_ws(' ', t.headline, t.keywords, t.summary, t.body))
+        FROM (SELECT a.id, coalesce(a.headline, '') AS headline,
+                coalesce((SELECT string_agg(k.name, '; ' ORDER BY k.name)
+                    FROM articles_article_keywords ak
+                    JOIN articles_keyword k ON k.id = ak.keyword_id
+                    WHERE ak.article_id = a.id), '') AS keywords,
+                coalesce(a.summary, '') AS summary,
+                regexp_replace(coalesce(a.body, ''), '<[^>]*>', ' ', 'g') AS body
+            FROM articles_article a WHERE a.id = aid) t
+        ON CONFLICT (article_id) DO UPDATE
+        SET document = excluded.document, prefixes = excluded.prefixes;
     $$""",
     """CREATE OR REPLACE FUNCTION search_article_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -92,17 +105,34 @@ TRIGGERS = {"search_article_changed", "search_article_keywords_changed", "search
 def _clause_query(clause: Clause) -> SearchQuery:
     if clause.prefix:
         # Words are letters and digits only (query.py), so this raw tsquery cannot be malformed.
-        return SearchQuery(f"{clause.words[0]}:*", config=CONFIG, search_type="raw")
+        return SearchQuery(f"{clause.words[0]}:*", config=PREFIX_CONFIG, search_type="raw")
     kind = "phrase" if clause.is_phrase else "plain"
     return SearchQuery(" ".join(clause.words), config=CONFIG, search_type=kind)
 
 
-def tsquery(query: ParsedQuery) -> SearchQuery:
-    parts = [_clause_query(c) for c in query.include]
-    combined = reduce((lambda a, b: a | b) if query.match_any else (lambda a, b: a & b), parts)
-    for clause in query.exclude:
-        combined = combined & ~_clause_query(clause)
-    return combined
+def _combined(include: list[Clause], exclude: list[Clause], match_any: bool) -> SearchQuery | None:
+    either = (lambda a, b: a | b) if match_any else (lambda a, b: a & b)
+    parts = [reduce(either, [_clause_query(c) for c in include])] if include else []
+    parts += [~_clause_query(c) for c in exclude]
+    return reduce(lambda a, b: a & b, parts) if parts else None
+
+
+def tsquery(query: ParsedQuery) -> SearchQuery | None:
+    """The query's words and phrases, against `document` (None: it has none, nor exclusions)."""
+    return _combined(
+        [c for c in query.include if not c.prefix],
+        [c for c in query.exclude if not c.prefix],
+        query.match_any,
+    )
+
+
+def prefix_tsquery(query: ParsedQuery) -> SearchQuery | None:
+    """The query's prefixes, against `prefixes` (None: it has none)."""
+    return _combined(
+        [c for c in query.include if c.prefix],
+        [c for c in query.exclude if c.prefix],
+        query.match_any,
+    )
 
 
 class PostgresBackend(SearchBackend):
@@ -150,12 +180,21 @@ class PostgresBackend(SearchBackend):
         newest: bool = False,
         id_range: tuple[int, int] | None = None,
     ) -> QuerySet:
-        q = tsquery(query)
+        words, prefixes = tsquery(query), prefix_tsquery(query)
         if id_range is not None:
             articles = articles.filter(pk__range=id_range)
-        hits = articles.filter(search_document__document=q).annotate(
-            search_score=SearchRank(F("search_document__document"), q)
-        )
+        hits = articles
+        if words is not None:
+            hits = hits.filter(search_document__document=words)
+        if prefixes is not None:
+            hits = hits.filter(search_document__prefixes=prefixes)
+        # A query always has a clause to include (search_articles), so one of the two is set;
+        # ranked on words where it has any.
+        if any(not c.prefix for c in query.include):
+            score = SearchRank(F("search_document__document"), words)
+        else:
+            score = SearchRank(F("search_document__prefixes"), prefixes)
+        hits = hits.annotate(search_score=score)
         order = ("-published_at", "-id") if newest else ("-search_score", "-id")
         return hits.order_by(*order).values_list("id", "search_score")
 
@@ -188,14 +227,19 @@ class PostgresBackend(SearchBackend):
             function="regexp_replace",
             output_field=TextField(),
         )
+        # Words and phrases are marked where the query has any; prefixes alone otherwise.
+        if any(not c.prefix for c in query.include):
+            marks, config = tsquery(query), CONFIG
+        else:
+            marks, config = prefix_tsquery(query), PREFIX_CONFIG
         rows = (
             Article.objects.published()
             .filter(pk__in=ids)
             .annotate(
                 marked=SearchHeadline(
                     text,
-                    tsquery(query),
-                    config=CONFIG,
+                    marks,
+                    config=config,
                     start_sel=HIT_START,
                     stop_sel=HIT_END,
                     max_words=35,

@@ -3,7 +3,10 @@
 
 Layout (all tables ours):
   search_entry          the indexed text of every article (body as plain text, keyword names)
-  search_fts            FTS5 over search_entry (external content, porter stemming)
+  search_fts            FTS5 over search_entry (external content, porter stemming): words, phrases
+  search_raw            FTS5 over search_entry, words as written (no stemming, positions not kept,
+                        prefix indexes): prefix* clauses, which must match the start of a word as
+                        the reader sees it ("governm*" finds "government", stemmed to "govern")
   search_keyword        copy of articles_keyword (id, name)
   search_articlekeyword copy of articles_article_keywords
 
@@ -14,10 +17,21 @@ table reads only its own NEW/OLD row and writes only to our tables; triggers on 
 rest. A rebuilt articles table loses its triggers: post_migrate puts them back and re-indexes.
 """
 
+import json
+import math
 import re
+from contextlib import contextmanager
+from dataclasses import dataclass
 from html import unescape
 
-from django.db.models import Exists, F, FloatField, Func, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import RawSQL
 
 from ..query import ParsedQuery
 from ..snippets import HIT_END, HIT_START
@@ -40,14 +54,17 @@ def register_functions(sender, connection, **kwargs):
         )
 
 
-# bm25 column weights: headline, summary, body, keywords.
-WEIGHTS = (10.0, 4.0, 1.0, 6.0)
+# Column weights in scores; the body's counts when a clause is in none of the others.
+WEIGHT = {"headline": 10.0, "keywords": 6.0, "summary": 4.0, "body": 1.0}
+SCORED_COLUMNS = ("headline", "keywords", "summary")
 KEYWORDS_OF = (
     "coalesce((SELECT group_concat(name, '; ') FROM (SELECT k.name FROM search_articlekeyword ak"
     " JOIN search_keyword k ON k.id = ak.keyword_id WHERE ak.article_id = {id}"
     " ORDER BY k.name)), '')"
 )
 
+STEMMED = "porter unicode61 remove_diacritics 2"
+AS_WRITTEN = "unicode61 remove_diacritics 2"
 OWN_TABLES = [
     """CREATE TABLE IF NOT EXISTS search_entry (
         id INTEGER PRIMARY KEY,
@@ -60,27 +77,43 @@ OWN_TABLES = [
         id INTEGER PRIMARY KEY, article_id INTEGER NOT NULL, keyword_id INTEGER NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS search_ak_article ON search_articlekeyword (article_id)",
     "CREATE INDEX IF NOT EXISTS search_ak_keyword ON search_articlekeyword (keyword_id)",
-    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
         headline, summary, body, keywords,
         content='search_entry', content_rowid='id',
-        tokenize='porter unicode61 remove_diacritics 2', prefix='3 4 5')""",
+        tokenize='{STEMMED}')""",
+    # detail=column: which columns hold a word, not where; enough for prefixes, a third the size.
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS search_raw USING fts5(
+        headline, summary, body, keywords,
+        content='search_entry', content_rowid='id',
+        tokenize='{AS_WRITTEN}', prefix='3 4 5', detail='column')""",
 ]
+FTS_TABLES = ("search_fts", "search_raw")
 
 _FTS_COLUMNS = "headline, summary, body, keywords"
+_ADD = (
+    "INSERT INTO {t}(rowid, " + _FTS_COLUMNS + ")"
+    " VALUES (new.id, new.headline, new.summary, new.body, new.keywords);"
+)
+_REMOVE = (
+    "INSERT INTO {t}({t}, rowid, " + _FTS_COLUMNS + ")"
+    " VALUES ('delete', old.id, old.headline, old.summary, old.body, old.keywords);"
+)
+
+
+def _each_table(template: str) -> str:
+    return "\n        ".join(template.format(t=table) for table in FTS_TABLES)
+
+
 OWN_TRIGGERS = {
     "search_entry_ai": f"""CREATE TRIGGER search_entry_ai AFTER INSERT ON search_entry BEGIN
-        INSERT INTO search_fts(rowid, {_FTS_COLUMNS})
-        VALUES (new.id, new.headline, new.summary, new.body, new.keywords);
+        {_each_table(_ADD)}
     END""",
     "search_entry_ad": f"""CREATE TRIGGER search_entry_ad AFTER DELETE ON search_entry BEGIN
-        INSERT INTO search_fts(search_fts, rowid, {_FTS_COLUMNS})
-        VALUES ('delete', old.id, old.headline, old.summary, old.body, old.keywords);
+        {_each_table(_REMOVE)}
     END""",
     "search_entry_au": f"""CREATE TRIGGER search_entry_au AFTER UPDATE ON search_entry BEGIN
-        INSERT INTO search_fts(search_fts, rowid, {_FTS_COLUMNS})
-        VALUES ('delete', old.id, old.headline, old.summary, old.body, old.keywords);
-        INSERT INTO search_fts(rowid, {_FTS_COLUMNS})
-        VALUES (new.id, new.headline, new.summary, new.body, new.keywords);
+        {_each_table(_REMOVE)}
+        {_each_table(_ADD)}
     END""",
     "search_ak_ai": f"""CREATE TRIGGER search_ak_ai AFTER INSERT ON search_articlekeyword BEGIN
         UPDATE search_entry SET keywords = {KEYWORDS_OF.format(id="new.article_id")}
@@ -144,6 +177,7 @@ ARTICLE_TRIGGERS = {
 DROP_ALL = [
     *(f"DROP TRIGGER IF EXISTS {name}" for name in [*ARTICLE_TRIGGERS, *OWN_TRIGGERS]),
     "DROP TABLE IF EXISTS search_fts",
+    "DROP TABLE IF EXISTS search_raw",
     "DROP TABLE IF EXISTS search_articlekeyword",
     "DROP TABLE IF EXISTS search_keyword",
     "DROP TABLE IF EXISTS search_entry",
@@ -155,14 +189,13 @@ def _existing_triggers(cursor) -> set[str]:
     return {row[0] for row in cursor.fetchall()}
 
 
-class Bm25(Func):
-    function = "bm25"
-    output_field = FloatField()
-
-
-class Snippet(Func):
-    function = "snippet"
-    output_field = TextField()
+def _has_tables(cursor, names) -> bool:
+    placeholders = ", ".join("%s" for _ in names)
+    cursor.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({placeholders})",
+        list(names),
+    )
+    return cursor.fetchone()[0] == len(names)
 
 
 class SqliteBackend(SearchBackend):
@@ -173,7 +206,9 @@ class SqliteBackend(SearchBackend):
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_article'")
             if cursor.fetchone() is None:
                 return  # articles not migrated yet (migrating to zero, or a partial migrate)
-            if set(ARTICLE_TRIGGERS) | set(OWN_TRIGGERS) <= _existing_triggers(cursor):
+            if set(ARTICLE_TRIGGERS) | set(OWN_TRIGGERS) <= _existing_triggers(
+                cursor
+            ) and _has_tables(cursor, FTS_TABLES):
                 return
         self.rebuild(connection)
 
@@ -201,7 +236,8 @@ class SqliteBackend(SearchBackend):
                 + KEYWORDS_OF.format(id="a.id")
                 + " FROM articles_article a"
             )
-            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+            for table in FTS_TABLES:
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
             for sql in [*OWN_TRIGGERS.values(), *ARTICLE_TRIGGERS.values()]:
                 cursor.execute(sql)
 
@@ -217,46 +253,13 @@ class SqliteBackend(SearchBackend):
 
     @staticmethod
     def match_expression(query: ParsedQuery) -> str:
-        """FTS5 query text. Every word is a quoted string: no user text is ever FTS5 syntax."""
-
-        def clause(c) -> str:
-            return '"' + " ".join(c.words) + '"' + (" *" if c.prefix else "")
-
+        """FTS5 query text for search_fts alone (stemmed; prefixes of stems). Every word is a
+        quoted string: no user text is ever FTS5 syntax."""
         joiner = " OR " if query.match_any else " AND "
-        text = "(" + joiner.join(clause(c) for c in query.include) + ")"
+        text = "(" + joiner.join(_clause(c) for c in query.include) + ")"
         if query.exclude:
-            text += " NOT (" + " OR ".join(clause(c) for c in query.exclude) + ")"
+            text += " NOT (" + " OR ".join(_clause(c) for c in query.exclude) + ")"
         return text
-
-    def ranked(
-        self,
-        articles: QuerySet,
-        query: ParsedQuery,
-        *,
-        newest: bool = False,
-        id_range: tuple[int, int] | None = None,
-    ) -> QuerySet:
-        """The index is read first (MATCH, then bm25), and each hit is checked against
-        `articles` with a correlated EXISTS on the primary key. Written as a join instead,
-        SQLite's planner (without ANALYZE statistics) may walk the articles and probe the index
-        once per article: fine at a thousand stories, ruinous at 300,000."""
-        from ..models import SqliteIndexEntry
-
-        visible = articles.order_by().filter(pk=OuterRef("article_id"))
-        hits = SqliteIndexEntry.objects.filter(fts__fts_match=self.match_expression(query))
-        if id_range is not None:
-            # On the FTS table's rowid itself: FTS5 then reads only that slice of each doclist.
-            hits = hits.filter(position__range=id_range)
-        hits = hits.filter(Exists(visible)).annotate(
-            search_score=-Bm25(F("fts"), *(_float(w) for w in WEIGHTS))
-        )
-        if newest:
-            hits = hits.annotate(
-                published_at=Subquery(visible.values("published_at")[:1])
-            ).order_by("-published_at", "-article_id")
-        else:
-            hits = hits.order_by("-search_score", "-article_id")
-        return hits.values_list("article_id", "search_score")
 
     def headline_matches(
         self, query: ParsedQuery, *, id_range: tuple[int, int], limit: int
@@ -268,11 +271,33 @@ class SqliteBackend(SearchBackend):
         )
         return list(hits.order_by("-position").values_list("article_id", flat=True)[:limit])
 
-    queries_per_search = 4
-    # Ranking reads the newest matches first: the newest 2,000, else 20,000, else all of them,
-    # stopping at the first window that fills the page. bm25 costs about a microsecond per match,
-    # so a common word in a large archive (100,000 matches) would otherwise cost ~0.2 s.
-    WINDOWS = (2_000, 20_000)
+    # A reader's search, in three steps, none of which ranks the whole set of matches:
+    # (1) candidates: the newest CANDIDATES matches that readers may see and that pass the
+    #     filters, found by walking the index in rowid (article id) order, newest first, which
+    #     FTS5 does without reading any row or ranking anything;
+    # (2) for those only, which columns hold each clause of the query (rowid range scans);
+    # (3) scores computed here, the page sliced from them.
+    # Not FTS5's bm25(): it counts each phrase's documents over the whole index on every query
+    # (tens of milliseconds for a common word or a phrase at 300,000 stories), however few rows
+    # it ranks. Trade-off: with more than CANDIDATES matches, older stories are reached by
+    # narrowing the search (more words, a date range), not by paging.
+    CANDIDATES = 2_000
+    # Each check against the articles reads a row (a page of its own in a large archive), and
+    # filters (section, keyword) may reject most matches: candidates are looked for among the
+    # newest 5,000 matches, else 50,000, else all of them, until the page asked for is filled.
+    WINDOWS = (5_000, 50_000)
+    # Candidates are "dense" when they are at least one in DENSE of the rowids they span: their
+    # columns are then found by range scans of the index. Scattered ones (a rare phrase of common
+    # words, a filter that keeps few matches) would make each scan cost a walk of most of the
+    # index: the newest SCATTERED_SCORED are indexed again in memory (some 10 microseconds each)
+    # and scored there, and the rest rank after them, newest first.
+    DENSE = 20
+    SCATTERED_SCORED = 300
+    # Clauses weighed one by one (by their frequency among the newest IDF_SAMPLE stories) up to
+    # this many; a longer query is scored on the columns holding any of its clauses.
+    CLAUSES_SCORED = 4
+    IDF_SAMPLE = 10_000
+    queries_per_search = 5  # walk, candidates, scores; then the page's stories, snippets
 
     def ranked_page(
         self,
@@ -284,67 +309,317 @@ class SqliteBackend(SearchBackend):
         limit: int,
         id_range: tuple[int, int] | None = None,
     ) -> list[tuple[int, float]]:
-        expression = self.match_expression(query)
-        low, high = id_range or (0, 2**62)
-        for window in (*self.WINDOWS, None):
-            floor = self._window_floor(expression, window, (low, high)) if window else None
-            bounds = (max(low, floor), high) if floor is not None else (low, high)
-            rows = list(
-                self.ranked(articles, query, newest=newest, id_range=bounds)[
-                    offset : offset + limit
-                ]
-            )
-            if floor is None or len(rows) == limit:
+        plan = _Plan.of(query)
+        bounds = id_range or (0, _MAX_ROWID)
+        candidates = self._candidates(articles, plan, bounds, newest=newest, needed=offset + limit)
+        if not candidates:
+            return []
+        if newest:
+            candidates.sort(key=lambda row: (row[1], row[0]), reverse=True)
+            return [(pk, 0.0) for pk, _ in candidates[offset : offset + limit]]
+        scores = self._scores(plan, [pk for pk, _ in candidates])
+        ranked = sorted(((scores.get(pk, 0.0), pk) for pk, _ in candidates), reverse=True)
+        return [(pk, score) for score, pk in ranked[offset : offset + limit]]
+
+    def _candidates(
+        self, articles: QuerySet, plan: "_Plan", bounds: tuple[int, int], *, newest, needed
+    ) -> list[tuple[int, object]]:
+        """(article id, published_at if `newest`) of the newest CANDIDATES matches in
+        `articles`, in any order."""
+        low, high = bounds
+        if plan.checks:
+            # Prefixes and words together: the two tables are walked over the same span and
+            # their rowids intersected here (a lookup in the other table per match costs some
+            # 30 microseconds: a minute for a common word in a large archive).
+            for window in (*self.WINDOWS, None):
+                ids, complete = self._walk_both(plan, bounds, window)
+                rows = self._checked(articles, newest=newest, ids=ids)
+                if complete or len(rows) >= needed:
+                    break
+            return rows
+        first, *wider = self.WINDOWS
+        ids = _walk(plan.driver, plan.driver_match, bounds, first)
+        if len(ids) < first:
+            # Every match is known: check those, without a second walk of the index.
+            return self._checked(articles, newest=newest, ids=ids)
+        rows = self._checked(articles, plan, newest=newest, bounds=(ids[-1], high))
+        for window in wider:
+            if len(rows) >= needed:
                 return rows
-        return rows
+            floor = _walk(plan.driver, plan.driver_match, bounds, 1, skip=window - 1)
+            if not floor:
+                break
+            rows = self._checked(articles, plan, newest=newest, bounds=(floor[0], high))
+        if len(rows) >= needed:
+            return rows
+        return self._checked(articles, plan, newest=newest, bounds=bounds)
 
     @staticmethod
-    def _window_floor(expression: str, window: int, bounds: tuple[int, int]) -> int | None:
-        """The rowid of the window-th newest match (None: fewer matches than that). FTS5 walks
-        its doclists backwards without ranking: cheap, about a microsecond per match skipped."""
+    def _walk_both(
+        plan: "_Plan", bounds: tuple[int, int], window: int | None
+    ) -> tuple[list[int], bool]:
+        """Rowids matching in both tables among the newest `window` matches of each (None:
+        all), newest first, and whether they are all there are."""
+        low, high = bounds
+        ids = _walk(plan.driver, plan.driver_match, bounds, window)
+        complete = window is None or len(ids) < window
+        if not complete:
+            low = ids[-1]
+        for must_match, table, text in plan.checks:
+            others = _walk(table, text, (low, high), window)
+            if window is not None and len(others) == window:
+                complete, low = False, max(low, others[-1])
+            known = set(others)
+            ids = [pk for pk in ids if (pk in known) == must_match]
+        return [pk for pk in ids if pk >= low], complete
+
+    def _checked(
+        self,
+        articles: QuerySet,
+        plan: "_Plan | None" = None,
+        *,
+        newest: bool,
+        ids: list[int] | None = None,
+        bounds: tuple[int, int] | None = None,
+    ) -> list[tuple[int, object]]:
+        """The newest CANDIDATES of the matches `ids` (or of the matches of `plan` within
+        `bounds`) that are in `articles`.
+
+        Checked with correlated EXISTS on the primary key: with the published() conditions in
+        the main WHERE clause, SQLite's planner (lacking ANALYZE statistics) may walk the
+        publication index, or the articles, probing the index once per article."""
+        if ids is not None:
+            from newsdesk.articles.models import Article
+
+            if not ids:
+                return []
+            visible = articles.order_by().filter(pk=OuterRef("pk"))
+            hits = Article.objects.filter(pk__in=_ids(ids))
+            key, published = "pk", F("published_at")
+        else:
+            visible = articles.order_by().filter(pk=OuterRef("article_id"))
+            hits = _model(plan.driver).objects.filter(
+                fts__fts_match=plan.driver_match, position__range=bounds
+            )
+            key, published = "article_id", Subquery(visible.values("published_at")[:1])
+        hits = hits.filter(Exists(visible)).order_by(f"-{key}")
+        if newest:
+            hits = hits.annotate(newest_at=published)
+            return list(hits.values_list(key, "newest_at")[: self.CANDIDATES])
+        return [(pk, None) for pk in hits.values_list(key, flat=True)[: self.CANDIDATES]]
+
+    def _scores(self, plan: "_Plan", ids: list[int]) -> dict[int, float]:
+        """Score of each candidate: for every clause of the query, the weights of the columns
+        that hold it (headline 10, keywords 6, summary 4; else the body, 1), times the
+        clause's weight (inverse document frequency among the newest IDF_SAMPLE stories; a
+        query of one clause needs none). This is BM25F with term frequency saturated at one hit
+        per column (k1 = 0) and no length normalisation: cheap, and in news the column of a hit
+        says more than how often a word recurs in the body."""
         from django.db import connection
 
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
-                " AND rowid BETWEEN %s AND %s ORDER BY rowid DESC LIMIT 1 OFFSET %s",
-                [expression, *bounds, window - 1],
-            )
-            row = cursor.fetchone()
-        return row[0] if row else None
+        ids = sorted(ids, reverse=True)
+        dense = ids[0] - ids[-1] + 1 <= self.DENSE * len(ids)
+        if not dense:
+            ids = ids[: self.SCATTERED_SCORED]
+        if len(plan.clauses) <= self.CLAUSES_SCORED:
+            groups = list(plan.clauses)
+        else:
+            groups = [(table, plan.any_of[table]) for table in plan.any_of]
+        weighted = len(groups) > 1
+        parts, params = [], []
+        if weighted:
+            newest = f"(SELECT max(id) FROM search_entry) - {int(self.IDF_SAMPLE)}"
+            for number, (table, text) in enumerate(groups):
+                parts.append(
+                    f"SELECT {number}, '', count(*) FROM {table}"
+                    f" WHERE {table} MATCH %s AND rowid > {newest}"
+                )
+                params.append(text)
+            parts.append(f"SELECT -1, '', count(*) FROM search_fts_docsize WHERE id > {newest}")
+        holders = []
+        for number, (table, text) in enumerate(groups):
+            for column in SCORED_COLUMNS:
+                holders.append(
+                    (
+                        f"SELECT {number}, '{column}', rowid FROM {table} WHERE {table} MATCH ",
+                        text,
+                        column,
+                        table,
+                    )
+                )
+        if dense:
+            for select, text, column, table in holders:
+                parts.append(select + "%s AND rowid BETWEEN %s AND %s")
+                # The whole query ANDed in: FTS5 then steps through its rarest clause's hits.
+                params += [f"{plan.expressions[table]} AND {{{column}}} : ({text})"]
+                params += [ids[-1], ids[0]]
+        rows = []
+        if parts:
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(parts), params)
+                rows = cursor.fetchall()
+        if not dense:
+            tables = [table for _, _, _, table in holders]
+            with _scratch(_entries(ids, body=False), tables) as scratch:
+                rows += scratch.execute(
+                    " UNION ALL ".join(select + "?" for select, *_ in holders),
+                    [f"{{{column}}} : ({text})" for _, text, column, _ in holders],
+                ).fetchall()
+        weights = [1.0] * len(groups)
+        if weighted:
+            sample = next(value for number, column, value in rows if number == -1)
+            for number, column, value in rows:
+                if column == "" and number >= 0:
+                    weights[number] = math.log(1 + (sample - value + 0.5) / (value + 0.5))
+        held: dict[int, dict[int, set]] = {pk: {} for pk in ids}
+        for number, column, pk in rows:
+            if column and pk in held:
+                held[pk].setdefault(number, set()).add(column)
+        scores = {}
+        for pk, columns_by_group in held.items():
+            score = 0.0
+            for number in range(len(groups)):
+                columns = columns_by_group.get(number)
+                column_weight = sum(WEIGHT[c] for c in columns) if columns else WEIGHT["body"]
+                score += weights[number] * column_weight
+            scores[pk] = score
+        return scores
 
     def snippets(self, ids: list[int], query: ParsedQuery) -> dict[int, str]:
-        from ..models import SqliteIndexEntry
-
         if not ids:
             return {}
-        rows = (
-            SqliteIndexEntry.objects.filter(fts__fts_match=self.match_expression(query), pk__in=ids)
-            # FTS5 cannot use an IN list; a rowid range it can, so it reads only that slice.
-            .filter(position__range=(min(ids), max(ids)))
-            .annotate(
-                marked=Snippet(
-                    F("fts"), _int(-1), _str(HIT_START), _str(HIT_END), _str("…"), _int(30)
-                )
-            )
-            .values_list("pk", "marked")
-        )
+        plan = _Plan.of(query)
+        # Words and phrases are marked where the query has any; a query of prefixes alone is
+        # marked from the table of words as written.
+        table = "search_fts" if "search_fts" in plan.expressions else plan.driver
+        with _scratch(_entries(ids, body=True), [table]) as scratch:
+            rows = scratch.execute(
+                f"SELECT rowid, snippet({table}, -1, ?, ?, '…', 30) FROM {table}"
+                f" WHERE {table} MATCH ?",
+                [HIT_START, HIT_END, plan.expressions[table]],
+            ).fetchall()
         return dict(rows)
 
 
-def _float(value: float):
-    from django.db.models import Value
+def _entries(ids: list[int], *, body: bool) -> list[tuple]:
+    """The indexed text of these articles (the body left empty unless asked for)."""
+    from django.db import connection
 
-    return Value(value, output_field=FloatField())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, headline, summary, {'body' if body else chr(39) * 2}, keywords"
+            f" FROM search_entry WHERE id IN ({_JSON_IDS})",
+            [json.dumps(ids)],
+        )
+        return cursor.fetchall()
 
 
-def _int(value: int):
-    from django.db.models import IntegerField, Value
+@contextmanager
+def _scratch(entries: list[tuple], tables):
+    """A throwaway in-memory FTS5 index of a few articles, tokenized as the real one: the same
+    MATCH text finds the same hits and snippet() marks the same words. Looking one rowid up in
+    the large index costs up to milliseconds for a phrase; indexing a story's text again, some
+    tens of microseconds."""
+    import sqlite3
 
-    return Value(value, output_field=IntegerField())
+    scratch = sqlite3.connect(":memory:")
+    try:
+        for table in set(tables):
+            tokenize = STEMMED if table == "search_fts" else AS_WRITTEN
+            scratch.execute(
+                f"CREATE VIRTUAL TABLE {table} USING fts5({_FTS_COLUMNS}, tokenize='{tokenize}')"
+            )
+            scratch.executemany(
+                f"INSERT INTO {table}(rowid, {_FTS_COLUMNS}) VALUES (?, ?, ?, ?, ?)", entries
+            )
+        yield scratch
+    finally:
+        scratch.close()
 
 
-def _str(value: str):
-    from django.db.models import Value
+_MAX_ROWID = 2**62
 
-    return Value(value, output_field=TextField())
+
+def _walk(
+    table: str, match: str, bounds: tuple[int, int], limit: int | None, skip: int = 0
+) -> list[int]:
+    """Rowids of matches, newest first, from the index alone (no row is read)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # As one JSON array: thousands of rowids, parsed in C rather than fetched row by row.
+        cursor.execute(
+            f"SELECT json_group_array(rowid) FROM (SELECT rowid FROM {table}"
+            f" WHERE {table} MATCH %s AND rowid BETWEEN %s AND %s"
+            " ORDER BY rowid DESC LIMIT %s OFFSET %s)",
+            [match, *bounds, -1 if limit is None else limit, skip],
+        )
+        return sorted(json.loads(cursor.fetchone()[0]), reverse=True)
+
+
+# Ids as one JSON parameter: no limit on their number, and FTS5 looks each one up.
+_JSON_IDS = "SELECT value FROM json_each(%s)"
+
+
+def _ids(ids: list[int]) -> RawSQL:
+    return RawSQL(_JSON_IDS, [json.dumps(ids)])  # noqa: S611 - constant SQL, ids as a parameter
+
+
+def _clause(clause) -> str:
+    return '"' + " ".join(clause.words) + '"' + (" *" if clause.prefix else "")
+
+
+def _model(table: str):
+    from ..models import SqliteIndexEntry, SqliteRawEntry
+
+    return SqliteRawEntry if table == "search_raw" else SqliteIndexEntry
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A reader's query split between the two FTS5 tables: prefixes go to search_raw (words as
+    written), words and phrases to search_fts (stemmed)."""
+
+    driver: str  # the table whose matches are walked, newest first
+    driver_match: str
+    checks: tuple[tuple[bool, str, str], ...]  # (must match, table, MATCH text) per hit
+    expressions: dict  # table -> MATCH text of its include clauses (and its exclusions)
+    any_of: dict  # table -> MATCH text of any of its include clauses
+    clauses: tuple[tuple[str, str], ...]  # (table, MATCH text) of each include clause
+
+    @classmethod
+    def of(cls, query: ParsedQuery) -> "_Plan":
+        def table(clause) -> str:
+            # "More like this" (any clause may match) stays in one table: an OR cannot be
+            # split across two.
+            return "search_raw" if clause.prefix and not query.match_any else "search_fts"
+
+        joiner = " OR " if query.match_any else " AND "
+        include: dict[str, list[str]] = {"search_fts": [], "search_raw": []}
+        exclude: dict[str, list[str]] = {"search_fts": [], "search_raw": []}
+        for clause in query.include:
+            include[table(clause)].append(_clause(clause))
+        for clause in query.exclude:
+            exclude[table(clause)].append(_clause(clause))
+        expressions = {}
+        for name, texts in include.items():
+            if texts:
+                text = "(" + joiner.join(texts) + ")"
+                if exclude[name]:
+                    text += " NOT (" + " OR ".join(exclude[name]) + ")"
+                expressions[name] = text
+        driver = "search_fts" if include["search_fts"] else "search_raw"
+        other = "search_raw" if driver == "search_fts" else "search_fts"
+        checks = []
+        if other in expressions:
+            checks.append((True, other, expressions[other]))
+        elif exclude[other]:
+            checks.append((False, other, "(" + " OR ".join(exclude[other]) + ")"))
+        return cls(
+            any_of={name: "(" + " OR ".join(t) + ")" for name, t in include.items() if t},
+            driver=driver,
+            driver_match=expressions[driver],
+            checks=tuple(checks),
+            expressions=expressions,
+            clauses=tuple((table(c), _clause(c)) for c in query.include),
+        )

@@ -167,6 +167,17 @@ class SearchFilterTests(TestCase):
             found("summit", published_from=date(2021, 4, 15)), ["Summit of the league"]
         )
 
+    def test_date_range_still_hides_embargoed_stories(self):
+        ArticleFactory(
+            headline="Summit embargoed",
+            published_at=datetime(2021, 4, 14, 3, 0, tzinfo=UTC),
+            embargo_until=timezone.now() + timedelta(days=1),
+        )
+        self.assertEqual(
+            found("summit", published_from=date(2021, 4, 14), published_to=date(2021, 4, 14)),
+            ["Summit opens"],
+        )
+
     def test_newest_first_sort(self):
         self.assertEqual(
             found("summit", sort=Sort.NEWEST), ["Summit of the league", "Summit opens"]
@@ -191,23 +202,105 @@ class SearchPagingTests(TestCase):
             search_articles(query=parse_query("harvest"))
 
 
-class SearchWindowTests(TestCase):
-    """Common words in a large archive are ranked among the newest matches first."""
+class SearchCandidateTests(TestCase):
+    """Common words in a large archive are ranked among the newest matches only."""
 
-    def test_a_page_filled_from_the_newest_matches_does_not_read_older_ones(self):
-        backend = backend_for()
-        if not hasattr(backend, "WINDOWS"):
-            self.skipTest("only the SQLite backend reads the index in windows")
+    def setUp(self):
+        self.backend = backend_for()
+        if not hasattr(self.backend, "CANDIDATES"):
+            self.skipTest("only the SQLite backend ranks a window of the newest matches")
+
+    def test_ranking_reads_only_the_newest_matches(self):
         old = ArticleFactory(
             headline="Harvest harvest harvest", published_at=timezone.now() - timedelta(days=900)
         )
         for n in range(4):
-            ArticleFactory(headline=f"Harvest report {n}")
-        with self.settings(), mock.patch.object(type(backend), "WINDOWS", (3,)):
-            first = search_articles(query=parse_query("harvest"), size=2)
-            self.assertNotIn(old.headline, [h.article.headline for h in first.hits])
-            # A filter that the newest matches cannot satisfy widens the window to everything.
-            wide = search_articles(
-                query=parse_query("harvest"), published_to=date.today() - timedelta(days=800)
+            ArticleFactory(headline=f"Report {n}", body="<p>The harvest was late.</p>")
+        with mock.patch.object(type(self.backend), "CANDIDATES", 3):
+            first = found("harvest")
+            self.assertEqual(len(first), 3)
+            self.assertNotIn(old.headline, first)
+            # A date range reaches older stories: the window is taken within it.
+            self.assertEqual(
+                found("harvest", published_to=date.today() - timedelta(days=800)), [old.headline]
             )
-            self.assertEqual([h.article.headline for h in wide.hits], [old.headline])
+        # Without the cap, the headline hit ranks first.
+        self.assertEqual(found("harvest")[0], old.headline)
+
+    def test_candidates_are_the_newest_visible_matches_passing_the_filters(self):
+        sport = SectionFactory(slug="sport")
+        wanted = ArticleFactory(headline="Harvest in sport", section=sport)
+        for n in range(5):
+            ArticleFactory(headline=f"Harvest news {n}")
+        ArticleFactory(headline="Harvest draft", status=Article.Status.DRAFT, section=sport)
+        with mock.patch.object(type(self.backend), "CANDIDATES", 2):
+            self.assertEqual(found("harvest", section=sport), [wanted.headline])
+
+    def test_within_the_window_hits_rank_by_the_columns_that_hold_each_word(self):
+        body = ArticleFactory(headline="Weather", body="<p>Rain over the harvest.</p>")
+        both = ArticleFactory(headline="Harvest rain", body="<p>Wet fields.</p>")
+        one = ArticleFactory(headline="Harvest ends", body="<p>Rain later.</p>")
+        kw = ArticleFactory(
+            headline="Fields", body="<p>Rain, harvest.</p>", keywords=[KeywordFactory(name="Rain")]
+        )
+        expected = [both.headline, one.headline, kw.headline, body.headline]
+        self.assertEqual(found("harvest rain"), expected)
+        # Scattered candidates are scored on a copy of their text indexed in memory: same order.
+        with mock.patch.object(type(self.backend), "DENSE", 0):
+            self.assertEqual(found("harvest rain"), expected)
+
+    def test_scattered_candidates_beyond_those_scored_follow_newest_first(self):
+        older = ArticleFactory(headline="Harvest", published_at=timezone.now() - timedelta(days=2))
+        newer = ArticleFactory(headline="Report", body="<p>The harvest.</p>")
+        newest = ArticleFactory(headline="Note", body="<p>A harvest.</p>")
+        backend = type(self.backend)
+        with (
+            mock.patch.object(backend, "DENSE", 0),
+            mock.patch.object(backend, "SCATTERED_SCORED", 1),
+        ):
+            self.assertEqual(found("harvest"), [newest.headline, newer.headline, older.headline])
+        self.assertEqual(found("harvest")[0], older.headline)
+
+    def test_wider_windows_fill_a_page_that_the_newest_matches_cannot(self):
+        sport = SectionFactory(slug="sport")
+        old = ArticleFactory(headline="Harvest in sport", section=sport)
+        for n in range(6):
+            ArticleFactory(headline=f"Harvest news {n}")
+        with mock.patch.object(type(self.backend), "WINDOWS", (2, 4)):
+            self.assertEqual(found("harvest", section=sport), [old.headline])
+            self.assertEqual(found("harvest", section=sport, sort=Sort.NEWEST), [old.headline])
+            self.assertEqual(len(found("harvest")), 7)
+
+    def test_prefixes_and_words_are_intersected_over_the_same_windows(self):
+        wanted = ArticleFactory(headline="Government harvest")
+        for n in range(6):
+            ArticleFactory(headline=f"Harvest news {n}")
+            ArticleFactory(headline=f"Governor speaks {n}")
+        with mock.patch.object(type(self.backend), "WINDOWS", (2, 4)):
+            self.assertEqual(found("harvest governm*"), [wanted.headline])
+            self.assertEqual(len(found("harvest -governm*")), 6)
+            self.assertEqual(len(found("gov* -harvest")), 6)
+
+
+class SearchPrefixTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        ArticleFactory(headline="Government falls", body="<p>The cabinet resigned.</p>")
+        ArticleFactory(headline="Governor visits", body="<p>A school in the north.</p>")
+
+    def test_prefix_longer_than_the_stem_still_finds_the_word(self):
+        # "government" is indexed stemmed as "govern": the prefix must match the written word.
+        self.assertEqual(found("governm*"), ["Government falls"])
+        self.assertEqual(found("governo*"), ["Governor visits"])
+        self.assertEqual(sorted(found("gov*")), ["Government falls", "Governor visits"])
+
+    def test_prefix_combines_with_words_phrases_and_exclusions(self):
+        self.assertEqual(found("gov* cabinet"), ["Government falls"])
+        self.assertEqual(found('gov* "in the north"'), ["Governor visits"])
+        self.assertEqual(found("gov* -school"), ["Government falls"])
+        self.assertEqual(found("cabinet -governm*"), [])
+        self.assertEqual(found("gov* -governm*"), ["Governor visits"])
+
+    def test_prefix_hits_are_marked_in_snippets(self):
+        [hit] = search_articles(query=parse_query("cabin*")).hits
+        self.assertIn("<mark>cabinet</mark>", hit.snippet)

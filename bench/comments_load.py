@@ -111,18 +111,19 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit("newsdesk serve did not answer within a minute")
 
 
-def session_cpu_seconds(session: int) -> float:
-    """CPU time (user + system) of every live process in `session`: the gunicorn master, its
+def session_cpu_seconds(session: int) -> tuple[float, float]:
+    """CPU time (user, system) of every live process in `session`: the gunicorn master, its
     workers and the task worker, which `newsdesk serve` starts in the session the bench made."""
-    ticks = 0
+    user = system = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
         if int(fields[3]) == session:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+            user, system = user + int(fields[11]), system + int(fields[12])
+    ticks = os.sysconf("SC_CLK_TCK")
+    return user / ticks, system / ticks
 
 
 class Response:
@@ -281,7 +282,9 @@ def run(posters: int, seconds: float, serve_args: list[str]) -> dict:
         started = time.monotonic()
         asyncio.run(post_until(clients, started + seconds, grace=60))
         elapsed = time.monotonic() - started
-        server_cpu = session_cpu_seconds(proc.pid) - server_cpu
+        server_user, server_system = (
+            a - b for a, b in zip(session_cpu_seconds(proc.pid), server_cpu, strict=True)
+        )
         client_cpu = time.process_time() - client_cpu
         load_after = os.getloadavg()
     finally:
@@ -317,12 +320,19 @@ def run(posters: int, seconds: float, serve_args: list[str]) -> dict:
         "p50_ms": percentile(latencies, 50),
         "p99_ms": percentile(latencies, 99),
         "refresh_p50_ms": percentile(refreshes, 50),
+        # Fairness: a server that starves some connections shows a wide spread here.
+        "accepted_per_poster_min_median_max": [
+            (counts := sorted(len(p.accepted) for p in clients))[0],
+            counts[len(counts) // 2],
+            counts[-1],
+        ],
         "lost": lost,
         "stored_twice": twice,
         "stored_unanswered": sum(1 for m in stored if m not in answered),
         "errors_5xx": errors,
         "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
-        "server_cpu_ms_per_comment": round(server_cpu * per_comment, 2),
+        "server_cpu_ms_per_comment": round((server_user + server_system) * per_comment, 2),
+        "server_system_ms_per_comment": round(server_system * per_comment, 2),
         "client_cpu_ms_per_comment": round(client_cpu * per_comment, 2),
         "load_average": [round(x, 2) for x in (*load_before, *load_after)],
         "serve_args": serve_args,

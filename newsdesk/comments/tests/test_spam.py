@@ -1,7 +1,7 @@
 from django.test import TestCase, override_settings
 
-from newsdesk.comments.models import BlockedTerm
-from newsdesk.comments.spam import count_links, spam_score, tokens_of
+from newsdesk.comments.models import BlockedTerm, SpamToken
+from newsdesk.comments.spam import count_links, spam_score, token_counts, tokens_of
 
 
 class SpamRuleTests(TestCase):
@@ -43,3 +43,19 @@ class SpamRuleTests(TestCase):
     def test_count_links(self):
         self.assertEqual(count_links("no links, just example.org text"), 0)
         self.assertEqual(count_links("http://a.example https://b.example www.c.example"), 3)
+
+
+class TokenCountTests(TestCase):
+    def test_counts_of_seen_tokens_only_in_one_query(self):
+        SpamToken.objects.create(token="casino", spam=3, ham=1)
+        SpamToken.objects.create(token=SpamToken.DOCS, spam=9, ham=7)
+        with self.assertNumQueries(1):
+            counts = token_counts(["casino", "harbour", SpamToken.DOCS])
+        self.assertEqual(counts, {"casino": (3, 1), SpamToken.DOCS: (9, 7)})
+
+    @override_settings(NEWSDESK_SPAM_MIN_TRAINING=5)
+    def test_an_untrained_filter_gives_no_points(self):
+        SpamToken.objects.create(token="casino", spam=4, ham=0)
+        SpamToken.objects.create(token=SpamToken.DOCS, spam=4, ham=10)
+        verdict = spam_score(name="x", email="x@example.org", body="casino")
+        self.assertFalse(any("learnt filter" in r for r in verdict.reasons))

@@ -173,7 +173,7 @@ def report(results: list[dict]) -> str:
         f"Target (p95 under 50 ms at {largest['articles']:,} articles): {verdict} in this run. "
         "Notes: the page itself (form, 20 results, template) costs the 1,000-article figure. "
         "Ranking considers the newest 2,000 matching stories (walked in the index's rowid order, "
-        "within the newest 5,000 / 50,000 / all matches when filters reject many), scored on "
+        "within the newest 2,000 / 20,000 / all matches when filters reject many), scored on "
         "the columns holding each clause; FTS5's bm25() is not used, as it counts each phrase's "
         "documents over the whole index on every query. What still grows with the archive: a "
         "phrase of common words that rarely stand together (FTS5 checks positions in every "

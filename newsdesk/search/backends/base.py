@@ -30,6 +30,8 @@ class SearchBackend:
     ) -> QuerySet:
         """(article id, score) of the `articles` (an Article queryset starting from published())
         that match `query`, best first (higher score) or newest first; slice it for a page.
+        Used by the default ranked_page(); a backend that ranks otherwise (SQLite) overrides
+        ranked_page() instead.
 
         `id_range` (inclusive article ids) bounds the part of the index that is read."""
         raise NotImplementedError
@@ -48,7 +50,9 @@ class SearchBackend:
         limit: int,
         id_range: tuple[int, int] | None = None,
     ) -> list[tuple[int, float]]:
-        """One page of ranked(): backends may bound how much of the index a page reads."""
+        """One page of (article id, score), best first or newest first: what search_articles()
+        calls. Backends may bound how much of the index a page reads (SQLite ranks only the
+        newest matches)."""
         ranked = self.ranked(articles, query, newest=newest, id_range=id_range)
         return list(ranked[offset : offset + limit])
 

@@ -284,8 +284,8 @@ class SqliteBackend(SearchBackend):
     CANDIDATES = 2_000
     # Each check against the articles reads a row (a page of its own in a large archive), and
     # filters (section, keyword) may reject most matches: candidates are looked for among the
-    # newest 5,000 matches, else 50,000, else all of them, until the page asked for is filled.
-    WINDOWS = (5_000, 50_000)
+    # newest 2,000 matches, else 20,000, else all of them, until the page asked for is filled.
+    WINDOWS = (2_000, 20_000)
     # Candidates are "dense" when they are at least one in DENSE of the rowids they span: their
     # columns are then found by range scans of the index. Scattered ones (a rare phrase of common
     # words, a filter that keeps few matches) would make each scan cost a walk of most of the

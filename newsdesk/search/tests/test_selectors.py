@@ -105,6 +105,16 @@ class SearchIndexFollowsEditsTests(TestCase):
         self.assertEqual(found("fresh"), ["Fresh words"])
         self.assertEqual(found("old"), [])
 
+    def test_prefix_search_follows_edits_and_deletions(self):
+        article = ArticleFactory(headline="Governments meet")
+        self.assertEqual(found("governm*"), ["Governments meet"])
+        article.headline = "Ministers meet"
+        article.save()
+        self.assertEqual(found("governm*"), [])
+        self.assertEqual(found("minist*"), ["Ministers meet"])
+        article.delete()
+        self.assertEqual(found("minist*"), [])
+
     def test_edited_body_is_reindexed(self):
         article = ArticleFactory(headline="Body edit", body="<p>before</p>")
         Article.objects.filter(pk=article.pk).update(body="<p>afterwards</p>")

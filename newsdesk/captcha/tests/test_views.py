@@ -56,6 +56,11 @@ class CaptchaRefreshTests(TestCase):
         self.assertEqual(data["image"], reverse("captcha:image", args=[data["token"]]))
         self.assertEqual(data["audio"], reverse("captcha:audio", args=[data["token"]]))
 
+    def test_refresh_costs_one_statement_the_address_counter(self):
+        # The challenge itself is stored nowhere until it is answered.
+        with self.assertNumQueries(1):
+            self.assertEqual(self.client.get(reverse("captcha:refresh")).status_code, 200)
+
     @override_settings(NEWSDESK_CAPTCHA_REFRESH_RATE="3/600")
     def test_refresh_is_rate_limited_per_address(self):
         for _ in range(3):

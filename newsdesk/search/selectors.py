@@ -67,6 +67,40 @@ def _visible_among(ids: list[int]):
     return Article.objects.filter(pk__in=ids).filter(Exists(visible))
 
 
+# A date range running to today and holding more stories than this is not turned into id bounds:
+# its stories are found among the newest matches anyway.
+DATE_RANGE_SCAN = 30_000
+
+
+def _date_range_ids(since: date | None, until: date | None) -> tuple[int | None, int | None] | None:
+    """Lowest and highest article id published in the range ((None, None): none), for the
+    backend to read only that slice of its index; None for a wide range running to today.
+
+    Published stories of those days, embargoed or not, a superset of what readers see (each hit
+    is checked again): one scan of the publication index (status, published_at, id) alone, about
+    a millisecond per 10,000 entries, of at most DATE_RANGE_SCAN entries unless the range is
+    wide and in the past. With the embargo (not in that index) it read every row of the range
+    instead: 50 ms for two months of 300,000 stories."""
+    in_range = Article.objects.filter(status=Article.Status.PUBLISHED)
+    if since is not None:
+        in_range = in_range.filter(published_at__gte=day_start(since))
+    if until is not None:
+        in_range = in_range.filter(published_at__lt=day_start(until + timedelta(days=1)))
+    # Aggregated over the slice, Django wraps it in a subquery: the LIMIT bounds the scan.
+    bounds = (
+        in_range.order_by()
+        .values("id")[:DATE_RANGE_SCAN]
+        .aggregate(low=Min("id"), high=Max("id"), count=Count("id"))
+    )
+    if bounds["count"] < DATE_RANGE_SCAN:
+        return bounds["low"], bounds["high"]
+    if until is None or day_start(until + timedelta(days=1)) > timezone.now():
+        return None  # wide and running to today: its stories are the newest matches
+    # Wide and in the past: without bounds, every newer match would be checked and rejected.
+    bounds = in_range.order_by().aggregate(low=Min("id"), high=Max("id"))
+    return bounds["low"], bounds["high"]
+
+
 def search_articles(
     *,
     query: ParsedQuery,
@@ -96,20 +130,9 @@ def search_articles(
         queryset = queryset.filter(published_at__lt=day_start(published_to + timedelta(days=1)))
     id_range = None
     if published_from is not None or published_to is not None:
-        # Every story in the date range has an id within these bounds: the index is then read
-        # only over that slice. Published stories of those days, embargoed or not, a superset
-        # of what readers see (each hit is checked again): one scan of the publication index
-        # (status, published_at, id) alone, about a millisecond for a month of a large archive.
-        # With the embargo (not in that index) added, it read every row of the range instead.
-        in_range = Article.objects.filter(status=Article.Status.PUBLISHED)
-        if published_from is not None:
-            in_range = in_range.filter(published_at__gte=day_start(published_from))
-        if published_to is not None:
-            in_range = in_range.filter(published_at__lt=day_start(published_to + timedelta(days=1)))
-        bounds = in_range.order_by().aggregate(low=Min("id"), high=Max("id"))
-        if bounds["low"] is None:
+        id_range = _date_range_ids(published_from, published_to)
+        if id_range == (None, None):
             return SearchResults(hits=[], page=page, has_next=False)
-        id_range = (bounds["low"], bounds["high"])
     rows = backend.ranked_page(
         queryset,
         query,

@@ -177,6 +177,22 @@ class SearchFilterTests(TestCase):
             found("summit", published_from=date(2021, 4, 15)), ["Summit of the league"]
         )
 
+    def test_wide_date_ranges_find_the_same_stories(self):
+        ArticleFactory(headline="Summit today")
+        # Ranges holding more stories than the scan allows: in the past (exact bounds, read in
+        # full) and running to today (no bounds: the newest matches are the range's).
+        with mock.patch("newsdesk.search.selectors.DATE_RANGE_SCAN", 1):
+            self.assertEqual(
+                sorted(
+                    found("summit", published_from=date(2021, 4, 1), published_to=date(2021, 4, 30))
+                ),
+                ["Summit of the league", "Summit opens"],
+            )
+            self.assertEqual(
+                sorted(found("summit", published_from=date(2021, 4, 15))),
+                ["Summit of the league", "Summit today"],
+            )
+
     def test_date_range_still_hides_embargoed_stories(self):
         ArticleFactory(
             headline="Summit embargoed",

@@ -2,6 +2,7 @@
 
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
@@ -9,6 +10,10 @@ from unittest import mock
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
 
+from newsdesk.articles.tests.factories import ArticleFactory
+from newsdesk.captcha.challenges import challenge_issue
+from newsdesk.comments.models import Comment
+from newsdesk.comments.services import Submission, comment_submit
 from newsdesk.comments.writegate import file_gate, gate_path, sqlite_write_gate
 
 
@@ -95,3 +100,29 @@ class SqliteWriteGateTests(TestCase):
         with mock.patch("newsdesk.comments.writegate.fcntl.flock") as flock, sqlite_write_gate():
             pass
         flock.assert_not_called()
+
+
+class GatedWritesTests(TestCase):
+    def test_a_post_asks_for_the_gate_before_its_transaction_and_a_refresh_before_its_count(self):
+        asked = []
+
+        @contextmanager
+        def recording_gate(using="default"):
+            asked.append(using)
+            yield
+
+        article = ArticleFactory()
+        with (
+            mock.patch("newsdesk.comments.services.sqlite_write_gate", recording_gate),
+            mock.patch("newsdesk.comments.ratelimit.sqlite_write_gate", recording_gate),
+        ):
+            comment_submit(
+                article=article,
+                submission=Submission(name="Ada", email="ada@example.org", body="Fair."),
+                challenge=challenge_issue(),
+                ip_address="192.0.2.1",
+            )
+            self.assertEqual(len(asked), 3)  # the post; its counters; the notification claim
+            self.client.get("/captcha/refresh/")
+        self.assertEqual(len(asked), 4)
+        self.assertTrue(Comment.objects.exists())

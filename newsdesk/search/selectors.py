@@ -40,6 +40,9 @@ class SearchResults:
     hits: list[SearchHit]
     page: int
     has_next: bool
+    # Set when only the newest matches were ranked (their number): older ones need a narrower
+    # search (more words, dates) to be reached.
+    ranked_only: int | None = None
 
 
 def day_start(day: date) -> datetime:
@@ -133,7 +136,7 @@ def search_articles(
         id_range = _date_range_ids(published_from, published_to)
         if id_range == (None, None):
             return SearchResults(hits=[], page=page, has_next=False)
-    rows = backend.ranked_page(
+    ranked = backend.ranked_page(
         queryset,
         query,
         newest=sort == Sort.NEWEST,
@@ -141,6 +144,7 @@ def search_articles(
         limit=size + 1,
         id_range=id_range,
     )
+    rows = ranked.rows
     has_next = len(rows) > size and page < MAX_PAGES
     rows = rows[:size]
     ids = [pk for pk, _ in rows]
@@ -151,7 +155,7 @@ def search_articles(
         for pk, score in rows
         if pk in articles
     ]
-    return SearchResults(hits=hits, page=page, has_next=has_next)
+    return SearchResults(hits=hits, page=page, has_next=has_next, ranked_only=ranked.ranked_only)
 
 
 RELATED_ID_WINDOW = 5_000

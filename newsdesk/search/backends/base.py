@@ -1,6 +1,17 @@
+from dataclasses import dataclass, field
+
 from django.db.models import QuerySet
 
 from ..query import ParsedQuery
+
+
+@dataclass(frozen=True)
+class RankedPage:
+    """One page of (article id, score), and, when the backend ranked only part of the matches
+    (the newest ones), how many it ranked."""
+
+    rows: list[tuple[int, float]] = field(default_factory=list)
+    ranked_only: int | None = None
 
 
 class SearchBackend:
@@ -49,12 +60,12 @@ class SearchBackend:
         offset: int,
         limit: int,
         id_range: tuple[int, int] | None = None,
-    ) -> list[tuple[int, float]]:
+    ) -> RankedPage:
         """One page of (article id, score), best first or newest first: what search_articles()
         calls. Backends may bound how much of the index a page reads (SQLite ranks only the
-        newest matches)."""
+        newest matches, and says so in ranked_only)."""
         ranked = self.ranked(articles, query, newest=newest, id_range=id_range)
-        return list(ranked[offset : offset + limit])
+        return RankedPage(rows=list(ranked[offset : offset + limit]))
 
     def headline_matches(
         self, query: ParsedQuery, *, id_range: tuple[int, int], limit: int

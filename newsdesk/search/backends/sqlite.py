@@ -35,7 +35,7 @@ from django.db.models.expressions import RawSQL
 
 from ..query import ParsedQuery
 from ..snippets import HIT_END, HIT_START
-from .base import SearchBackend
+from .base import RankedPage, SearchBackend
 
 _TAG = re.compile(r"<[^>]*>")
 
@@ -313,18 +313,22 @@ class SqliteBackend(SearchBackend):
         offset: int,
         limit: int,
         id_range: tuple[int, int] | None = None,
-    ) -> list[tuple[int, float]]:
+    ) -> RankedPage:
         plan = _Plan.of(query)
         bounds = id_range or (0, _MAX_ROWID)
         candidates = self._candidates(articles, plan, bounds, newest=newest, needed=offset + limit)
         if not candidates:
-            return []
+            return RankedPage()
+        # A full set of candidates: there may be older matches, not ranked.
+        ranked_only = len(candidates) if len(candidates) >= self.CANDIDATES else None
         if newest:
             candidates.sort(key=lambda row: (row[1], row[0]), reverse=True)
-            return [(pk, 0.0) for pk, _ in candidates[offset : offset + limit]]
+            rows = [(pk, 0.0) for pk, _ in candidates[offset : offset + limit]]
+            return RankedPage(rows=rows, ranked_only=ranked_only)
         scores = self._scores(plan, [pk for pk, _ in candidates])
         ranked = sorted(((scores.get(pk, 0.0), pk) for pk, _ in candidates), reverse=True)
-        return [(pk, score) for score, pk in ranked[offset : offset + limit]]
+        rows = [(pk, score) for score, pk in ranked[offset : offset + limit]]
+        return RankedPage(rows=rows, ranked_only=ranked_only)
 
     def _candidates(
         self, articles: QuerySet, plan: "_Plan", bounds: tuple[int, int], *, newest, needed

@@ -1,9 +1,12 @@
+from unittest import mock
+
 from django.test import TestCase
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from ..backends import backend_for
 from ..query import parse_query
 from ..selectors import search_articles
 from .factories import ArticleFactory, KeywordFactory, SectionFactory
@@ -58,6 +61,15 @@ class SearchPageTests(TestCase):
         self.assertNotContains(
             self.client.get(URL, {"q": "kabul", "section": "sport"}), "Peace talks"
         )
+
+    def test_a_search_ranking_only_the_newest_matches_says_so(self):
+        backend = backend_for()
+        if not hasattr(backend, "CANDIDATES"):
+            self.skipTest("only the SQLite backend ranks a window of the newest matches")
+        ArticleFactory(headline="Kabul again")
+        with mock.patch.object(type(backend), "CANDIDATES", 2):
+            self.assertContains(self.client.get(URL, {"q": "kabul"}), "newest 2 stories found")
+        self.assertNotContains(self.client.get(URL, {"q": "kabul"}), "search-note")
 
     def test_results_page_is_not_indexed_by_search_engines(self):
         self.assertContains(self.client.get(URL, {"q": "kabul"}), 'name="robots" content="noindex"')

@@ -1,9 +1,13 @@
+import random
 from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import time_machine
 from django.test import TestCase
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from newsdesk.articles.models import Article
 from newsdesk.articles.services import article_unpublish
@@ -330,3 +334,49 @@ class SearchPrefixTests(TestCase):
     def test_prefix_hits_are_marked_in_snippets(self):
         [hit] = search_articles(query=parse_query("cabin*")).hits
         self.assertIn("<mark>cabinet</mark>", hit.snippet)
+
+
+_VOCABULARY = ["harvest", "rain", "government", "governor", "fields", "market", "prices"]
+_clauses = st.builds(
+    lambda word, kind: {
+        "word": word,
+        "prefix": word[:4] + "*",
+        "exclude": "-" + word,
+        "excluded prefix": "-" + word[:5] + "*",
+        "phrase": f'"{word} {_VOCABULARY[(_VOCABULARY.index(word) + 1) % len(_VOCABULARY)]}"',
+    }[kind],
+    st.sampled_from(_VOCABULARY),
+    st.sampled_from(["word", "prefix", "exclude", "excluded prefix", "phrase"]),
+)
+
+
+class SearchWindowPropertyTests(HypothesisTestCase):
+    """Walking the index in small windows, and scoring candidates as scattered, change nothing
+    while the candidates are not capped: same stories, same order."""
+
+    @classmethod
+    def setUpTestData(cls):
+        rng = random.Random(5)
+        for n in range(14):
+            words = rng.sample(_VOCABULARY, 4)
+            ArticleFactory(
+                headline=" ".join(words[:2]).capitalize(),
+                summary=words[2] if n % 3 else "",
+                body=f"<p>{' '.join(rng.sample(_VOCABULARY, 5))}.</p>",
+                published_at=timezone.now() - timedelta(days=n),
+            )
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(clauses=st.lists(_clauses, min_size=1, max_size=4), newest=st.booleans())
+    def test_small_windows_and_scattered_scoring_give_the_same_results(self, clauses, newest):
+        backend = type(backend_for())
+        if not hasattr(backend, "WINDOWS"):
+            return
+        text = " ".join(clauses)
+        sort = Sort.NEWEST if newest else Sort.RELEVANCE
+        expected = found(text, sort=sort)
+        with (
+            mock.patch.object(backend, "WINDOWS", (1, 2)),
+            mock.patch.object(backend, "DENSE", 0),
+        ):
+            self.assertEqual(found(text, sort=sort), expected)

@@ -347,11 +347,12 @@ class SqliteBackend(SearchBackend):
                     break
             return rows
         first, *wider = self.WINDOWS
+        # The newest matches, checked by id: no second walk of the index, which for a rare
+        # combination of common words costs as much as the first.
         ids = _walk(plan.driver, plan.driver_match, bounds, first)
+        rows = self._checked(articles, newest=newest, ids=ids)
         if len(ids) < first:
-            # Every match is known: check those, without a second walk of the index.
-            return self._checked(articles, newest=newest, ids=ids)
-        rows = self._checked(articles, plan, newest=newest, bounds=(ids[-1], high))
+            return rows  # every match is known
         for window in wider:
             if len(rows) >= needed:
                 return rows
@@ -457,10 +458,12 @@ class SqliteBackend(SearchBackend):
                     )
                 )
         if dense:
-            for select, text, column, table in holders:
+            for select, text, column, _ in holders:
                 parts.append(select + "%s AND rowid BETWEEN %s AND %s")
-                # The whole query ANDed in: FTS5 then steps through its rarest clause's hits.
-                params += [f"{plan.expressions[table]} AND {{{column}}} : ({text})"]
+                # The clause alone: dense candidates are a twentieth of the span at least, so
+                # this reads at most some twenty postings per candidate. ANDed with the whole
+                # query it would merge every clause's doclist on each scan.
+                params += [f"{{{column}}} : ({text})"]
                 params += [ids[-1], ids[0]]
         rows = []
         if parts:

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/comments_load.py                 # 64 posters, 60 s, writes BENCHMARKS.md
     .venv/bin/python bench/comments_load.py --posters 8 --seconds 10 --no-write
+    .venv/bin/python bench/comments_load.py --in-process 500 [--profile]  # CPU per refresh, post
 
 What `make run` serves by default: gunicorn (`newsdesk serve`, its default workers and threads,
 or --workers/--threads), SQLite in a fresh data folder, on a free 127.0.0.1 port. Each poster
@@ -382,6 +383,90 @@ Command: `.venv/bin/python bench/comments_load.py` (the client shares the 2 core
 """
 
 
+def in_process(cycles: int, profile: bool) -> dict:
+    """CPU of one Security Key refresh and one post through Django itself (no gunicorn, no
+    network), as the bench's posters send them: DEBUG off, CSRF checked, only the CSRF cookie."""
+    import cProfile
+    import pstats
+
+    data_dir = Path(tempfile.mkdtemp(prefix="newsdesk-comments-cpu-"))
+    env = server_env(data_dir)
+    article_url = prepare(env)
+    news_id = int(article_url.strip("/").split("/")[1])
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("NEWSDESK_", "DJANGO_"))})
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from newsdesk.captcha.challenges import challenge_read
+
+    client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
+    html = client.get(article_url).content.decode()
+    csrf, started = TOKEN_RE.search(html).group(1), STARTED_RE.search(html).group(1)
+    cookie = client.cookies["csrftoken"].value
+    thanked = f"{article_url}#comments"
+
+    def refresh() -> str:
+        client.cookies.clear()  # a poster sends its CSRF cookie only, never the messages cookie
+        client.cookies["csrftoken"] = cookie
+        response = client.get("/captcha/refresh/", HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, response.status_code
+        return json.loads(response.content)["token"]
+
+    def post(token: str, answer: str, n: int) -> None:
+        client.cookies.clear()
+        client.cookies["csrftoken"] = cookie
+        form = {
+            "csrfmiddlewaretoken": csrf,
+            "name": "Poster 0",
+            "email": "poster0@example.org",
+            "body": f"Load test comment bench-0-{n}-{secrets.token_hex(4)}: the harbour plan.",
+            "captcha_token": token,
+            "captcha_answer": answer,
+            "started": started,
+            "website": "",
+            "parent": "",
+        }
+        response = client.post(
+            f"/comments/post/{news_id}/",
+            urlencode(form),
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code == 302 and response["Location"] == thanked, response
+
+    for n in range(20):  # warm: connections, caches, imports
+        token = refresh()
+        post(token, challenge_read(token).answer, n)
+    profiler = cProfile.Profile() if profile else None
+    refresh_cpu = post_cpu = 0.0
+    for n in range(cycles):
+        t0 = time.process_time()
+        if profiler:
+            profiler.enable()
+        token = refresh()
+        if profiler:
+            profiler.disable()
+        t1 = time.process_time()
+        answer = challenge_read(token).answer
+        t2 = time.process_time()
+        if profiler:
+            profiler.enable()
+        post(token, answer, 100 + n)
+        if profiler:
+            profiler.disable()
+        refresh_cpu, post_cpu = refresh_cpu + t1 - t0, post_cpu + time.process_time() - t2
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+    return {
+        "cycles": cycles,
+        "refresh_cpu_ms": round(refresh_cpu / cycles * 1000, 2),
+        "post_cpu_ms": round(post_cpu / cycles * 1000, 2),
+        "profiled": profile,
+        "data_dir": str(data_dir),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posters", type=int, default=64)
@@ -389,7 +474,17 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--workers", type=int, help="passed to `newsdesk serve` (default: its own)")
     parser.add_argument("--threads", type=int, help="passed to `newsdesk serve` (default: its own)")
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="CYCLES",
+        help="instead: CPU per refresh and per post through Django in this process",
+    )
+    parser.add_argument("--profile", action="store_true", help="with --in-process: cProfile")
     args = parser.parse_args()
+    if args.in_process:
+        print(json.dumps(in_process(args.in_process, args.profile), indent=2))
+        return
     serve_args = []
     for option in ("workers", "threads"):
         if getattr(args, option) is not None:

@@ -9,11 +9,11 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
-        from .backends import sqlite
+        from .backends import sqlite_schema
 
         # The SQLite index triggers strip HTML with a function of ours; every connection needs it.
         connection_created.connect(
-            sqlite.register_functions, dispatch_uid="newsdesk.search.functions"
+            sqlite_schema.register_functions, dispatch_uid="newsdesk.search.functions"
         )
         # On SQLite, a migration that rebuilds an articles table drops our triggers with it:
         # put them back (and re-index) after every migrate.

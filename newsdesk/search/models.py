@@ -1,6 +1,6 @@
 """The search index tables, seen by the ORM so that queries start from Article.objects.published()
 and join the index. Unmanaged: the tables and triggers are created by our migration per vendor
-(see backends/sqlite.py and backends/postgres.py)."""
+(see backends/sqlite_schema.py and backends/postgres.py)."""
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -45,7 +45,7 @@ class SqliteIndexEntry(models.Model):
 
 
 class SqliteRawEntry(models.Model):
-    """The same articles in search_raw: words as written, for prefixes (see backends/sqlite.py)."""
+    """The articles in search_raw: words as written, for prefixes (backends/sqlite_schema.py)."""
 
     article = models.OneToOneField(
         Article,

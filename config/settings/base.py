@@ -124,6 +124,7 @@ if env_str("NEWSDESK_TEST_DB_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_str("NEWSDESK_REDIS_URL")
+NEWSDESK_CONTENT_GENERATION_FILE = None  # the shared cache holds it
 if _redis_url:
     CACHES = {
         "default": {
@@ -132,6 +133,9 @@ if _redis_url:
         }
     }
 else:
+    # Each process has its own local cache: the content generation (newsdesk/core/purge.py),
+    # which every process must see, is then kept in a file of the data folder instead.
+    NEWSDESK_CONTENT_GENERATION_FILE = DATA_DIR / "content-generation"
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -147,7 +147,8 @@ def list_articles(
 @api.get("/articles/{news_id}", response={200: ArticleOut, **ERRORS}, tags=["articles"])
 def get_article(request, news_id: int):
     """One published story with its body (sanitized HTML), keywords and authors."""
-    article = get_object_or_404(Article.objects.for_page(), news_id=news_id)
+    articles = Article.objects.for_page().prefetch_related("keywords", "authors")
+    article = get_object_or_404(articles, news_id=news_id)
     return {
         **article_summary(article),
         "body_html": article.body,

@@ -1,12 +1,12 @@
 from django.contrib import admin, messages
-from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from js_asset import Media
 
-from newsdesk.core.context_processors import NAV_SECTIONS_KEY
+from newsdesk.core.purge import content_changed
 
 from . import admin_views
 from .forms import ArticleAdminForm, ImageAdminForm
@@ -253,8 +253,35 @@ class ArticleAdmin(admin.ModelAdmin):
         self.message_user(request, f"Unpublished {done} article(s).", messages.SUCCESS)
 
 
+class ShownInStoriesAdmin(admin.ModelAdmin):
+    """For what article pages show besides the article's own row (section, keyword and author
+    names, pictures, corrections): a change raises the content generation once it is committed,
+    so pages kept rendered (parts.py) and the nav are rendered again."""
+
+    def _changed(self, paths: list[str]) -> None:
+        transaction.on_commit(lambda: content_changed(paths=paths))
+
+    def _paths(self, obj) -> list[str]:
+        return [obj.get_absolute_url()] if hasattr(obj, "get_absolute_url") else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            self._changed(self._paths(obj))
+
+    def delete_model(self, request, obj):
+        paths = self._paths(obj)
+        super().delete_model(request, obj)
+        self._changed(paths)
+
+    def delete_queryset(self, request, queryset):
+        paths = [path for obj in queryset for path in self._paths(obj)]
+        super().delete_queryset(request, queryset)
+        self._changed(paths)
+
+
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(ShownInStoriesAdmin):
     form = ImageAdminForm
     list_display = ["thumbnail", "alt", "credit", "width", "height", "created_at"]
     search_fields = ["alt", "caption", "credit"]
@@ -311,7 +338,7 @@ class ArticleEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(ShownInStoriesAdmin):
     list_display = ["article", "kind", "published_at", "text"]
     list_select_related = ["article"]
     search_fields = ["article__headline", "text"]
@@ -321,7 +348,7 @@ class CorrectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ShownInStoriesAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -329,22 +356,19 @@ class SectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        cache.delete(NAV_SECTIONS_KEY)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        cache.delete(NAV_SECTIONS_KEY)
+        if not change:
+            self._changed([])  # a new section joins the nav
 
 
 @admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
+class KeywordAdmin(ShownInStoriesAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ShownInStoriesAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]

@@ -101,11 +101,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self):
         # The comment settings row rides along (a reverse one-to-one: None when absent, no query).
-        return (
-            self.published()
-            .select_related("section", "lead_image", "comment_settings")
-            .prefetch_related("keywords", "authors")
-        )
+        # Keywords and authors are read only when the page's parts are rendered (parts.py).
+        return self.published().select_related("section", "lead_image", "comment_settings")
 
     def scheduled(self):
         """Published for a time still to come (or under an embargo not yet lifted)."""

@@ -8,6 +8,7 @@ from newsdesk.comments.views import comment_block_context
 from newsdesk.core.pagination import BadCursor, keyset_page
 
 from .models import Article, Keyword, Section
+from .parts import article_parts
 
 
 def _listing(request, queryset, template: str, context: dict):
@@ -60,14 +61,19 @@ def article_detail(request, news_id: int, slug: str):
     article = get_object_or_404(Article.objects.for_page(), news_id=news_id)
     if slug != article.slug:
         return redirect(article, permanent=True)
-    context = {"article": article, **comment_block_context(request, article)}
+    context = {
+        "article": article,
+        "parts": article_parts(request, article),
+        **comment_block_context(request, article),
+    }
     return render(request, "articles/article_detail.html", context)
 
 
 def _preview_page(request, article, **extra):
     """The reader's page for an article not (yet) visible: the same template, marked preview."""
     comments = comment_block_context(request, article)
-    context = {"article": article, "preview": True, **comments, **extra}
+    parts = article_parts(request, article, cached=False)
+    context = {"article": article, "parts": parts, "preview": True, **comments, **extra}
     response = render(request, "articles/article_detail.html", context)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"

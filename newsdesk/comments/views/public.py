@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from newsdesk.articles.models import Article
+from newsdesk.articles.parts import article_parts
 from newsdesk.captcha.fields import REFRESH_FIELD
 
 from ..forms import CommentForm
@@ -78,6 +79,7 @@ def _redisplay(
     article = _article_for_page(article)
     context = {
         "article": article,
+        "parts": article_parts(request, article),
         **comment_block_context(request, article, form.for_redisplay(), notice=notice),
     }
     response = render(request, "articles/article_detail.html", context, status=status)

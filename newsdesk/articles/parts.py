@@ -9,6 +9,7 @@ and an edit of the story itself (a new version) are seen at once.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
@@ -28,18 +29,16 @@ PARTS = {
 PARTS_SECONDS = 600
 
 
-def article_parts(request, article: Article, *, cached: bool = True) -> dict[str, SafeString]:
+def article_parts(article: Article, *, cached: bool = True) -> dict[str, SafeString]:
     """meta, story and related, as HTML. Keywords and authors are read only when rendering."""
     stamp = article.updated_at.timestamp() if article.updated_at else 0
     key = f"newsdesk:article-parts:{article.pk}:{stamp}:{content_generation()}:{get_language()}"
     parts = cache.get(key) if cached else None
     if parts is None:
         prefetch_related_objects([article], "keywords", "authors")
-        context = {"article": article}
-        parts = {
-            name: render_to_string(template, context, request=request)
-            for name, template in PARTS.items()
-        }
+        # No request: nothing in the parts depends on the reader (nor runs context processors).
+        context = {"article": article, "site_name": settings.NEWSDESK_SITE_NAME}
+        parts = {name: render_to_string(template, context) for name, template in PARTS.items()}
         if cached:
             cache.set(key, parts, PARTS_SECONDS)
     return parts

@@ -63,7 +63,7 @@ def article_detail(request, news_id: int, slug: str):
         return redirect(article, permanent=True)
     context = {
         "article": article,
-        "parts": article_parts(request, article),
+        "parts": article_parts(article),
         **comment_block_context(request, article),
     }
     return render(request, "articles/article_detail.html", context)
@@ -72,7 +72,7 @@ def article_detail(request, news_id: int, slug: str):
 def _preview_page(request, article, **extra):
     """The reader's page for an article not (yet) visible: the same template, marked preview."""
     comments = comment_block_context(request, article)
-    parts = article_parts(request, article, cached=False)
+    parts = article_parts(article, cached=False)
     context = {"article": article, "parts": parts, "preview": True, **comments, **extra}
     response = render(request, "articles/article_detail.html", context)
     response["Cache-Control"] = "private, no-store"

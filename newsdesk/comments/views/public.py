@@ -79,7 +79,7 @@ def _redisplay(
     article = _article_for_page(article)
     context = {
         "article": article,
-        "parts": article_parts(request, article),
+        "parts": article_parts(article),
         **comment_block_context(request, article, form.for_redisplay(), notice=notice),
     }
     response = render(request, "articles/article_detail.html", context, status=status)

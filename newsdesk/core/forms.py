@@ -14,8 +14,12 @@ from django.utils.html import conditional_escape
 
 _INPUT_TEMPLATES = {
     f"django/forms/widgets/{kind}.html"
-    for kind in ("input", "text", "email", "hidden", "number", "url", "password", "search", "tel")
+    for kind in (
+        *("input", "text", "email", "hidden", "number", "url", "password", "search", "tel"),
+        *("date", "datetime", "time", "color", "file", "checkbox"),
+    )
 }
+_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
 def _attrs(attrs: dict | None) -> str:
@@ -46,6 +50,29 @@ def _textarea(context: dict) -> str:
     return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
+def _option(option: dict) -> str:
+    # Ends with the newline that ends Django's template file (it is included, not stripped).
+    value = conditional_escape(str(option["value"]))
+    label = conditional_escape(option["label"])
+    return f'<option value="{value}"{_attrs(option["attrs"])}>{label}</option>\n'
+
+
+def _select(context: dict) -> str | None:
+    widget = context["widget"]
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != _OPTION_TEMPLATE:
+                return None  # a widget of its own: Django's templates render it
+            parts.append(f"\n  {_option(option)}")
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
 def _label(context: dict) -> str:
     label = conditional_escape(context["label"])
     if not context["use_tag"]:
@@ -57,6 +84,7 @@ def _label(context: dict) -> str:
 _BUILDERS = {
     **dict.fromkeys(_INPUT_TEMPLATES, _input),
     "django/forms/widgets/textarea.html": _textarea,
+    "django/forms/widgets/select.html": _select,
     "django/forms/label.html": _label,
 }
 
@@ -64,6 +92,7 @@ _BUILDERS = {
 class FormRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         build = _BUILDERS.get(template_name)
-        if build is None:
+        html = build(context) if build is not None else None
+        if html is None:
             return super().render(template_name, context, request=request)
-        return build(context).strip()
+        return html.strip()

@@ -19,6 +19,17 @@ class SampleForm(forms.Form):
         required=False, widget=forms.TextInput(attrs={"autofocus": True, "disabled": False})
     )
     password = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    when = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    agree = forms.BooleanField(required=False)
+    sort = forms.ChoiceField(
+        required=False, choices=[("", "Any"), ("new", 'Newest <"first">'), ("old", "Oldest")]
+    )
+    grouped = forms.ChoiceField(
+        required=False,
+        choices=[("Sea & coast", [("1", "Harbour"), ("2", "Beach")]), ("3", "Inland")],
+        widget=forms.Select(attrs={"class": "grouped"}),
+    )
+    many = forms.MultipleChoiceField(required=False, choices=[("a", "A"), ("b", "B")])
 
 
 def _fields(form) -> dict[str, str]:
@@ -44,6 +55,11 @@ class FormRendererTests(SimpleTestCase):
             "secret": TRICKY,
             "flag": "'single'",
             "password": "<pw>",
+            "when": "2021-04-14",
+            "agree": "on",
+            "sort": "new",
+            "grouped": "2",
+            "many": ["a", "b"],
         }
         fast, django = self.render_both(data=data)
         self.assertEqual(fast, django)

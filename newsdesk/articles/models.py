@@ -65,6 +65,14 @@ class Author(models.Model):
         return self.name
 
 
+def visible_from(status: str, published_at, embargo_until):
+    """When readers first see an article: its published time, or the embargo's lift if later;
+    None for a draft. The rule of ArticleQuerySet.visible_at() for values already read."""
+    if status != Article.Status.PUBLISHED or published_at is None:
+        return None
+    return max(published_at, embargo_until or published_at)
+
+
 class ArticleQuerySet(models.QuerySet):
     def visible_at(self, when):
         """What readers see at `when`: published, its time reached, and no embargo still running."""
@@ -224,9 +232,7 @@ class Article(models.Model):
     @property
     def visible_from(self):
         """When readers first see it: its published time, or the embargo's lift if later."""
-        if self.status != self.Status.PUBLISHED or self.published_at is None:
-            return None
-        return max(self.published_at, self.embargo_until or self.published_at)
+        return visible_from(self.status, self.published_at, self.embargo_until)
 
     @property
     def is_published(self) -> bool:

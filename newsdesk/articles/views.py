@@ -8,7 +8,10 @@ from newsdesk.comments.views import comment_block_context
 from newsdesk.core.pagination import BadCursor, keyset_page
 
 from .models import Article, Keyword, Section
+from .page import kept_page
 from .parts import article_parts
+
+ARTICLE_TEMPLATE = "articles/article_detail.html"
 
 
 def _listing(request, queryset, template: str, context: dict):
@@ -58,15 +61,25 @@ def article_redirect(request, news_id: int):
 
 @require_safe
 def article_detail(request, news_id: int, slug: str):
+    # Most views are the page kept rendered, with this view's tokens filled in (page.py).
+    kept = kept_page(request, news_id, slug)
+    if kept is not None and kept.html is not None:
+        return kept.response(request)
     article = get_object_or_404(Article.objects.for_page(), news_id=news_id)
     if slug != article.slug:
         return redirect(article, permanent=True)
-    context = {
-        "article": article,
-        "parts": article_parts(article),
-        **comment_block_context(request, article),
-    }
-    return render(request, "articles/article_detail.html", context)
+    comments = comment_block_context(
+        request,
+        article,
+        comments=kept.comments if kept else None,
+        stand_ins=kept.stand_ins.form if kept else None,
+    )
+    context = {"article": article, "parts": article_parts(article), **comments}
+    if kept is None:
+        return render(request, ARTICLE_TEMPLATE, context)
+    context["csrf_token"] = kept.stand_ins.csrf
+    kept.keep(render_to_string(ARTICLE_TEMPLATE, context, request=request))
+    return kept.response(request)
 
 
 def _preview_page(request, article, **extra):
@@ -74,7 +87,7 @@ def _preview_page(request, article, **extra):
     comments = comment_block_context(request, article)
     parts = article_parts(article, cached=False)
     context = {"article": article, "parts": parts, "preview": True, **comments, **extra}
-    response = render(request, "articles/article_detail.html", context)
+    response = render(request, ARTICLE_TEMPLATE, context)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -36,15 +36,19 @@ class CaptchaWidget(forms.MultiWidget):
         # The label points at the box the reader types in, not at the hidden token.
         return f"{id_}_1" if id_ else id_
 
+    # A page kept rendered (newsdesk/articles/page.py) is drawn with a stand-in here, replaced
+    # by a fresh challenge's token on every view.
+    token_stand_in: str | None = None
+
     def get_context(self, name, value, attrs):
         # Every rendering shows a new challenge and an empty answer box: a challenge is never
         # shown twice, and a re-displayed form (errors, refresh, 429) gets a fresh one for free.
-        challenge = challenge_issue()
-        context = super().get_context(name, [challenge.token, ""], attrs)
+        token = self.token_stand_in or challenge_issue().token
+        context = super().get_context(name, [token, ""], attrs)
         context["captcha"] = {
-            "token": challenge.token,
-            "image_url": reverse("captcha:image", args=[challenge.token]),
-            "audio_url": reverse("captcha:audio", args=[challenge.token]),
+            "token": token,
+            "image_url": reverse("captcha:image", args=[token]),
+            "audio_url": reverse("captcha:audio", args=[token]),
             "refresh_url": reverse("captcha:refresh"),
             "refresh_name": REFRESH_FIELD,
             "answer_id": self.id_for_label(attrs.get("id") if attrs else None),

@@ -14,7 +14,7 @@ from newsdesk.articles.models import Article
 from newsdesk.articles.parts import article_parts
 from newsdesk.captcha.fields import REFRESH_FIELD
 
-from ..forms import CommentForm
+from ..forms import CommentForm, FormStandIns
 from ..models import Comment, CommentSettings, comments_open
 from ..ratelimit import client_ip, rate_limit_hit
 from ..services import CommentRefused, Submission, comment_count_attempt, comment_submit
@@ -45,14 +45,22 @@ def _threads(comments: list[Comment]) -> list[Comment]:
 
 
 def comment_block_context(
-    request, article: Article, form: CommentForm | None = None, *, notice: str = ""
+    request,
+    article: Article,
+    form: CommentForm | None = None,
+    *,
+    notice: str = "",
+    comments: list[Comment] | None = None,
+    stand_ins: FormStandIns | None = None,
 ) -> dict:
-    """What comments/block.html needs: threaded approved comments, count, form or why not."""
-    comments = list(Comment.objects.for_article_page(article))
+    """What comments/block.html needs: threaded approved comments, count, form or why not.
+    `comments` when the caller has read them already; `stand_ins` for a page kept rendered."""
+    if comments is None:
+        comments = list(Comment.objects.for_article_page(article))
     threads = _threads(comments)
     is_open = comments_open(article, _settings_row(article))
     if form is None:
-        form = CommentForm()
+        form = CommentForm(stand_ins=stand_ins)
         reply_to = request.GET.get("reply_to", "")
         if reply_to.isdigit():
             form.initial["parent"] = int(reply_to)

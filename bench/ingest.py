@@ -48,30 +48,47 @@ def threshold_study() -> tuple[str, dict]:
     summary = {}
     for k in (1, 2, 3):
         sig = {key: dedup.signature(text, k) for key, text in {**originals, **rewrites}.items()}
-        pos = {level: [dedup.similarity(sig[s["id"]], sig[(s["id"], level)]) for s in STORIES]
-               for level in LEVELS}
+        pos = {
+            level: [dedup.similarity(sig[s["id"]], sig[(s["id"], level)]) for s in STORIES]
+            for level in LEVELS
+        }
         neg = [dedup.similarity(sig[a], sig[b]) for a, b in itertools.combinations(originals, 2)]
-        neg += [dedup.similarity(sig[(a, level)], sig[b]) for a in originals for b in originals
-                if a != b for level in LEVELS]
+        neg += [
+            dedup.similarity(sig[(a, level)], sig[b])
+            for a in originals
+            for b in originals
+            if a != b
+            for level in LEVELS
+        ]
         all_pos = [x for values in pos.values() for x in values]
-        lines.append(f"\n**{k}-word shingles** ({len(all_pos)} same-story pairs, {len(neg)} "
-                     "different-story pairs)\n")
+        lines.append(
+            f"\n**{k}-word shingles** ({len(all_pos)} same-story pairs, {len(neg)} "
+            "different-story pairs)\n"
+        )
         lines.append("| pairs | min | median | max |\n|---|---|---|---|")
         for level, values in pos.items():
             values = sorted(values)
-            lines.append(f"| same story, {level} rewrite | {values[0]:.2f} | "
-                         f"{values[len(values) // 2]:.2f} | {values[-1]:.2f} |")
+            lines.append(
+                f"| same story, {level} rewrite | {values[0]:.2f} | "
+                f"{values[len(values) // 2]:.2f} | {values[-1]:.2f} |"
+            )
         neg_sorted = sorted(neg)
-        lines.append(f"| different stories | {neg_sorted[0]:.2f} | "
-                     f"{neg_sorted[len(neg) // 2]:.2f} | {neg_sorted[-1]:.2f} |")
-        lines.append("\n| threshold | recall (same story grouped) | false groupings |"
-                     "\n|---|---|---|")
+        lines.append(
+            f"| different stories | {neg_sorted[0]:.2f} | "
+            f"{neg_sorted[len(neg) // 2]:.2f} | {neg_sorted[-1]:.2f} |"
+        )
+        lines.append(
+            "\n| threshold | recall (same story grouped) | false groupings |\n|---|---|---|"
+        )
         for t in THRESHOLDS:
             recall = sum(x >= t for x in all_pos) / len(all_pos)
             false = sum(x >= t for x in neg)
             lines.append(f"| {t:.2f} | {recall:.1%} | {false} of {len(neg)} |")
-        summary[k] = {"min_pos": min(all_pos), "max_neg": max(neg),
-                      "min_pos_by_level": {lv: min(v) for lv, v in pos.items()}}
+        summary[k] = {
+            "min_pos": min(all_pos),
+            "max_neg": max(neg),
+            "min_pos_by_level": {lv: min(v) for lv, v in pos.items()},
+        }
     return "\n".join(lines), summary
 
 
@@ -94,17 +111,21 @@ def feed_xml(n: int) -> bytes:
         when = format_datetime(start + timedelta(minutes=i))
         items.append(
             f"<item><title>{escape(title)}</title><link>https://bench.example/a/{i}</link>"
-            f"<guid isPermaLink=\"false\">bench-{i}</guid><pubDate>{when}</pubDate>"
-            f"<description><![CDATA[{paragraphs}]]></description></item>")
-    return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel>"
-            "<title>Bench wire</title><link>https://bench.example/</link><description>b"
-            f"</description><language>en</language>{''.join(items)}</channel></rss>").encode()
+            f'<guid isPermaLink="false">bench-{i}</guid><pubDate>{when}</pubDate>'
+            f"<description><![CDATA[{paragraphs}]]></description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        "<title>Bench wire</title><link>https://bench.example/</link><description>b"
+        f"</description><language>en</language>{''.join(items)}</channel></rss>"
+    ).encode()
 
 
 def throughput(n: int) -> str:
     data_dir = Path(tempfile.mkdtemp(prefix="newsdesk-bench-ingest-"))
-    os.environ.update(NEWSDESK_DATA_DIR=str(data_dir),
-                      DJANGO_SETTINGS_MODULE="config.settings.base")
+    os.environ.update(
+        NEWSDESK_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="config.settings.base"
+    )
     os.environ.pop("NEWSDESK_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "newsdesk", "migrate", "-v0"], cwd=ROOT, check=True)
     import django
@@ -133,8 +154,11 @@ def throughput(n: int) -> str:
     # with its time limit, then store): what the task runner does. Items are new to this source.
     folder = data_dir / "drop"
     folder.mkdir()
-    (folder / "feed.xml").write_bytes(xml.replace(b"bench-", b"drop-").replace(
-        b"https://bench.example/a/", b"https://drop.example/a/"))
+    (folder / "feed.xml").write_bytes(
+        xml.replace(b"bench-", b"drop-").replace(
+            b"https://bench.example/a/", b"https://drop.example/a/"
+        )
+    )
     drop = Source.objects.create(name="Drop", kind=Source.Kind.FOLDER, path=str(folder))
     t0 = time.perf_counter()
     report = source_poll(source=drop)
@@ -181,7 +205,9 @@ def main() -> None:
     from newsdesk.ingest import dedup
 
     b, r = dedup.bands_and_rows()
-    write_section("ingest", f"""
+    write_section(
+        "ingest",
+        f"""
 ## Wire ingest (bench/ingest.py)
 
 `.venv/bin/python bench/ingest.py --items {args.items}` — {today()}; {machine()}; load
@@ -198,7 +224,8 @@ Estimated Jaccard similarity (MinHash, {dedup.NUM_PERM} permutations) of word-sh
 In use: {dedup.SHINGLE_WORDS}-word shingles, threshold {dedup.THRESHOLD}, LSH with {b} bands of
 {r} rows. Why: docs/wire-desk.md.
 {study}
-""")
+""",
+    )
 
 
 if __name__ == "__main__":

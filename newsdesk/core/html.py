@@ -3,8 +3,30 @@
 import nh3
 
 ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "strong", "em", "b", "i",
-    "u", "s", "sub", "sup", "code", "pre", "hr", "figure", "figcaption", "img",
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "a",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "code",
+    "pre",
+    "hr",
+    "figure",
+    "figcaption",
+    "img",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},

@@ -19,32 +19,71 @@ from .tasks import ingest_poll_source
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "enabled", "health", "last_success_at", "items_seen",
-                    "next_poll_at"]
+    list_display = [
+        "name",
+        "kind",
+        "enabled",
+        "health",
+        "last_success_at",
+        "items_seen",
+        "next_poll_at",
+    ]
     list_filter = ["kind", "enabled", "allow_private_network"]
     search_fields = ["name", "url", "path"]
     actions = ["poll_now"]
-    readonly_fields = ["health", "last_polled_at", "last_success_at", "last_error_at",
-                       "last_error", "consecutive_failures", "items_seen", "next_poll_at",
-                       "etag", "last_modified"]
+    readonly_fields = [
+        "health",
+        "last_polled_at",
+        "last_success_at",
+        "last_error_at",
+        "last_error",
+        "consecutive_failures",
+        "items_seen",
+        "next_poll_at",
+        "etag",
+        "last_modified",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "kind", "url", "path", "credit", "enabled", "poll_interval"]}),
-        ("Network", {"fields": ["allow_private_network"],
-                     "description": "Leave off for every source on the internet."}),
-        ("Health", {"fields": ["health", "last_polled_at", "last_success_at", "last_error_at",
-                               "last_error", "consecutive_failures", "items_seen",
-                               "next_poll_at", "etag", "last_modified"]}),
+        (
+            "Network",
+            {
+                "fields": ["allow_private_network"],
+                "description": "Leave off for every source on the internet.",
+            },
+        ),
+        (
+            "Health",
+            {
+                "fields": [
+                    "health",
+                    "last_polled_at",
+                    "last_success_at",
+                    "last_error_at",
+                    "last_error",
+                    "consecutive_failures",
+                    "items_seen",
+                    "next_poll_at",
+                    "etag",
+                    "last_modified",
+                ]
+            },
+        ),
     ]
 
     @admin.display(description="health")
     def health(self, source: Source) -> str:
         if source.last_polled_at is None:
             return "not polled yet"
-        error = source.last_error if len(source.last_error) <= 90 else (
-            source.last_error[:90] + "…")
+        error = (
+            source.last_error if len(source.last_error) <= 90 else (source.last_error[:90] + "…")
+        )
         if source.consecutive_failures:
-            return format_html('<strong style="color:#b00">failing ({}×)</strong>: {}',
-                               source.consecutive_failures, error)
+            return format_html(
+                '<strong style="color:#b00">failing ({}×)</strong>: {}',
+                source.consecutive_failures,
+                error,
+            )
         if source.last_error:
             return format_html("ok, with problems: {}", error)
         return "ok"
@@ -60,8 +99,11 @@ class SourceAdmin(admin.ModelAdmin):
     def poll_now(self, request, queryset):
         for source in queryset:
             ingest_poll_source.enqueue(source_id=source.pk)
-        self.message_user(request, f"Polling {len(queryset)} source(s); see their health for "
-                                   "the result.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"Polling {len(queryset)} source(s); see their health for the result.",
+            messages.SUCCESS,
+        )
 
 
 class SourceFilter(admin.SimpleListFilter):
@@ -113,23 +155,38 @@ class StoryAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         items = WireItem.objects.select_related("source").only(
-            "pk", "title", "story_id", "published_at", "first_seen_at", "article_id",
-            "source__name", "source__credit")
-        return super().get_queryset(request).select_related("archive_article").prefetch_related(
-            Prefetch("items", queryset=items.order_by("-published_at", "-id")))
+            "pk",
+            "title",
+            "story_id",
+            "published_at",
+            "first_seen_at",
+            "article_id",
+            "source__name",
+            "source__credit",
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("archive_article")
+            .prefetch_related(Prefetch("items", queryset=items.order_by("-published_at", "-id")))
+        )
 
     def has_add_permission(self, request):
         return False
 
     @admin.display(description="story — its items (source: headline)", ordering="title")
     def story(self, story: Story) -> str:
-        rows = [(reverse("admin:ingest_wireitem_change", args=[i.pk]), i.source.name, i.title)
-                for i in story.items.all()[:8]]
+        rows = [
+            (reverse("admin:ingest_wireitem_change", args=[i.pk]), i.source.name, i.title)
+            for i in story.items.all()[:8]
+        ]
         return format_html(
             '<a href="{}"><strong>{}</strong></a>'
             "<ul style='margin:.3em 0 0;padding-left:1.2em'>{}</ul>",
-            reverse("admin:ingest_story_change", args=[story.pk]), story.title,
-            format_html_join("", '<li><a href="{}">{}: {}</a></li>', rows))
+            reverse("admin:ingest_story_change", args=[story.pk]),
+            story.title,
+            format_html_join("", '<li><a href="{}">{}: {}</a></li>', rows),
+        )
 
     @admin.display(description="already published")
     def archive(self, story: Story) -> str:
@@ -150,8 +207,11 @@ class StoryAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:story_id>/draft/", self.admin_site.admin_view(self.draft_view),
-                 name="ingest_story_draft"),
+            path(
+                "<int:story_id>/draft/",
+                self.admin_site.admin_view(self.draft_view),
+                name="ingest_story_draft",
+            ),
             *super().get_urls(),
         ]
 
@@ -171,8 +231,7 @@ class StoryAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:ingest_story_changelist"))
             self.message_user(request, f"Draft created: {article.headline}", messages.SUCCESS)
         else:
-            self.message_user(request, "This story already has a draft; here it is.",
-                              messages.INFO)
+            self.message_user(request, "This story already has a draft; here it is.", messages.INFO)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -193,8 +252,11 @@ class StoryAdmin(admin.ModelAdmin):
             if story_draft(story) is None:
                 story_draft_create(story=story, by=request.user)
                 made += 1
-        self.message_user(request, f"{made} draft(s) created; find them under Articles "
-                                   "(status draft).", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"{made} draft(s) created; find them under Articles (status draft).",
+            messages.SUCCESS,
+        )
 
 
 class WireItemVersionInline(admin.TabularInline):
@@ -210,8 +272,15 @@ class WireItemVersionInline(admin.TabularInline):
 
 @admin.register(WireItem)
 class WireItemAdmin(admin.ModelAdmin):
-    list_display = ["title", "source", "story", "published_at", "first_seen_at", "version",
-                    "article"]
+    list_display = [
+        "title",
+        "source",
+        "story",
+        "published_at",
+        "first_seen_at",
+        "version",
+        "article",
+    ]
     list_filter = ["source", "language"]
     list_select_related = ["source", "story", "article"]
     search_fields = ["title", "=guid", "url"]
@@ -219,8 +288,21 @@ class WireItemAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ["create_draft"]
     inlines = [WireItemVersionInline]
-    readonly_fields = ["source", "guid", "url", "title", "published_at", "author", "language",
-                       "story", "article", "version", "first_seen_at", "updated_at", "body"]
+    readonly_fields = [
+        "source",
+        "guid",
+        "url",
+        "title",
+        "published_at",
+        "author",
+        "language",
+        "story",
+        "article",
+        "version",
+        "first_seen_at",
+        "updated_at",
+        "body",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -241,5 +323,8 @@ class WireItemAdmin(admin.ModelAdmin):
             story = Story.objects.create(title=items[0].title, latest_at=timezone.now())
         article = story_draft_create(story=story, by=request.user, items=items)
         url = reverse("admin:articles_article_change", args=[article.pk])
-        self.message_user(request, format_html('Draft created: <a href="{}">{}</a>', url,
-                                               article.headline), messages.SUCCESS)
+        self.message_user(
+            request,
+            format_html('Draft created: <a href="{}">{}</a>', url, article.headline),
+            messages.SUCCESS,
+        )

@@ -97,14 +97,19 @@ def band_keys(sig: np.ndarray, threshold: float = THRESHOLD) -> list[int]:
     raw = sig.astype("<u4")
     keys = []
     for i in range(b):
-        digest = hashlib.blake2b(raw[i * r : (i + 1) * r].tobytes(), digest_size=8,
-                                 person=b"nd-lsh", salt=i.to_bytes(2, "little")).digest()
+        digest = hashlib.blake2b(
+            raw[i * r : (i + 1) * r].tobytes(),
+            digest_size=8,
+            person=b"nd-lsh",
+            salt=i.to_bytes(2, "little"),
+        ).digest()
         keys.append(int.from_bytes(digest, "little", signed=True))
     return keys
 
 
-def best_matches(sig: np.ndarray, candidates: Iterable[tuple[object, bytes]],
-                 threshold: float = THRESHOLD) -> list[tuple[float, object]]:
+def best_matches(
+    sig: np.ndarray, candidates: Iterable[tuple[object, bytes]], threshold: float = THRESHOLD
+) -> list[tuple[float, object]]:
     """Candidates whose stored signature is at least `threshold` similar, best first."""
     scored = []
     for owner, data in candidates:

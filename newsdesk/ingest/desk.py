@@ -17,16 +17,20 @@ class DraftRefused(ValueError):
     """The draft cannot be made; the message says why, for the editor."""
 
 
-def story_draft_create(*, story: Story, by: AbstractBaseUser | None,
-                       items: list[WireItem] | None = None) -> Article:
+def story_draft_create(
+    *, story: Story, by: AbstractBaseUser | None, items: list[WireItem] | None = None
+) -> Article:
     """A draft article from a story: the fullest item's headline and text, every source credited.
 
     The items it came from keep a link to it (WireItem.article). Made in one transaction: the
     draft and its links exist together or not at all.
     """
     with transaction.atomic():
-        chosen = list(items) if items is not None else list(
-            story.items.select_related("source").order_by("published_at", "pk"))
+        chosen = (
+            list(items)
+            if items is not None
+            else list(story.items.select_related("source").order_by("published_at", "pk"))
+        )
         if not chosen:
             raise DraftRefused("This story has no wire items to make a draft from.")
         # The longest text is usually the fullest version of the story.
@@ -57,6 +61,10 @@ def _credits(names: list[str]) -> str:
 
 def story_draft(story: Story) -> Article | None:
     """The draft already made from this story, if any (newest)."""
-    item = story.items.filter(article__isnull=False).select_related("article").order_by(
-        "-article_id").first()
+    item = (
+        story.items.filter(article__isnull=False)
+        .select_related("article")
+        .order_by("-article_id")
+        .first()
+    )
     return item.article if item else None

@@ -163,8 +163,14 @@ def fetch(
             raise FetchRefused(f"Only http and https addresses are fetched, not {url[:200]!r}.")
         port = parts.port or (443 if parts.scheme == "https" else 80)
         ip = resolve(parts.hostname, port, allow_private=allow_private)
-        response = _get(url, ip=ip, headers=headers, allow_private=allow_private, limits=limits,
-                        deadline=deadline)
+        response = _get(
+            url,
+            ip=ip,
+            headers=headers,
+            allow_private=allow_private,
+            limits=limits,
+            deadline=deadline,
+        )
         with response:
             if response.status_code in REDIRECT_CODES and response.headers.get("Location"):
                 url = urljoin(url, response.headers["Location"])
@@ -172,8 +178,10 @@ def fetch(
             if response.status_code == 304:
                 return FetchResult(url=url, status=304, etag=etag, last_modified=last_modified)
             if response.status_code != 200:
-                raise FetchError(f"The server answered {response.status_code} "
-                                 f"{response.reason or ''} for {url[:200]}.".replace("  ", " "))
+                raise FetchError(
+                    f"The server answered {response.status_code} "
+                    f"{response.reason or ''} for {url[:200]}.".replace("  ", " ")
+                )
             content = _read(response, limits=limits, deadline=deadline)
             return FetchResult(
                 url=url,
@@ -197,8 +205,14 @@ def _get(url, *, ip, headers, allow_private, limits, deadline) -> requests.Respo
     session.mount("https://", adapter)
     timeout = (min(limits.connect_timeout, remaining), min(limits.read_timeout, remaining))
     try:
-        return session.get(url, headers=headers, timeout=timeout, stream=True,
-                           allow_redirects=False, verify=CA_BUNDLE)
+        return session.get(
+            url,
+            headers=headers,
+            timeout=timeout,
+            stream=True,
+            allow_redirects=False,
+            verify=CA_BUNDLE,
+        )
     except requests.Timeout:
         raise FetchError(f"{urlsplit(url).hostname} did not answer in time.") from None
     except requests.RequestException as exc:
@@ -210,8 +224,9 @@ def _get(url, *, ip, headers, allow_private, limits, deadline) -> requests.Respo
 def _read(response: requests.Response, *, limits: Limits, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
-        raise FetchError(f"The document is {int(declared):,} bytes; at most "
-                         f"{limits.max_bytes:,} are downloaded.")
+        raise FetchError(
+            f"The document is {int(declared):,} bytes; at most {limits.max_bytes:,} are downloaded."
+        )
     chunks: list[bytes] = []
     size = 0
     raw = response.raw
@@ -226,8 +241,10 @@ def _read(response: requests.Response, *, limits: Limits, deadline: float) -> by
                 break
             size += len(chunk)
             if size > limits.max_bytes:
-                raise FetchError(f"The document is larger than {limits.max_bytes:,} bytes; "
-                                 "the download was stopped.")
+                raise FetchError(
+                    f"The document is larger than {limits.max_bytes:,} bytes; "
+                    "the download was stopped."
+                )
             chunks.append(chunk)
     except (requests.RequestException, OSError) as exc:
         raise FetchError(f"The download was cut off ({_short(exc)}).") from None

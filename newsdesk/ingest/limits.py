@@ -34,9 +34,12 @@ def _executor() -> ProcessPoolExecutor:
     with _lock:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
-            _pool = ProcessPoolExecutor(max_workers=settings.NEWSDESK_INGEST_PARSE_WORKERS,
-                                        mp_context=context, initializer=_watch_parent,
-                                        initargs=(os.getpid(),))
+            _pool = ProcessPoolExecutor(
+                max_workers=settings.NEWSDESK_INGEST_PARSE_WORKERS,
+                mp_context=context,
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )
         return _pool
 
 

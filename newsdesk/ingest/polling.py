@@ -55,8 +55,9 @@ def fetch_limits() -> Limits:
     )
 
 
-def source_poll(*, source: Source, now: datetime | None = None,
-                progress: Progress | None = None) -> PollReport:
+def source_poll(
+    *, source: Source, now: datetime | None = None, progress: Progress | None = None
+) -> PollReport:
     """Poll one source now, whatever its schedule; record its health; report what happened."""
     now = now or timezone.now()
     report = PollReport(source=source)
@@ -87,8 +88,9 @@ def source_poll(*, source: Source, now: datetime | None = None,
         except (DatabaseError, ValueError) as exc:
             # The batch was rolled back whole; the next poll tries it again.
             report.counts[Outcome.FAILED] += len(entries)
-            report.problems.append(f"{len(entries)} items not stored: "
-                                   f"{' '.join(str(exc).split())[:300]}")
+            report.problems.append(
+                f"{len(entries)} items not stored: {' '.join(str(exc).split())[:300]}"
+            )
             continue
         report.counts.update(outcome for _item, outcome in results)
     if result is not None and result.not_modified:
@@ -100,12 +102,22 @@ def source_poll(*, source: Source, now: datetime | None = None,
 def _download(source: Source) -> tuple[FetchResult, list[list[WireEntry]]]:
     if not source.url:
         raise FetchError("The source has no address; add one in the admin.")
-    result = fetch(source.url, allow_private=source.allow_private_network,
-                   etag=source.etag, last_modified=source.last_modified, limits=fetch_limits())
+    result = fetch(
+        source.url,
+        allow_private=source.allow_private_network,
+        etag=source.etag,
+        last_modified=source.last_modified,
+        limits=fetch_limits(),
+    )
     if result.not_modified:
         return result, []
-    entries = run_limited(parse_download, result.content, content_type=result.content_type,
-                          url=result.url, expect=str(source.kind))
+    entries = run_limited(
+        parse_download,
+        result.content,
+        content_type=result.content_type,
+        url=result.url,
+        expect=str(source.kind),
+    )
     return result, [entries]
 
 
@@ -121,8 +133,10 @@ def _folder_batches(source: Source, report: PollReport) -> Iterator[list[WireEnt
         try:
             size = path.stat().st_size
             if size > settings.NEWSDESK_INGEST_MAX_BYTES:
-                raise ParseError(f"the file is {size:,} bytes; at most "
-                                 f"{settings.NEWSDESK_INGEST_MAX_BYTES:,} are read.")
+                raise ParseError(
+                    f"the file is {size:,} bytes; at most "
+                    f"{settings.NEWSDESK_INGEST_MAX_BYTES:,} are read."
+                )
             data = path.read_bytes()
             yield run_limited(parse_file, data, filename=path.name)
         except (ParseError, OSError) as exc:
@@ -138,8 +152,10 @@ def _record(source: Source, report: PollReport, *, now: datetime, result: FetchR
         source.consecutive_failures += 1
         source.last_error = report.error
         source.last_error_at = now
-        delay = min(source.poll_interval * 2 ** min(source.consecutive_failures, 20),
-                    settings.NEWSDESK_INGEST_MAX_BACKOFF)
+        delay = min(
+            source.poll_interval * 2 ** min(source.consecutive_failures, 20),
+            settings.NEWSDESK_INGEST_MAX_BACKOFF,
+        )
     else:
         source.consecutive_failures = 0
         source.last_success_at = now
@@ -151,10 +167,18 @@ def _record(source: Source, report: PollReport, *, now: datetime, result: FetchR
             source.last_modified = result.last_modified[:100]
         delay = source.poll_interval
     source.next_poll_at = now + timedelta(seconds=max(delay, 1))
-    source.save(update_fields=[
-        "last_polled_at", "consecutive_failures", "last_error", "last_error_at",
-        "last_success_at", "etag", "last_modified", "next_poll_at",
-    ])
+    source.save(
+        update_fields=[
+            "last_polled_at",
+            "consecutive_failures",
+            "last_error",
+            "last_error_at",
+            "last_success_at",
+            "etag",
+            "last_modified",
+            "next_poll_at",
+        ]
+    )
 
 
 def sources_poll_due(*, now: datetime | None = None) -> list[PollReport]:
@@ -164,8 +188,11 @@ def sources_poll_due(*, now: datetime | None = None) -> list[PollReport]:
     for source in Source.objects.due(now):
         # Claim the source first: with several workers, only one polls it; a worker that dies
         # holding the claim gives it up when the lease runs out.
-        claimed = Source.objects.due(now).filter(pk=source.pk).update(
-            next_poll_at=now + timedelta(seconds=POLL_LEASE))
+        claimed = (
+            Source.objects.due(now)
+            .filter(pk=source.pk)
+            .update(next_poll_at=now + timedelta(seconds=POLL_LEASE))
+        )
         if claimed:
             reports.append(source_poll(source=source, now=now))
     return reports

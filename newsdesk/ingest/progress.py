@@ -16,8 +16,16 @@ def progress_bar(*, total: int | None, desc: str, stream, enabled: bool = True):
     """
     isatty = getattr(stream, "isatty", None)
     shown = enabled and callable(isatty) and isatty()
-    bar = tqdm(total=total, desc=desc, file=stream, disable=not shown, unit="item",
-               dynamic_ncols=True, leave=True, mininterval=0.2)
+    bar = tqdm(
+        total=total,
+        desc=desc,
+        file=stream,
+        disable=not shown,
+        unit="item",
+        dynamic_ncols=True,
+        leave=True,
+        mininterval=0.2,
+    )
     try:
         yield bar
     finally:

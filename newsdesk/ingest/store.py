@@ -63,15 +63,20 @@ def _crash_point(name: str) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def wire_item_store(*, source: Source, entry: WireEntry, now: datetime | None = None
-                    ) -> tuple[WireItem, Outcome]:
+def wire_item_store(
+    *, source: Source, entry: WireEntry, now: datetime | None = None
+) -> tuple[WireItem, Outcome]:
     """Create or update the wire item for one entry (see wire_items_store)."""
     return wire_items_store(source=source, entries=[entry], now=now)[0]
 
 
 def wire_items_store(
-    *, source: Source, entries: list[WireEntry], now: datetime | None = None,
-    batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None,
+    *,
+    source: Source,
+    entries: list[WireEntry],
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
 ) -> list[tuple[WireItem, Outcome]]:
     """Create or update the wire items for `entries`; never a second copy of the same story.
 
@@ -116,13 +121,17 @@ def _fields(entry: WireEntry, digest: str) -> dict:
     }
 
 
-def _store_batch(source: Source, entries: list[WireEntry], now: datetime
-                 ) -> list[tuple[WireItem, Outcome]]:
+def _store_batch(
+    source: Source, entries: list[WireEntry], now: datetime
+) -> list[tuple[WireItem, Outcome]]:
     url_keys = {WireItem.key_for_url(e.url) for e in entries} - {None}
-    by_guid = {i.guid: i for i in WireItem.objects.filter(
-        source=source, guid__in={e.guid for e in entries})}
-    by_url = {i.url_key: i for i in WireItem.objects.filter(url_key__in=url_keys)} if url_keys \
-        else {}
+    by_guid = {
+        i.guid: i
+        for i in WireItem.objects.filter(source=source, guid__in={e.guid for e in entries})
+    }
+    by_url = (
+        {i.url_key: i for i in WireItem.objects.filter(url_key__in=url_keys)} if url_keys else {}
+    )
 
     results: list[tuple[WireItem, Outcome] | None] = []
     new: list[tuple[int, WireItem, object, bool]] = []  # (result index, item, sig, groupable)
@@ -144,8 +153,14 @@ def _store_batch(source: Source, entries: list[WireEntry], now: datetime
         if item is not None:
             results.append((_update(item, fields, sig, url_key, now), Outcome.UPDATED))
             continue
-        item = WireItem(source=source, guid=entry.guid, url_key=url_key, first_seen_at=now,
-                        signature=dedup.to_bytes(sig), **fields)
+        item = WireItem(
+            source=source,
+            guid=entry.guid,
+            url_key=url_key,
+            first_seen_at=now,
+            signature=dedup.to_bytes(sig),
+            **fields,
+        )
         claimed["g:" + entry.guid] = item
         if url_key:
             claimed["u:" + url_key] = item
@@ -162,8 +177,9 @@ def _store_batch(source: Source, entries: list[WireEntry], now: datetime
 
 def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: datetime) -> None:
     """Group the new items of a batch into stories and save items, stories and bands."""
-    keys_of = {id(item): dedup.band_keys(sig) if groupable else []
-               for _i, item, sig, groupable in new}
+    keys_of = {
+        id(item): dedup.band_keys(sig) if groupable else [] for _i, item, sig, groupable in new
+    }
     all_keys = {key for keys in keys_of.values() for key in keys}
     owners_of_key: dict[int, list[tuple[int | None, int | None]]] = {}
     for key, item_id, article_id in _select_bands(list(all_keys)):
@@ -176,15 +192,30 @@ def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: 
             del owners[MAX_OWNERS_PER_BAND:]
     item_ids = {i for owners in owners_of_key.values() for i, _a in owners if i}
     article_ids = {a for owners in owners_of_key.values() for _i, a in owners if a}
-    known_items = {pk: (story_id, sig) for pk, story_id, sig in WireItem.objects.filter(
-        pk__in=item_ids, story__isnull=False).values_list("pk", "story_id", "signature")
-    } if item_ids else {}
-    known_articles = dict(ArticleSignature.objects.filter(article_id__in=article_ids)
-                          .values_list("article_id", "signature")) if article_ids else {}
+    known_items = (
+        {
+            pk: (story_id, sig)
+            for pk, story_id, sig in WireItem.objects.filter(
+                pk__in=item_ids, story__isnull=False
+            ).values_list("pk", "story_id", "signature")
+        }
+        if item_ids
+        else {}
+    )
+    known_articles = (
+        dict(
+            ArticleSignature.objects.filter(article_id__in=article_ids).values_list(
+                "article_id", "signature"
+            )
+        )
+        if article_ids
+        else {}
+    )
 
     # Stories of earlier items that this batch may join, in one query.
     stories: dict[int, Story] = Story.objects.in_bulk(
-        {story_id for story_id, _sig in known_items.values()})
+        {story_id for story_id, _sig in known_items.values()}
+    )
     joined: set[int] = set()
     new_stories: list[Story] = []
     batch_bands: dict[int, list[tuple[Story, object]]] = {}  # key -> earlier new items' stories
@@ -200,8 +231,10 @@ def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: 
                     articles[article_id] = known_articles[article_id]
         # The newest candidates are the ones a story is about; the rest is boilerplate.
         newest = sorted(candidates, reverse=True)[:MAX_CANDIDATES]
-        scored = [(dedup.similarity(sig, dedup.from_bytes(candidates[pk][1])), "db",
-                   candidates[pk][0]) for pk in newest]
+        scored = [
+            (dedup.similarity(sig, dedup.from_bytes(candidates[pk][1])), "db", candidates[pk][0])
+            for pk in newest
+        ]
         seen_local = set()
         for key in keys:
             for story, other_sig in batch_bands.get(key, ()):
@@ -227,8 +260,13 @@ def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: 
                 story.archive_article_id = archive_id
                 story._archive_changed = True
         else:
-            story = Story(title=item.title, first_seen_at=now, latest_at=when, item_count=1,
-                          archive_article_id=archive_id)
+            story = Story(
+                title=item.title,
+                first_seen_at=now,
+                latest_at=when,
+                item_count=1,
+                archive_article_id=archive_id,
+            )
             new_stories.append(story)
         item.story = story
         for key in keys:
@@ -236,11 +274,14 @@ def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: 
 
     Story.objects.bulk_create(new_stories)
     for story in (stories[pk] for pk in joined):
-        changes = {"item_count": F("item_count") + story._added,
-                   "latest_at": Greatest(F("latest_at"), Value(story._latest))}
+        changes = {
+            "item_count": F("item_count") + story._added,
+            "latest_at": Greatest(F("latest_at"), Value(story._latest)),
+        }
         if getattr(story, "_archive_changed", False):
-            changes["archive_article_id"] = Coalesce(F("archive_article_id"),
-                                                     Value(story.archive_article_id))
+            changes["archive_article_id"] = Coalesce(
+                F("archive_article_id"), Value(story.archive_article_id)
+            )
         Story.objects.filter(pk=story.pk).update(**changes)
     items = [item for _i, item, _s, _g in new]
     for item in items:
@@ -262,7 +303,8 @@ def _select_bands(keys: list[int], chunk: int = 5000) -> list[tuple[int, int | N
             marks = ", ".join(["%s"] * len(part))
             cursor.execute(
                 f"SELECT key, item_id, article_id FROM {table} WHERE key IN ({marks})",  # noqa: S608
-                part)
+                part,
+            )
             rows.extend(cursor.fetchall())
     return rows
 
@@ -279,9 +321,16 @@ def _insert_bands(rows: list[tuple[int, int]]) -> None:
 
 def _update(item: WireItem, fields: dict, sig, url_key: str | None, now: datetime) -> WireItem:
     WireItemVersion.objects.create(
-        item=item, version=item.version, title=item.title, text=item.text,
-        body_html=item.body_html, url=item.url, published_at=item.published_at,
-        author=item.author, content_hash=item.content_hash, superseded_at=now,
+        item=item,
+        version=item.version,
+        title=item.title,
+        text=item.text,
+        body_html=item.body_html,
+        url=item.url,
+        published_at=item.published_at,
+        author=item.author,
+        content_hash=item.content_hash,
+        superseded_at=now,
     )
     text_changed = (item.title, item.text) != (fields["title"], fields["text"])
     for name, value in fields.items():
@@ -296,7 +345,8 @@ def _update(item: WireItem, fields: dict, sig, url_key: str | None, now: datetim
         LshBand.objects.filter(item=item).delete()
         if len(dedup.words(fields["text"])) >= MIN_WORDS_TO_GROUP:
             LshBand.objects.bulk_create(
-                [LshBand(key=key, item=item) for key in dedup.band_keys(sig)])
+                [LshBand(key=key, item=item) for key in dedup.band_keys(sig)]
+            )
     return item
 
 
@@ -313,7 +363,8 @@ def archive_index(*, limit: int = 1000, now: datetime | None = None) -> int:
     LshBand.objects.filter(article_id__in=old).delete()
     ArticleSignature.objects.filter(article__published_at__lt=cutoff).delete()
     signed_up_to_date = ArticleSignature.objects.filter(
-        indexed_at__gte=F("article__updated_at")).values("article_id")
+        indexed_at__gte=F("article__updated_at")
+    ).values("article_id")
     articles = (
         Article.objects.published()
         .filter(published_at__gte=cutoff)
@@ -330,11 +381,15 @@ def archive_index(*, limit: int = 1000, now: datetime | None = None) -> int:
             LshBand.objects.filter(article=article).delete()
             ArticleSignature.objects.update_or_create(
                 article=article,
-                defaults={"signature": dedup.to_bytes(sig), "content_hash": digest,
-                          "indexed_at": timezone.now()},
+                defaults={
+                    "signature": dedup.to_bytes(sig),
+                    "content_hash": digest,
+                    "indexed_at": timezone.now(),
+                },
             )
             if len(dedup.words(text)) >= MIN_WORDS_TO_GROUP:
                 LshBand.objects.bulk_create(
-                    [LshBand(key=key, article=article) for key in dedup.band_keys(sig)])
+                    [LshBand(key=key, article=article) for key in dedup.band_keys(sig)]
+                )
         signed += 1
     return signed

@@ -70,14 +70,25 @@ def html_to_text(html: str) -> str:
                 if child.tail:
                     loose.append(child.tail)
                 continue
-            if child.tag in _BLOCK_TAGS and not any(c.tag in _BLOCK_TAGS for c in child.iter()
-                                                    if c is not child and isinstance(c.tag, str)):
+            if child.tag in _BLOCK_TAGS and not any(
+                c.tag in _BLOCK_TAGS
+                for c in child.iter()
+                if c is not child and isinstance(c.tag, str)
+            ):
                 flush()
                 text = clean_line(child.text_content())
                 if text:
                     paragraphs.append(text)
-            elif child.tag in _BLOCK_TAGS or child.tag in {"div", "section", "article", "ul",
-                                                             "ol", "table", "tr", "figure"}:
+            elif child.tag in _BLOCK_TAGS or child.tag in {
+                "div",
+                "section",
+                "article",
+                "ul",
+                "ol",
+                "table",
+                "tr",
+                "figure",
+            }:
                 flush()
                 walk(child)
                 flush()

@@ -64,8 +64,9 @@ def parse_feed(data: bytes, *, url: str | None = None) -> list[WireEntry]:
     headers = {"content-location": url} if url else {}
     # A file object, never a string: feedparser would treat a string as a URL or a path.
     # No sanitizing here: the store runs every item's HTML through the site's allow-list (nh3).
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False,
-                              resolve_relative_uris=True)
+    parsed = feedparser.parse(
+        io.BytesIO(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=True
+    )
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = " ".join(str(parsed.get("bozo_exception") or "no feed found").split())
         raise ParseError(f"This is not a readable RSS or Atom feed ({reason}); nothing was read.")

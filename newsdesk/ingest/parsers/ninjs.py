@@ -66,8 +66,9 @@ def _entry(item: dict) -> WireEntry:
     if html:
         text = html_to_text(html)
     else:
-        text = "\n\n".join(clean_line(p) for p in text.replace("\r\n", "\n").split("\n\n")
-                           if clean_line(p))
+        text = "\n\n".join(
+            clean_line(p) for p in text.replace("\r\n", "\n").split("\n\n") if clean_line(p)
+        )
     title = clean_line(title)
     if not title or not text:
         raise ParseError(f"The ninjs item {uri[:80]!r} has no headline or no body.")

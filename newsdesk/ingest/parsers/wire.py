@@ -28,12 +28,14 @@ def parse_file(data: bytes, *, filename: str) -> list[WireEntry]:
     if suffix == ".txt":
         page = parse_capture(data)
         return [entry_from_page(page, guid=f"news-id:{page.news_id}")]
-    raise ParseError(f"Files ending in {suffix or '(nothing)'} are not read; use one of "
-                     f"{', '.join(SUFFIXES)}.")
+    raise ParseError(
+        f"Files ending in {suffix or '(nothing)'} are not read; use one of {', '.join(SUFFIXES)}."
+    )
 
 
-def parse_download(data: bytes, *, content_type: str, url: str,
-                   expect: str | None = None) -> list[WireEntry]:
+def parse_download(
+    data: bytes, *, content_type: str, url: str, expect: str | None = None
+) -> list[WireEntry]:
     """A fetched document: a feed, a ninjs document or an HTML page.
 
     `expect` ("feed" or "page") is what the source is meant to be: a feed address that answers
@@ -42,8 +44,11 @@ def parse_download(data: bytes, *, content_type: str, url: str,
     kind = content_type.split(";", 1)[0].strip().lower()
     if "json" in kind and expect != "page":
         return parse_ninjs(data)
-    if expect == "feed" or (expect is None and "html" not in kind and (
-            "xml" in kind or "rss" in kind or "atom" in kind or looks_like_feed(data))):
+    if expect == "feed" or (
+        expect is None
+        and "html" not in kind
+        and ("xml" in kind or "rss" in kind or "atom" in kind or looks_like_feed(data))
+    ):
         return parse_feed(data, url=url)
     page = parse_html(data, url=url)
     return [entry_from_page(page, guid=page.url or url, url=page.url or url)]

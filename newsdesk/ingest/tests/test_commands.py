@@ -67,8 +67,11 @@ class IngestCommandTests(TestCase):
             call_command("ingest", "--source", "Nope")
 
     def test_a_single_url_becomes_a_page_source_and_loopback_is_refused(self):
-        url = self.server.add("/page.html", body=(FIXTURES / "article-furniture.html").read_bytes(),
-                              content_type="text/html")
+        url = self.server.add(
+            "/page.html",
+            body=(FIXTURES / "article-furniture.html").read_bytes(),
+            content_type="text/html",
+        )
         out, err, code = self.run_ingest("--url", url)
         self.assertIn("private, loopback", err)
         self.assertEqual(code, 1)
@@ -90,7 +93,8 @@ class IngestCommandTests(TestCase):
 class ImportPageProgressTests(TestCase):
     def test_import_page_shows_a_progress_bar_on_a_terminal(self):
         err = Terminal()
-        call_command("import-page", str(FIXTURES / "news-302156.txt"), stdout=io.StringIO(),
-                     stderr=err)
+        call_command(
+            "import-page", str(FIXTURES / "news-302156.txt"), stdout=io.StringIO(), stderr=err
+        )
         self.assertIn("import-page: 100%", err.getvalue())
         self.assertIn("1/1", err.getvalue())

@@ -45,9 +45,12 @@ class Site:
 
     def __init__(self, tmp: Path, name: str, *, copy_of: Site | None = None):
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_INGEST_")}
-        self.env.update(NEWSDESK_DATA_DIR=str(tmp / name),
-                        DJANGO_SETTINGS_MODULE="config.settings.base",
-                        NEWSDESK_INGEST_PARSE_TIMEOUT="30", PYTHONPATH=str(ROOT))
+        self.env.update(
+            NEWSDESK_DATA_DIR=str(tmp / name),
+            DJANGO_SETTINGS_MODULE="config.settings.base",
+            NEWSDESK_INGEST_PARSE_TIMEOUT="30",
+            PYTHONPATH=str(ROOT),
+        )
         self.env.pop("NEWSDESK_TEST_DB_NAME", None)
         self.pg_name = None
         self.name = name
@@ -74,21 +77,31 @@ class Site:
         # killed process lives on, and the wait would never end.
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             proc = subprocess.run(  # noqa: S603 - our own command, fixed arguments
-                [sys.executable, "-m", "newsdesk", *args], cwd=ROOT, stdout=out, stderr=err,
-                env={**self.env, **(env or {})}, timeout=300, check=False,
+                [sys.executable, "-m", "newsdesk", *args],
+                cwd=ROOT,
+                stdout=out,
+                stderr=err,
+                env={**self.env, **(env or {})},
+                timeout=300,
+                check=False,
             )
             out.seek(0)
             err.seek(0)
-            result = subprocess.CompletedProcess(proc.args, proc.returncode, out.read(),
-                                                 err.read())
+            result = subprocess.CompletedProcess(proc.args, proc.returncode, out.read(), err.read())
         if check and result.returncode != 0:
             raise AssertionError(f"{args} exited {result.returncode}: {result.stderr[-2000:]}")
         return result
 
     def setup(self, folder: Path) -> None:
         self.run("migrate", "--no-input", "-v", "0")
-        self.run("shell", "-v", "0", "-c", "from newsdesk.ingest.models import Source; "
-                 f"Source.objects.create(name='Drop', kind='folder', path={str(folder)!r})")
+        self.run(
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from newsdesk.ingest.models import Source; "
+            f"Source.objects.create(name='Drop', kind='folder', path={str(folder)!r})",
+        )
 
     def dump(self) -> dict:
         return json.loads(self.run("shell", "-v", "0", "-c", DUMP).stdout)
@@ -111,8 +124,13 @@ def test_a_worker_killed_mid_ingest_leaves_no_partial_item_and_a_rerun_finishes_
         crashed.setup(folder)
         clean = Site(tmp, "clean", copy_of=crashed)
 
-        killed = crashed.run("ingest", "--source", "Drop", check=False, env={
-            "NEWSDESK_INGEST_CRASH_AT": "batch-saved", "NEWSDESK_INGEST_CRASH_AFTER": "2"})
+        killed = crashed.run(
+            "ingest",
+            "--source",
+            "Drop",
+            check=False,
+            env={"NEWSDESK_INGEST_CRASH_AT": "batch-saved", "NEWSDESK_INGEST_CRASH_AFTER": "2"},
+        )
         assert killed.returncode == -signal.SIGKILL
         after_crash = crashed.dump()
         # Three whole items (each with its story and its bands), nothing of the fourth.

@@ -14,9 +14,14 @@ def two_agency_story():
     reuters = SourceFactory(name="Wire One", credit="Reuters")
     afp = SourceFactory(name="Agence Two", credit="AFP")
     wire_item_store(source=reuters, entry=entry("r1", text=DANUBE, title="Danube floods"))
-    wire_item_store(source=afp, entry=entry(
-        "a1", text=DANUBE_REWRITE + " More detail follows from the scene.",
-        title="Thousands flee as Danube floods"))
+    wire_item_store(
+        source=afp,
+        entry=entry(
+            "a1",
+            text=DANUBE_REWRITE + " More detail follows from the scene.",
+            title="Thousands flee as Danube floods",
+        ),
+    )
     return Story.objects.get()
 
 
@@ -52,8 +57,9 @@ class WireDeskAdminTests(TestCase):
     def test_the_desk_lists_stories_newest_first_with_their_items(self):
         story = two_agency_story()
         other = SourceFactory(name="Business Wire")
-        wire_item_store(source=other, entry=entry("b1", text=RATES, title="Rates held",
-                                                  published_at=None))
+        wire_item_store(
+            source=other, entry=entry("b1", text=RATES, title="Rates held", published_at=None)
+        )
         response = self.client.get(reverse("admin:ingest_story_changelist"))
         self.assertEqual(response.status_code, 200)
         content = response.content.decode()
@@ -84,8 +90,10 @@ class WireDeskAdminTests(TestCase):
         def queries_with(n_stories):
             for n in range(n_stories):
                 source = SourceFactory()
-                wire_item_store(source=source, entry=entry(f"g{n}", title=f"Story {n}",
-                                                           text=f"{RATES} {n} " * (n + 1)))
+                wire_item_store(
+                    source=source,
+                    entry=entry(f"g{n}", title=f"Story {n}", text=f"{RATES} {n} " * (n + 1)),
+                )
             with CaptureQueriesContext(connection) as ctx:
                 self.assertEqual(self.client.get(url).status_code, 200)
             return len(ctx)
@@ -107,8 +115,10 @@ class WireDeskAdminTests(TestCase):
     def test_the_draft_action_on_selected_items(self):
         two_agency_story()
         ids = list(WireItem.objects.values_list("pk", flat=True))
-        self.client.post(reverse("admin:ingest_wireitem_changelist"),
-                         {"action": "create_draft", "_selected_action": ids})
+        self.client.post(
+            reverse("admin:ingest_wireitem_changelist"),
+            {"action": "create_draft", "_selected_action": ids},
+        )
         article = Article.objects.get()
         self.assertEqual(article.wire_items.count(), 2)
 
@@ -121,17 +131,22 @@ class WireDeskAdminTests(TestCase):
         self.assertFalse(Article.objects.exists())
 
     def test_source_health_is_shown(self):
-        SourceFactory(name="Sick", consecutive_failures=3, last_error="The server answered 500",
-                      last_polled_at="2021-04-14T03:00:00Z")
+        SourceFactory(
+            name="Sick",
+            consecutive_failures=3,
+            last_error="The server answered 500",
+            last_polled_at="2021-04-14T03:00:00Z",
+        )
         content = self.client.get(reverse("admin:ingest_source_changelist")).content.decode()
-        self.assertIn('failing (3×)</strong>: The server answered 500', content)
+        self.assertIn("failing (3×)</strong>: The server answered 500", content)
 
     def test_only_superusers_may_allow_private_networks(self):
         from django.contrib.auth.models import Permission
 
         user = get_user_model().objects.create_user("desk", password="pw", is_staff=True)
-        user.user_permissions.add(*Permission.objects.filter(codename__in=[
-            "view_source", "change_source"]))
+        user.user_permissions.add(
+            *Permission.objects.filter(codename__in=["view_source", "change_source"])
+        )
         self.client.force_login(user)
         source = SourceFactory()
         page = self.client.get(reverse("admin:ingest_source_change", args=[source.pk]))

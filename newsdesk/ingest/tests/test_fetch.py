@@ -27,8 +27,21 @@ def loopback_is_public(monkeypatch):
 
 @pytest.mark.parametrize(
     "ip",
-    ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",  # noqa: S104
-     "100.64.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "224.0.0.1", "240.0.0.1"],
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "0.0.0.0",  # noqa: S104
+        "100.64.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "224.0.0.1",
+        "240.0.0.1",
+    ],
 )
 def test_private_loopback_link_local_and_reserved_addresses_are_not_allowed(ip):
     assert not address_allowed(ip)
@@ -94,8 +107,9 @@ def test_the_request_names_the_host_while_connecting_to_the_checked_address(serv
 
 
 def test_redirect_to_a_private_address_is_refused_at_that_hop(server, loopback_is_public):
-    url = server.add("/moved", status=302, headers={"Location": "http://169.254.169.254/latest/"},
-                     body=b"")
+    url = server.add(
+        "/moved", status=302, headers={"Location": "http://169.254.169.254/latest/"}, body=b""
+    )
     with pytest.raises(FetchRefused, match="169.254.169.254"):
         fetch(url)
 
@@ -156,8 +170,9 @@ def test_an_error_status_is_reported_with_the_address(server):
 def test_gzip_bodies_are_decompressed_and_counted_decompressed(server):
     import gzip
 
-    url = server.add("/gz", Route(body=gzip.compress(b"y" * 50_000),
-                                  headers={"Content-Encoding": "gzip"}))
+    url = server.add(
+        "/gz", Route(body=gzip.compress(b"y" * 50_000), headers={"Content-Encoding": "gzip"})
+    )
     assert fetch(url, allow_private=True).content == b"y" * 50_000
     with pytest.raises(FetchError, match="larger than"):
         fetch(url, allow_private=True, limits=Limits(max_bytes=10_000))
@@ -177,8 +192,11 @@ def _tls_server(tmp_path, name: str):
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
@@ -187,9 +205,13 @@ def _tls_server(tmp_path, name: str):
     )
     cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     srv = WireServer()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
@@ -209,8 +231,9 @@ def wire_example_is_local(monkeypatch):
     monkeypatch.setattr(fetch_module.socket, "getaddrinfo", getaddrinfo)
 
 
-def test_https_checks_the_certificate_for_the_host_name(tmp_path, monkeypatch,
-                                                         wire_example_is_local):
+def test_https_checks_the_certificate_for_the_host_name(
+    tmp_path, monkeypatch, wire_example_is_local
+):
     srv, cert_file = _tls_server(tmp_path, "wire.example")
     monkeypatch.setattr(fetch_module, "CA_BUNDLE", str(cert_file))
     with srv:
@@ -220,8 +243,9 @@ def test_https_checks_the_certificate_for_the_host_name(tmp_path, monkeypatch,
     assert result.content == b"<rss>tls</rss>"
 
 
-def test_https_with_a_certificate_for_another_name_fails(tmp_path, monkeypatch,
-                                                         wire_example_is_local):
+def test_https_with_a_certificate_for_another_name_fails(
+    tmp_path, monkeypatch, wire_example_is_local
+):
     srv, cert_file = _tls_server(tmp_path, "other.example")
     monkeypatch.setattr(fetch_module, "CA_BUNDLE", str(cert_file))
     with srv:

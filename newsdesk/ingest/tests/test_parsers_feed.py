@@ -61,8 +61,12 @@ def test_an_html_page_is_not_a_feed():
 
 
 def test_an_empty_but_valid_feed_has_no_entries():
-    assert parse_feed(b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-                      b"</channel></rss>") == []
+    assert (
+        parse_feed(
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+        )
+        == []
+    )
 
 
 def test_ninjs_1_item():
@@ -83,17 +87,24 @@ def test_ninjs_2_items_in_a_list_and_pictures_are_skipped():
        "bylines": [{"byline": "A. Writer"}], "versioncreated": "2021-04-14T02:15:00+02:00"}]"""
     (item,) = parse_ninjs(data)
     assert (item.guid, item.title, item.text, item.author) == (
-        "urn:x:2", "Two", "Para one.\n\nPara two.", "A. Writer")
+        "urn:x:2",
+        "Two",
+        "Para one.\n\nPara two.",
+        "A. Writer",
+    )
     assert item.published_at == datetime(2021, 4, 14, 0, 15, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b'{"uri": "x", "headline": ', "not valid JSON"),
-    (b'{"headline": "h", "body_text": "b"}', "no 'uri'"),
-    (b'{"uri": "u", "headline": "h"}', "no headline or no body"),
-    (b"[1, 2]", "not a JSON object"),
-    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b'{"uri": "x", "headline": ', "not valid JSON"),
+        (b'{"headline": "h", "body_text": "b"}', "no 'uri'"),
+        (b'{"uri": "u", "headline": "h"}', "no headline or no body"),
+        (b"[1, 2]", "not a JSON object"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ],
+)
 def test_bad_ninjs_is_a_clear_error(data, message):
     with pytest.raises(ParseError, match=message):
         parse_ninjs(data)
@@ -112,12 +123,27 @@ def test_drop_folder_files_are_read_by_their_ending():
 
 
 def test_downloads_are_read_by_content_type_then_by_content():
-    assert len(parse_download(read("afp.atom"), content_type="application/atom+xml",
-                              url="https://a.example/f")) == 2
-    assert len(parse_download(read("reuters.rss"), content_type="text/plain",
-                              url="https://a.example/f")) == 3
-    (page,) = parse_download((FIXTURES / "article-furniture.html").read_bytes(),
-                             content_type="text/html", url="https://a.example/story")
+    assert (
+        len(
+            parse_download(
+                read("afp.atom"), content_type="application/atom+xml", url="https://a.example/f"
+            )
+        )
+        == 2
+    )
+    assert (
+        len(
+            parse_download(
+                read("reuters.rss"), content_type="text/plain", url="https://a.example/f"
+            )
+        )
+        == 3
+    )
+    (page,) = parse_download(
+        (FIXTURES / "article-furniture.html").read_bytes(),
+        content_type="text/html",
+        url="https://a.example/story",
+    )
     assert page.url
 
 

@@ -36,8 +36,9 @@ class FeedPollTests(TestCase):
         report = source_poll(source=source, now=NOW)
         self.assertEqual(report.counts, {Outcome.CREATED: 3})
         source.refresh_from_db()
-        self.assertEqual((source.last_success_at, source.consecutive_failures, source.items_seen),
-                         (NOW, 0, 3))
+        self.assertEqual(
+            (source.last_success_at, source.consecutive_failures, source.items_seen), (NOW, 0, 3)
+        )
         self.assertEqual(source.next_poll_at, NOW + timedelta(seconds=source.poll_interval))
 
     def test_polling_again_updates_nothing_and_duplicates_nothing(self):
@@ -66,8 +67,9 @@ class FeedPollTests(TestCase):
         self.assertFalse(WireItem.objects.exists())
 
     def test_failures_back_off_exponentially_and_success_resets(self):
-        source = SourceFactory(url=self.server.url("/missing"), allow_private_network=True,
-                               poll_interval=60)
+        source = SourceFactory(
+            url=self.server.url("/missing"), allow_private_network=True, poll_interval=60
+        )
         for n, delay in [(1, 120), (2, 240), (3, 480)]:
             source_poll(source=source, now=NOW)
             source.refresh_from_db()
@@ -82,8 +84,9 @@ class FeedPollTests(TestCase):
 
     @override_settings(NEWSDESK_INGEST_MAX_BACKOFF=300)
     def test_backoff_stops_at_the_maximum(self):
-        source = SourceFactory(url=self.server.url("/missing"), allow_private_network=True,
-                               poll_interval=60)
+        source = SourceFactory(
+            url=self.server.url("/missing"), allow_private_network=True, poll_interval=60
+        )
         source.consecutive_failures = 10
         source.save()
         source_poll(source=source, now=NOW)

@@ -25,8 +25,9 @@ class WireItemStoreTests(TestCase):
 
     def test_a_changed_entry_updates_the_item_and_keeps_the_earlier_version(self):
         item, _ = wire_item_store(source=self.source, entry=entry(title="Danube floods"))
-        item, outcome = wire_item_store(source=self.source,
-                                        entry=entry(title="Danube floods: thousands flee"))
+        item, outcome = wire_item_store(
+            source=self.source, entry=entry(title="Danube floods: thousands flee")
+        )
         self.assertEqual(outcome, Outcome.UPDATED)
         self.assertEqual((item.title, item.version), ("Danube floods: thousands flee", 2))
         old = WireItemVersion.objects.get(item=item)
@@ -46,8 +47,9 @@ class WireItemStoreTests(TestCase):
         first, _ = wire_item_store(source=self.source, entry=entry("g1", url=url))
         other = SourceFactory()
         item, outcome = wire_item_store(source=other, entry=entry("x9", url=url, title="Other"))
-        self.assertEqual((outcome, item.pk, item.title), (Outcome.SKIPPED, first.pk,
-                                                          "Danube floods"))
+        self.assertEqual(
+            (outcome, item.pk, item.title), (Outcome.SKIPPED, first.pk, "Danube floods")
+        )
         self.assertEqual(WireItem.objects.count(), 1)
 
     def test_html_from_outside_is_sanitized_before_it_is_stored(self):
@@ -59,17 +61,24 @@ class WireItemStoreTests(TestCase):
         self.assertIn("<p>Text</p>", item.body_html)
 
     def test_plain_text_is_escaped_into_paragraphs(self):
-        item, _ = wire_item_store(source=self.source,
-                                  entry=entry(text="A <b>bold</b> claim.\n\nSecond."))
+        item, _ = wire_item_store(
+            source=self.source, entry=entry(text="A <b>bold</b> claim.\n\nSecond.")
+        )
         self.assertEqual(item.body_html, "<p>A &lt;b&gt;bold&lt;/b&gt; claim.</p>\n<p>Second.</p>")
 
 
 class GroupingTests(TestCase):
     def test_a_lightly_rewritten_story_from_another_source_joins_the_story(self):
         a, _ = wire_item_store(source=SourceFactory(), entry=entry("a", text=DANUBE))
-        b, _ = wire_item_store(source=SourceFactory(), entry=entry(
-            "b", title="Thousands flee as Danube floods", text=DANUBE_REWRITE,
-            published_at=datetime(2021, 4, 14, 0, 30, tzinfo=UTC)))
+        b, _ = wire_item_store(
+            source=SourceFactory(),
+            entry=entry(
+                "b",
+                title="Thousands flee as Danube floods",
+                text=DANUBE_REWRITE,
+                published_at=datetime(2021, 4, 14, 0, 30, tzinfo=UTC),
+            ),
+        )
         self.assertEqual(a.story_id, b.story_id)
         story = Story.objects.get()
         self.assertEqual(story.item_count, 2)
@@ -98,8 +107,9 @@ class GroupingTests(TestCase):
         self.assertEqual(item.story.archive_article, article)
 
     def test_drafts_are_not_part_of_the_archive(self):
-        ArticleFactory(headline="Danube floods", body=f"<p>{DANUBE}</p>",
-                       status=Article.Status.DRAFT)
+        ArticleFactory(
+            headline="Danube floods", body=f"<p>{DANUBE}</p>", status=Article.Status.DRAFT
+        )
         self.assertEqual(archive_index(), 0)
 
     def test_storing_an_item_makes_a_fixed_number_of_queries(self):
@@ -117,9 +127,14 @@ class GroupingTests(TestCase):
 
         def batch(prefix, n):
             # One rewrite of the stored story, and n - 1 stories of their own.
-            own = [entry(f"{prefix}{i}", title=f"Story {i}",
-                         text=" ".join(f"{prefix}{i}w{j}" for j in range(30)))
-                   for i in range(n - 1)]
+            own = [
+                entry(
+                    f"{prefix}{i}",
+                    title=f"Story {i}",
+                    text=" ".join(f"{prefix}{i}w{j}" for j in range(30)),
+                )
+                for i in range(n - 1)
+            ]
             return [entry(f"{prefix}-rewrite", text=DANUBE_REWRITE), *own]
 
         with self.assertNumQueries(11):
@@ -130,9 +145,14 @@ class GroupingTests(TestCase):
         self.assertLess(len(ctx), 60 / 2)
 
     def test_rewrites_in_the_same_batch_join_one_story(self):
-        results = wire_items_store(source=SourceFactory(), entries=[
-            entry("a", text=DANUBE), entry("b", text=RATES, title="Rates"),
-            entry("c", text=DANUBE_REWRITE, title="Thousands flee")])
+        results = wire_items_store(
+            source=SourceFactory(),
+            entries=[
+                entry("a", text=DANUBE),
+                entry("b", text=RATES, title="Rates"),
+                entry("c", text=DANUBE_REWRITE, title="Thousands flee"),
+            ],
+        )
         a, b, c = (item for item, _ in results)
         self.assertEqual(a.story_id, c.story_id)
         self.assertNotEqual(a.story_id, b.story_id)

@@ -33,8 +33,9 @@ class IngestTaskTests(TestCase):
         self.assertEqual(result.return_value, {"sources": 1, "failed_sources": 0, "created": 2})
         self.assertEqual(WireItem.objects.count(), 2)
         # Not due again until its interval has passed.
-        self.assertEqual(ingest_poll_due.enqueue().return_value,
-                         {"sources": 0, "failed_sources": 0})
+        self.assertEqual(
+            ingest_poll_due.enqueue().return_value, {"sources": 0, "failed_sources": 0}
+        )
 
     def test_archive_signing_task_runs_until_done(self):
         self.assertEqual(ingest_index_archive.enqueue().return_value, 0)
@@ -42,8 +43,10 @@ class IngestTaskTests(TestCase):
     def test_poll_now_from_the_admin(self):
         admin = get_user_model().objects.create_superuser("ad", "ad@example.org", "pw")
         self.client.force_login(admin)
-        self.client.post(reverse("admin:ingest_source_changelist"),
-                         {"action": "poll_now", "_selected_action": [self.source.pk]})
+        self.client.post(
+            reverse("admin:ingest_source_changelist"),
+            {"action": "poll_now", "_selected_action": [self.source.pk]},
+        )
         self.assertEqual(WireItem.objects.count(), 2)
         self.source.refresh_from_db()
         self.assertIsNotNone(self.source.last_success_at)

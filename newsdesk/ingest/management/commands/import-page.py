@@ -31,8 +31,9 @@ class Command(BaseCommand):
         self.verbosity = verbosity
         tally = Counter()
         # One file at a time, each in its own transaction, under a progress bar (on stderr).
-        with progress_bar(total=len(files), desc="import-page", stream=self.stderr._out,
-                          enabled=verbosity > 0) as bar:
+        with progress_bar(
+            total=len(files), desc="import-page", stream=self.stderr._out, enabled=verbosity > 0
+        ) as bar:
             for name in files:
                 outcome = self.import_file(Path(name))
                 tally[outcome] += 1

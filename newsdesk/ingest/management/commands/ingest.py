@@ -24,23 +24,37 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--source", action="append", default=[], metavar="NAME",
-                            help="Poll only this source (by name or id); repeat for more.")
-        parser.add_argument("--url", action="append", default=[], metavar="URL",
-                            help="Fetch this single page now (a 'page' source is created for it).")
+        parser.add_argument(
+            "--source",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="Poll only this source (by name or id); repeat for more.",
+        )
+        parser.add_argument(
+            "--url",
+            action="append",
+            default=[],
+            metavar="URL",
+            help="Fetch this single page now (a 'page' source is created for it).",
+        )
 
     def handle(self, *args, source: list[str], url: list[str], verbosity: int = 1, **options):
         sources = [self._page_source(u) for u in url] + self._named(source)
         if not url and not source:
             sources = list(Source.objects.filter(enabled=True))
         if not sources:
-            raise CommandError("There are no enabled sources; add one in the admin "
-                               "(Ingest > Sources) or give --url.")
+            raise CommandError(
+                "There are no enabled sources; add one in the admin "
+                "(Ingest > Sources) or give --url."
+            )
         tally: Counter = Counter()
         failed_sources = 0
         for src in sources:
-            with progress_bar(total=None, desc=src.name[:30], stream=self.stderr._out,
-                              enabled=verbosity > 0) as bar:
+            with progress_bar(
+                total=None, desc=src.name[:30], stream=self.stderr._out, enabled=verbosity > 0
+            ) as bar:
+
                 def advance(done, total, bar=bar):
                     bar.total = total
                     bar.update(done - bar.n)
@@ -78,6 +92,7 @@ class Command(BaseCommand):
         source = Source.objects.filter(kind=Source.Kind.PAGE, url=url).first()
         if source is None:
             name = f"Page: {url}"[:120]
-            source = Source.objects.create(name=name, kind=Source.Kind.PAGE, url=url,
-                                           poll_interval=86400, enabled=False)
+            source = Source.objects.create(
+                name=name, kind=Source.Kind.PAGE, url=url, poll_interval=86400, enabled=False
+            )
         return source

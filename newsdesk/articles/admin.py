@@ -256,7 +256,7 @@ class ArticleAdmin(admin.ModelAdmin):
 class ShownInStoriesAdmin(admin.ModelAdmin):
     """For what article pages show besides the article's own row (section, keyword and author
     names, pictures, corrections): a change raises the content generation once it is committed,
-    so pages kept rendered (parts.py) and the nav are rendered again."""
+    so pages kept rendered (page.py, parts.py) and the nav are rendered again."""
 
     def _changed(self, paths: list[str]) -> None:
         transaction.on_commit(lambda: content_changed(paths=paths))

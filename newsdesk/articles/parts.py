@@ -1,10 +1,11 @@
 """The parts of an article page that are the same for every reader, rendered once and kept.
 
-An article page cannot be cached whole: each view carries its own CSRF token and a single-use
-Security Key. What is the same for every reader (the head's metadata, the story, the related
-stories) is kept in the cache per article version, content generation and language, so a
-publish, correction, unpublish or rename (each raises the generation, newsdesk/core/purge.py)
-and an edit of the story itself (a new version) are seen at once.
+The whole page is kept for readers without a session (page.py); these parts serve the views
+rendered for one reader (editors, reply links, a form shown again) and the page's next
+rendering after its comments change. What is the same for every reader (the head's metadata, the
+story, the related stories) is kept in the cache per article version, content generation and
+language, so a publish, correction, unpublish or rename (each raises the generation,
+newsdesk/core/purge.py) and an edit of the story itself (a new version) are seen at once.
 """
 
 from __future__ import annotations

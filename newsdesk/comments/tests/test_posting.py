@@ -58,8 +58,8 @@ class CommentFormTests(PostingTestCase):
     def test_page_view_writes_nothing(self):
         self.page()
         with self.assertNumQueries(2):
-            # The article with its comment settings; the approved comments (the story itself is
-            # kept rendered after the first view: articles/parts.py).
+            # The article's row with its comment settings; the approved comments (the page is
+            # kept rendered after the first view: articles/page.py).
             self.client.get(self.url)
 
     def test_honeypot_is_hidden_from_people(self):

@@ -1,16 +1,21 @@
 """The "Security Key" picture: pure functions from an answer to PNG bytes (Pillow only).
 
 What defeats the bots we measure (bench/captcha_ocr_attack.py, bench/captcha_ml_attack.py):
-- glyphs overlap (negative kerning, 16-34 % of the narrower one), so connected components,
-  column projections and windows cut side by side do not find the letter boundaries; widths,
-  sizes and gaps vary, so an even split misses them too;
-- answers are 6 or 7 symbols: a bot that reads a fair share of glyphs still rarely gets all
-  of them (bench/captcha_ml_attack.py read 16 % of 5-6 symbol answers at 10-28 % overlap);
+- glyphs overlap their neighbours (negative kerning, 22-38 % of the narrower one) and are
+  raised and lowered alternately (5-10 px): every column holds parts of two glyphs, so
+  connected components, column projections and windows cut side by side, even windows
+  chosen by a classifier over all cut positions, do not isolate a letter; a person, who
+  sees each glyph whole in two dimensions, reads them;
+- about a third of the glyphs are drawn hollow (a 3 px outline): two shapes per symbol
+  to learn, and a window across a hollow glyph and a filled one resembles neither;
+- answers are 6 or 7 symbols: a bot that reads a fair share of glyphs still rarely gets all;
 - every glyph has its own font, size, rotation and shear, and the whole line is warped;
 - strokes of the same colour and width as the letters cross them, so thresholding and
   thin-line morphology cannot take them away without taking the letters too;
 - fragments of other glyphs and clutter of the same ink sit around the text.
-A person reads the line as a whole, which none of this prevents.
+Measured: BENCHMARKS.md, "Captcha". Legibility is checked by eye on samples at each change,
+and the alphabet keeps at most one glyph of each look-alike family (no 7: rotated and
+crossed, it reads as T or Y). Rendering takes about 16 ms of CPU per picture.
 """
 
 from __future__ import annotations
@@ -25,9 +30,14 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 # At most one glyph per look-alike family, none for some: 0/O/Q/D, 1/I/L/J, 2/Z, 5/S, 6/G/b, 8/B,
 # 9 (g and q are never drawn), U/V, C/G, E/F and P/R (a crossing stroke turns F into E, P into
-# R), 4/A (sheared). Answers are compared without case; only upper-case glyphs are drawn.
-ALPHABET = "ACEHKMNRTWXY379"
+# R), 4/A (sheared), 7/T/Y (rotated and crossed, 7 read as either). Answers are compared
+# without case; only upper-case glyphs are drawn.
+ALPHABET = "ACEHKMNRTWXY39"
 ANSWER_LENGTHS = (6, 7)
+OVERLAP = (0.22, 0.38)  # of the narrower of two neighbours
+STAGGER = (5, 10)  # pixels each glyph is raised or lowered, alternately
+OUTLINE_SHARE = 0.35  # glyphs drawn hollow
+OUTLINE_WIDTH = 3  # px: survives the 2x2 opening a bot cleans with, so no free win
 
 WIDTH = 280
 HEIGHT = 90
@@ -73,7 +83,7 @@ def _font_paths() -> tuple[str, ...]:
     return found
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)  # 6 faces x 15 sizes
 def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
@@ -85,10 +95,18 @@ def _glyph(char: str, rng: random.Random) -> Image.Image:
     left, top, right, bottom = font.getbbox(char)
     canvas = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
     draw = ImageDraw.Draw(canvas)
-    # A few glyphs are drawn outlined only: people read them fine, and their crops look
-    # nothing like the filled glyphs a classifier learnt.
-    if rng.random() < 0.0:
-        draw.text((pad - left, pad - top), char, font=font, fill=0, stroke_width=2, stroke_fill=255)
+    # About a third of the glyphs are drawn hollow: people read them as well as filled ones;
+    # a classifier has two shapes to learn per symbol, and a window cut across a hollow glyph
+    # and a filled neighbour looks like neither.
+    if rng.random() < OUTLINE_SHARE:
+        draw.text(
+            (pad - left, pad - top),
+            char,
+            font=font,
+            fill=0,
+            stroke_width=OUTLINE_WIDTH,
+            stroke_fill=255,
+        )
     else:
         draw.text((pad - left, pad - top), char, font=font, fill=255)
     # Shear and horizontal squeeze, then rotation.
@@ -150,11 +168,12 @@ def _curve(
 
 def _text_mask(
     answer: str, rng: random.Random
-) -> tuple[Image.Image, list[tuple[float, float]], float]:
+) -> tuple[Image.Image, list[tuple[float, float, float, float]], float]:
+    """The answer's glyphs on a blank mask, their boxes (left, top, right, bottom), the mid-line."""
     mask = Image.new("L", (WIDTH, HEIGHT), 0)
     glyphs = [_glyph(c, rng) for c in answer]
     # Negative kerning: each glyph starts before the previous one ends.
-    overlaps = [rng.uniform(0.16, 0.34) for _ in glyphs[1:]]
+    overlaps = [rng.uniform(*OVERLAP) for _ in glyphs[1:]]
     total = sum(g.width for g in glyphs) - sum(
         o * min(a.width, b.width) for o, a, b in zip(overlaps, glyphs, glyphs[1:], strict=False)
     )
@@ -170,14 +189,18 @@ def _text_mask(
         total *= scale
     x = (WIDTH - total) / 2 + rng.uniform(-6, 6)
     mid = HEIGHT / 2 + rng.uniform(-4, 4)
-    spans = []
+    boxes = []
+    # Neighbours alternate up and down: each overlaps the next in columns (no cut between them
+    # is clean) but less in area, so a reader still sees both.
+    side = rng.choice((-1, 1))
     for i, g in enumerate(glyphs):
-        y = mid - g.height / 2 + rng.uniform(-7, 7)
+        side = -side
+        y = mid - g.height / 2 + side * rng.uniform(*STAGGER)
         mask.paste(255, (int(x), int(y)), g)  # lighter-of: glyphs merge where they overlap
-        spans.append((x, x + g.width))
+        boxes.append((x, y, x + g.width, y + g.height))
         if i < len(overlaps):
             x += g.width - overlaps[i] * min(g.width, glyphs[i + 1].width)
-    return mask, spans, mid
+    return mask, boxes, mid
 
 
 def _fragment(rng: random.Random) -> Image.Image:
@@ -195,9 +218,9 @@ def _fragment(rng: random.Random) -> Image.Image:
 
 
 def _ink_mask(answer: str, rng: random.Random) -> Image.Image:
-    mask, spans, mid = _text_mask(answer, rng)
+    mask, boxes, mid = _text_mask(answer, rng)
     draw = ImageDraw.Draw(mask)
-    left, right = spans[0][0], spans[-1][1]
+    left, right = boxes[0][0], boxes[-1][2]
     # Strokes as wide as a letter's stem, crossing the whole line.
     for _ in range(rng.randint(1, 2)):
         _curve(

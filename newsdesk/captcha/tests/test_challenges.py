@@ -16,16 +16,16 @@ from newsdesk.captcha.models import UsedChallenge
 
 class ChallengeTokenTests(TestCase):
     def test_token_carries_answer_without_showing_it(self):
-        challenge = challenge_issue(answer="AC3K7")
-        self.assertNotIn("AC3K7", challenge.token)
-        self.assertEqual(challenge_read(challenge.token).answer, "AC3K7")
+        challenge = challenge_issue(answer="AC3K9")
+        self.assertNotIn("AC3K9", challenge.token)
+        self.assertEqual(challenge_read(challenge.token).answer, "AC3K9")
 
     def test_issuing_writes_nothing(self):
         with self.assertNumQueries(0):
             challenge_issue()
 
     def test_each_issue_is_a_new_challenge(self):
-        a, b = challenge_issue(answer="AC3K7"), challenge_issue(answer="AC3K7")
+        a, b = challenge_issue(answer="AC3K9"), challenge_issue(answer="AC3K9")
         self.assertNotEqual(a.id, b.id)
         self.assertNotEqual(a.token, b.token)
 
@@ -46,34 +46,34 @@ class ChallengeTokenTests(TestCase):
     @override_settings(NEWSDESK_CAPTCHA_TTL=600)
     def test_challenge_expires_after_ttl(self):
         with time_machine.travel(1_800_000_000, tick=False):
-            challenge = challenge_issue(answer="AC3K7")
+            challenge = challenge_issue(answer="AC3K9")
         with time_machine.travel(1_800_000_599, tick=False):
-            self.assertEqual(challenge_check(challenge.token, "ac3k7").id, challenge.id)
+            self.assertEqual(challenge_check(challenge.token, "ac3k9").id, challenge.id)
         with (
             time_machine.travel(1_800_000_601, tick=False),
             self.assertRaises(ChallengeError) as caught,
         ):
-            challenge_check(challenge.token, "AC3K7")
+            challenge_check(challenge.token, "AC3K9")
         self.assertEqual(caught.exception.code, "expired")
 
     def test_answer_ignores_case_and_spaces(self):
-        challenge = challenge_issue(answer="AC3K7")
-        self.assertEqual(challenge_check(challenge.token, " ac3 k7 ").id, challenge.id)
+        challenge = challenge_issue(answer="AC3K9")
+        self.assertEqual(challenge_check(challenge.token, " ac3 k9 ").id, challenge.id)
 
     def test_wrong_answer_burns_the_challenge(self):
-        challenge = challenge_issue(answer="AC3K7")
+        challenge = challenge_issue(answer="AC3K9")
         with self.assertRaises(ChallengeError) as caught:
             challenge_check(challenge.token, "WRONG")
         self.assertEqual(caught.exception.code, "wrong")
         with self.assertRaises(ChallengeError) as caught:
-            challenge_consume(challenge_check(challenge.token, "AC3K7"))
+            challenge_consume(challenge_check(challenge.token, "AC3K9"))
         self.assertEqual(caught.exception.code, "used")
 
     def test_challenge_is_single_use(self):
-        challenge = challenge_issue(answer="AC3K7")
-        challenge_consume(challenge_check(challenge.token, "AC3K7"))
+        challenge = challenge_issue(answer="AC3K9")
+        challenge_consume(challenge_check(challenge.token, "AC3K9"))
         with self.assertRaises(ChallengeError) as caught:
-            challenge_consume(challenge_check(challenge.token, "AC3K7"))
+            challenge_consume(challenge_check(challenge.token, "AC3K9"))
         self.assertEqual(caught.exception.code, "used")
 
     def test_purge_forgets_only_expired_challenges(self):

@@ -25,7 +25,8 @@ In a separate venv (not the site's): python3 -m venv /tmp/captcha-venv &&
     /tmp/captcha-venv/bin/python bench/captcha_ml_attack.py --target all     # ours + calibration
     /tmp/captcha-venv/bin/python bench/captcha_ml_attack.py --target simple-captcha-2x --no-write
 
-About 10 minutes a target on 2 quiet cores with --train 3000 (the default).
+About 10 minutes a target on 2 quiet cores with --train 3000 (the default); about 30 for ours,
+where the SVM fit on its harder glyph windows alone takes some 20 minutes.
 
 Calibration: the same bot against stock django-simple-captcha images (its defaults: Vera,
 size 22, 4 letters A-Z, rotation -35..35, noise arcs and dots, smooth filter). With the package

@@ -8,7 +8,8 @@ What defeats the bots we measure (bench/captcha_ocr_attack.py, bench/captcha_ml_
   sees each glyph whole in two dimensions, reads them;
 - about a third of the glyphs are drawn hollow (a 3 px outline): two shapes per symbol
   to learn, and a window across a hollow glyph and a filled one resembles neither;
-- answers are 6 or 7 symbols: a bot that reads a fair share of glyphs still rarely gets all;
+- answers are 6 or 7 symbols: a bot that reads a fair share of glyphs still rarely gets all
+  (never the same symbol twice in a row: overlapping twins are miscounted by people);
 - every glyph has its own font, size, rotation and shear, and the whole line is warped;
 - strokes of the same colour and width as the letters cross them, so thresholding and
   thin-line morphology cannot take them away without taking the letters too;
@@ -64,10 +65,13 @@ def normalize_answer(text: str) -> str:
 
 
 def random_answer(rng: random.Random | None = None) -> str:
-    """A fresh answer: 6 or 7 symbols from ALPHABET."""
+    """A fresh answer: 6 or 7 symbols from ALPHABET, no symbol twice in a row (two overlapping
+    copies of one glyph read as one: people miscounted EE, CCC, 99)."""
     rng = rng or random.SystemRandom()
-    length = rng.choice(ANSWER_LENGTHS)
-    return "".join(rng.choice(ALPHABET) for _ in range(length))
+    symbols = [rng.choice(ALPHABET)]
+    for _ in range(rng.choice(ANSWER_LENGTHS) - 1):
+        symbols.append(rng.choice(ALPHABET.replace(symbols[-1], "")))
+    return "".join(symbols)
 
 
 @lru_cache(maxsize=1)

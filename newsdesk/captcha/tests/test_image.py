@@ -36,6 +36,12 @@ def test_random_answer_draws_6_or_7_symbols_from_the_alphabet():
     assert set("".join(answers)) == set(ALPHABET)
 
 
+def test_random_answer_never_repeats_a_symbol_in_a_row():
+    rng = random.Random(2)
+    for answer in (random_answer(rng) for _ in range(2000)):
+        assert all(a != b for a, b in zip(answer, answer[1:], strict=False)), answer
+
+
 def test_random_answer_without_rng_uses_fresh_randomness():
     assert len({random_answer() for _ in range(50)}) > 45
 

@@ -16,6 +16,20 @@ from .desk import DraftRefused, story_draft, story_draft_create
 from .models import Source, Story, WireItem, WireItemVersion
 from .tasks import ingest_poll_source
 
+# What polling records about a source: shown, never edited.
+HEALTH_FIELDS = [
+    "health",
+    "last_polled_at",
+    "last_success_at",
+    "last_error_at",
+    "last_error",
+    "consecutive_failures",
+    "items_seen",
+    "next_poll_at",
+    "etag",
+    "last_modified",
+]
+
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
@@ -31,18 +45,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "enabled", "allow_private_network"]
     search_fields = ["name", "url", "path"]
     actions = ["poll_now"]
-    readonly_fields = [
-        "health",
-        "last_polled_at",
-        "last_success_at",
-        "last_error_at",
-        "last_error",
-        "consecutive_failures",
-        "items_seen",
-        "next_poll_at",
-        "etag",
-        "last_modified",
-    ]
+    readonly_fields = HEALTH_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "kind", "url", "path", "credit", "enabled", "poll_interval"]}),
         (
@@ -54,20 +57,7 @@ class SourceAdmin(admin.ModelAdmin):
         ),
         (
             "Health",
-            {
-                "fields": [
-                    "health",
-                    "last_polled_at",
-                    "last_success_at",
-                    "last_error_at",
-                    "last_error",
-                    "consecutive_failures",
-                    "items_seen",
-                    "next_poll_at",
-                    "etag",
-                    "last_modified",
-                ]
-            },
+            {"fields": HEALTH_FIELDS},
         ),
     ]
 

@@ -34,6 +34,7 @@ dev: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## The whole suite on SQLite, then on PostgreSQL where it answers on 127.0.0.1:5432.
 test: install lint test-sqlite test-postgres

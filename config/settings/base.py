@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "newsdesk.search",
     "newsdesk.feeds",
     "newsdesk.api",
+    "newsdesk.site",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsdesk.core.context_processors.site",
+                "newsdesk.site.context_processors.site",
             ],
         },
     }

@@ -257,6 +257,6 @@ def share(model_admin, request, object_id):
         f"Share a preview: {article.headline}",
         link=link,
         expires=expires,
-        preview_url=reverse("articles:preview", args=[article.news_id]),
+        preview_url=reverse("site:preview", args=[article.news_id]),
     )
     return TemplateResponse(request, "admin/articles/article/share.html", context)

@@ -28,7 +28,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return reverse("site:section", kwargs={"slug": self.slug})
 
 
 class KeywordQuerySet(models.QuerySet):
@@ -50,7 +50,7 @@ class Keyword(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:keyword", kwargs={"slug": self.slug})
+        return reverse("site:keyword", kwargs={"slug": self.slug})
 
 
 class Author(models.Model):
@@ -227,7 +227,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"news_id": self.news_id, "slug": self.slug})
+        return reverse("site:article", kwargs={"news_id": self.news_id, "slug": self.slug})
 
     @property
     def visible_from(self):

@@ -21,7 +21,7 @@ def _max_age() -> timedelta:
 def preview_link_make(*, article) -> tuple[str, datetime]:
     """The path of a share link for `article` and when it stops working."""
     token = signing.dumps({"a": article.pk}, salt=SALT)
-    return reverse("articles:preview_shared", kwargs={"token": token}), timezone.now() + _max_age()
+    return reverse("site:preview_shared", kwargs={"token": token}), timezone.now() + _max_age()
 
 
 def preview_link_read(token: str) -> tuple[int, datetime]:

@@ -18,8 +18,8 @@ logger = logging.getLogger(__name__)
 def _paths(article: Article) -> list[str]:
     paths = [
         article.get_absolute_url(),
-        reverse("articles:short", args=[article.news_id]),
-        reverse("articles:home"),
+        reverse("site:short", args=[article.news_id]),
+        reverse("site:home"),
     ]
     if article.section_id:
         paths.append(article.section.get_absolute_url())

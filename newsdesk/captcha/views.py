@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from newsdesk.comments.ratelimit import client_ip, rate_limit_hit
+from newsdesk.core.ratelimit import client_ip, rate_limit_hit
 
 from .audio import CaptchaAudioUnavailable, render_audio
 from .challenges import ChallengeError, challenge_issue, challenge_read

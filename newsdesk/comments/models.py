@@ -194,17 +194,6 @@ class SpamToken(models.Model):
         return f"{self.token}: {self.spam} spam / {self.ham} ham"
 
 
-class RateCounter(models.Model):
-    """One fixed-window counter (see ratelimit.py); purged once its window has passed."""
-
-    bucket = models.CharField(max_length=120, primary_key=True)
-    hits = models.PositiveIntegerField(default=0)
-    expires = models.BigIntegerField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.bucket}: {self.hits}"
-
-
 class ModerationNotice(models.Model):
     """An email sent to moderators about new pending comments: the throttle's memory."""
 

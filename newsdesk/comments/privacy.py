@@ -51,6 +51,12 @@ def _fernet(master: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(_derive(master, "newsdesk email encryption v1")))
 
 
+def comment_email_fields(email: str) -> dict[str, str]:
+    """The Comment fields that keep a commenter's address: a keyed digest and a ciphertext,
+    never the address in clear."""
+    return {"email_digest": email_digest(email), "email_encrypted": email_encrypt(email)}
+
+
 def email_encrypt(email: str) -> str:
     return _fernet(_master_key()).encrypt(email.strip().encode()).decode()
 

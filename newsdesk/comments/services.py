@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from newsdesk.articles.models import Article
 from newsdesk.captcha.challenges import Challenge, ChallengeError, challenge_consume
+from newsdesk.core.ratelimit import Limited, rate_limit_hit, rate_limits_hit
+from newsdesk.core.writegate import sqlite_write_gate
 
 from .models import Comment, ModerationNotice
 from .privacy import email_decrypt, email_digest, email_encrypt
-from .ratelimit import Limited, rate_limit_hit, rate_limits_hit
 from .spam import SpamVerdict, spam_learn, spam_score
-from .writegate import sqlite_write_gate
 
 
 class CommentRefused(Exception):
@@ -120,7 +120,7 @@ def _notify_moderators_soon() -> None:
     # process-local cache spares the shared counter (a hot row) all but one write per process.
     from django.core.cache import cache
 
-    from .ratelimit import Rate
+    from newsdesk.core.ratelimit import Rate
 
     window = int(timezone.now().timestamp() // interval)
     if not cache.add(f"comments:notify-claimed:{window}", 1, interval):

@@ -2,7 +2,8 @@
 
 from django_tasks import task
 
-from .ratelimit import rate_counters_purge
+from newsdesk.core.ratelimit import rate_counters_purge
+
 from .services import comment_ips_purge, moderation_notice_send
 
 

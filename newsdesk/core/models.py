@@ -29,3 +29,17 @@ class TaskFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_path} failed at {self.failed_at:%Y-%m-%d %H:%M} UTC"
+
+
+class RateCounter(models.Model):
+    """One fixed-window counter (see ratelimit.py); purged once its window has passed."""
+
+    bucket = models.CharField(max_length=120, primary_key=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        db_table = "comments_ratecounter"  # created by the comments app, which held it first
+
+    def __str__(self) -> str:
+        return f"{self.bucket}: {self.hits}"

@@ -73,7 +73,7 @@ class ArticleFeed(Feed):
 
     def item_guid(self, item: Article) -> str:
         # The short address never changes, even when an edited headline changes the slug.
-        return absolute(reverse("articles:short", kwargs={"news_id": item.news_id}))
+        return absolute(reverse("site:short", kwargs={"news_id": item.news_id}))
 
     item_guid_is_permalink = True
 

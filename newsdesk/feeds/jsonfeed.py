@@ -27,7 +27,7 @@ def _date(value):
 
 def _item(article: Article) -> dict:
     item = {
-        "id": absolute(reverse("articles:short", kwargs={"news_id": article.news_id})),
+        "id": absolute(reverse("site:short", kwargs={"news_id": article.news_id})),
         "url": absolute(article.get_absolute_url()),
         "title": article.headline,
         "summary": article_summary(article),

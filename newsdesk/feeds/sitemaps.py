@@ -85,7 +85,7 @@ class ArticleSitemap(_OurSite):
 
     def location(self, item):
         news_id, slug, _ = item
-        return reverse("articles:detail", kwargs={"news_id": news_id, "slug": slug})
+        return reverse("site:article", kwargs={"news_id": news_id, "slug": slug})
 
     def lastmod(self, item):
         return datetime.fromisoformat(f"{item[2][:10]}T{item[2][11:19]}").replace(tzinfo=UTC)
@@ -119,7 +119,7 @@ def _article_block(request) -> HttpResponse:
     reverses each URL and renders a template per entry, several seconds for a full block."""
     rows = ArticleSitemap.paginator.page(request.GET.get("p", 1)).object_list
     marker = 987654321
-    pattern = absolute(reverse("articles:detail", kwargs={"news_id": marker, "slug": "sluG"}))
+    pattern = absolute(reverse("site:article", kwargs={"news_id": marker, "slug": "sluG"}))
     head, rest = pattern.split(str(marker), 1)
     between, tail = rest.split("sluG", 1)
     head, between, tail = escape(head), escape(between), escape(tail)
@@ -201,7 +201,7 @@ def robots_txt(request):
     lines = [
         "User-agent: *",
         f"Disallow: {reverse('admin:index')}",
-        f"Disallow: {reverse('search:results')}",
+        f"Disallow: {reverse('site:search')}",
         "",
         f"Sitemap: {absolute(reverse('feeds:sitemap-index'))}",
         f"Sitemap: {absolute(reverse('feeds:sitemap-news'))}",

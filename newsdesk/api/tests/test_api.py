@@ -5,7 +5,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from newsdesk.articles.models import Article
-from newsdesk.search.tests.factories import (
+from newsdesk.articles.tests.plain_factories import (
     ArticleFactory,
     AuthorFactory,
     KeywordFactory,

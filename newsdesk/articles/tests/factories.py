@@ -6,8 +6,6 @@ import factory
 from django.utils import timezone
 
 from newsdesk.articles.models import Article, Author, Keyword, Section
-from newsdesk.articles.synthetic import comment_email_fields
-from newsdesk.comments.models import Comment
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
@@ -65,18 +63,3 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
 
 REFERENCE_TIME = datetime(2021, 4, 14, 1, 40, tzinfo=UTC)
-
-
-def comment_create(
-    article: Article,
-    *,
-    name: str = "A reader",
-    body: str = "Well reported.",
-    email: str = "reader@example.org",
-    approved: bool = True,
-) -> Comment:
-    """A reader's comment, approved unless told otherwise (the comments app keeps the address)."""
-    status = Comment.Status.APPROVED if approved else Comment.Status.PENDING
-    return Comment.objects.create(
-        article=article, name=name, body=body, status=status, **comment_email_fields(email)
-    )

@@ -344,21 +344,21 @@ class PreviewTests(TestCase):
 
     def test_staff_preview_shows_the_draft_as_readers_will_see_it(self):
         self.client.force_login(self.editor)
-        page = self.client.get(reverse("articles:preview", args=[self.article.news_id]))
+        page = self.client.get(reverse("site:preview", args=[self.article.news_id]))
         self.assertContains(page, "<h1>Draft about the lighthouse</h1>", html=True)
         self.assertContains(page, "Preview: Draft")
         self.assertEqual(page["Cache-Control"], "private, no-store")
         self.assertEqual(self.client.get(self.article.get_absolute_url()).status_code, 404)
 
     def test_anonymous_preview_asks_for_a_login(self):
-        response = self.client.get(reverse("articles:preview", args=[self.article.news_id]))
+        response = self.client.get(reverse("site:preview", args=[self.article.news_id]))
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
 
     def test_reporters_preview_only_their_own(self):
         self.client.force_login(user_in(roles.REPORTER))
         self.assertEqual(
-            self.client.get(reverse("articles:preview", args=[self.article.news_id])).status_code,
+            self.client.get(reverse("site:preview", args=[self.article.news_id])).status_code,
             404,
         )
 

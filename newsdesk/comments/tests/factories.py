@@ -7,7 +7,7 @@ import factory
 from newsdesk.articles.tests.factories import ArticleFactory
 from newsdesk.captcha.challenges import challenge_read
 from newsdesk.comments.models import Comment
-from newsdesk.comments.privacy import email_digest, email_encrypt
+from newsdesk.comments.privacy import comment_email_fields, email_digest, email_encrypt
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
@@ -51,3 +51,18 @@ def solved(html: str, **fields) -> dict:
     }
     data.update(fields)
     return data
+
+
+def comment_create(
+    article,
+    *,
+    name: str = "A reader",
+    body: str = "Well reported.",
+    email: str = "reader@example.org",
+    approved: bool = True,
+) -> Comment:
+    """A reader's comment, approved unless told otherwise (the comments app keeps the address)."""
+    status = Comment.Status.APPROVED if approved else Comment.Status.PENDING
+    return Comment.objects.create(
+        article=article, name=name, body=body, status=status, **comment_email_fields(email)
+    )

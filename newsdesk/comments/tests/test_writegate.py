@@ -14,7 +14,7 @@ from newsdesk.articles.tests.factories import ArticleFactory
 from newsdesk.captcha.challenges import challenge_issue
 from newsdesk.comments.models import Comment
 from newsdesk.comments.services import Submission, comment_submit
-from newsdesk.comments.writegate import file_gate, gate_path, sqlite_write_gate
+from newsdesk.core.writegate import file_gate, gate_path, sqlite_write_gate
 
 
 def fake_connection(**overrides):
@@ -97,7 +97,7 @@ class FileGateTests(SimpleTestCase):
 class SqliteWriteGateTests(TestCase):
     def test_inside_a_transaction_no_lock_is_taken(self):
         self.assertTrue(connection.in_atomic_block)  # the test's own transaction
-        with mock.patch("newsdesk.comments.writegate.fcntl.flock") as flock, sqlite_write_gate():
+        with mock.patch("newsdesk.core.writegate.fcntl.flock") as flock, sqlite_write_gate():
             pass
         flock.assert_not_called()
 
@@ -114,7 +114,7 @@ class GatedWritesTests(TestCase):
         article = ArticleFactory()
         with (
             mock.patch("newsdesk.comments.services.sqlite_write_gate", recording_gate),
-            mock.patch("newsdesk.comments.ratelimit.sqlite_write_gate", recording_gate),
+            mock.patch("newsdesk.core.ratelimit.sqlite_write_gate", recording_gate),
         ):
             comment_submit(
                 article=article,

@@ -11,12 +11,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from newsdesk.articles.models import Article
-from newsdesk.articles.parts import article_parts
 from newsdesk.captcha.fields import REFRESH_FIELD
+from newsdesk.core.ratelimit import client_ip, rate_limit_hit
 
 from ..forms import CommentForm, FormStandIns
 from ..models import Comment, CommentSettings, comments_open
-from ..ratelimit import client_ip, rate_limit_hit
 from ..services import CommentRefused, Submission, comment_count_attempt, comment_submit
 
 ACCEPTED_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -83,14 +82,13 @@ def comment_block_context(
 def _redisplay(
     request, article: Article, form: CommentForm, status: int, *, notice: str = "", headers=None
 ):
-    """The article page again with the reader's text kept and a fresh Security Key."""
+    """The comment page again with the reader's text kept and a fresh Security Key."""
     article = _article_for_page(article)
     context = {
         "article": article,
-        "parts": article_parts(article),
         **comment_block_context(request, article, form.for_redisplay(), notice=notice),
     }
-    response = render(request, "articles/article_detail.html", context, status=status)
+    response = render(request, "comments/write.html", context, status=status)
     for key, value in (headers or {}).items():
         response[key] = value
     return response

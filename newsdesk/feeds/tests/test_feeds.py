@@ -11,7 +11,7 @@ from django.utils.http import http_date
 
 from newsdesk.articles.models import Article
 from newsdesk.articles.services import article_unpublish
-from newsdesk.search.tests.factories import (
+from newsdesk.articles.tests.plain_factories import (
     ArticleFactory,
     AuthorFactory,
     KeywordFactory,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 from newsdesk.articles.models import Image
-from newsdesk.search.tests.factories import ArticleFactory
+from newsdesk.articles.tests.plain_factories import ArticleFactory
 
 
 def png(width=1200, height=675) -> ContentFile:

@@ -3,7 +3,7 @@ import json
 import lxml.html
 from django.test import TestCase
 
-from newsdesk.search.tests.factories import (
+from newsdesk.articles.tests.plain_factories import (
     ArticleFactory,
     AuthorFactory,
     KeywordFactory,

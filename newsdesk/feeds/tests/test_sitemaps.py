@@ -8,7 +8,7 @@ from django.utils import timezone
 from lxml import etree
 
 from newsdesk.articles.models import Article
-from newsdesk.search.tests.factories import ArticleFactory, KeywordFactory, SectionFactory
+from newsdesk.articles.tests.plain_factories import ArticleFactory, KeywordFactory, SectionFactory
 
 from .. import sitemaps
 

@@ -1,10 +1,11 @@
 from django.db import connection
 from django.test import TestCase
 
+from newsdesk.articles.tests.plain_factories import ArticleFactory
+
 from ..backends import backend_for
 from ..query import parse_query
 from ..selectors import search_articles
-from .factories import ArticleFactory
 
 
 class IndexRepairTests(TestCase):

@@ -3,9 +3,9 @@ from django.test import TestCase
 
 from newsdesk.articles.models import Article
 from newsdesk.articles.services import article_unpublish
+from newsdesk.articles.tests.plain_factories import ArticleFactory, KeywordFactory
 
 from ..selectors import RELATED_ID_WINDOW, related_articles
-from .factories import ArticleFactory, KeywordFactory
 
 
 def related(article):

@@ -11,11 +11,11 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from newsdesk.articles.models import Article
 from newsdesk.articles.services import article_unpublish
+from newsdesk.articles.tests.plain_factories import ArticleFactory, KeywordFactory, SectionFactory
 
 from ..backends import backend_for
 from ..query import parse_query
 from ..selectors import Sort, search_articles
-from .factories import ArticleFactory, KeywordFactory, SectionFactory
 
 
 def found(text, **filters):

@@ -1,0 +1,371 @@
+"""Demo content: original stories written for Newsdesk about a fictional river town, Larkford.
+
+Every name, place and quotation here is invented. `demo_load()` is idempotent: stories are
+found again by their News ID, so loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from newsdesk.articles.models import Article, Author, Section, make_slug
+from newsdesk.articles.services import keywords_get_or_create
+from newsdesk.comments.models import Comment
+from newsdesk.comments.privacy import comment_email_fields
+
+SECTIONS = [
+    (
+        "Local",
+        "Larkford and the Wend valley: councils, schools, roads and the people who run them.",
+    ),
+    ("Business", "Shops, workshops, jobs and the money that moves through the valley."),
+    ("Environment", "The river, the weather, the hills and what we do to them."),
+    ("Culture", "Music, books, theatre, food and the festivals that fill the calendar."),
+    ("Sport", "Results and stories from the valley's clubs and courts."),
+    ("Science", "Research, health and technology close to home."),
+]
+
+AUTHORS = ["Mara Ellison", "Tomasz Reyne", "Priya Okafor", "Hollis Grant", "Ines Vantaggio"]
+
+# News IDs of the demo stories; imported and new articles number themselves around them.
+FIRST_NEWS_ID = 1001
+
+
+@dataclass(frozen=True)
+class DemoStory:
+    headline: str
+    section: str
+    summary: str
+    body: list[str]  # paragraphs; a line starting with "## " is a sub-heading
+    keywords: list[str]
+    authors: list[str]
+    credits: str = ""
+    top: bool = False
+    hours_ago: int = 0
+    comments: list[tuple[str, str]] = field(default_factory=list)  # (name, text), approved
+
+
+STORIES = [
+    DemoStory(
+        headline="Larkford opens its rebuilt footbridge after two years of detours",
+        section="Local",
+        summary="The Mill Lane crossing is back, wider and lit, and cyclists are allowed on it.",
+        body=[
+            "The footbridge over the Wend at Mill Lane reopened on Saturday morning, two years "
+            "after a winter flood left its timber deck split and the council closed it as unsafe.",
+            "About two hundred people walked across in the first hour. Some had brought flasks of "
+            "tea; a brass band from the secondary school played on the east bank.",
+            "The new deck is a metre wider than the old one and is lit at night by lamps set into "
+            "the handrail. For the first time, cyclists may ride across, provided they give way to "
+            "people on foot.",
+            "## What it cost",
+            "The rebuild came to 1.4 million, of which the regional transport fund paid two "
+            "thirds. The council's share came from a reserve set aside for flood repairs.",
+            '"It took longer than anyone wanted," said councillor Ruth Abernethy, who chairs the '
+            'roads committee. "But this one is built to sit out the kind of water we had in 2023."',
+        ],
+        keywords=["Mill Lane", "Wend river", "Larkford council", "cycling"],
+        authors=["Mara Ellison"],
+        top=True,
+        hours_ago=2,
+        comments=[
+            ("Jo from Eastbank", "Walked the dog over it this morning. The lights are lovely."),
+            ("Sam P.", "Good news, but the ramp on the west side is still very steep for buggies."),
+        ],
+    ),
+    DemoStory(
+        headline="Council votes to keep Saturday market in the square",
+        section="Local",
+        summary="A plan to move the stalls to the old bus depot was dropped after a petition.",
+        body=[
+            "Larkford's Saturday market will stay in Corn Square, the town council decided on "
+            "Tuesday night, ending a year of argument over where its forty stalls should stand.",
+            "A proposal to move the market to the former bus depot on Station Road, where there is "
+            "parking for two hundred cars, was withdrawn after a petition against it gathered more "
+            "than three thousand signatures.",
+            "Traders had warned that the depot was too far from the shops on the high street, "
+            "which say their busiest hours are on market days.",
+            "The council will instead close two lanes of Corn Street to traffic from seven until "
+            "three on Saturdays, so that delivery vans can unload without blocking the bus stop.",
+        ],
+        keywords=["Corn Square", "Larkford council", "markets"],
+        authors=["Tomasz Reyne"],
+        hours_ago=9,
+        comments=[("Market regular", "Common sense wins for once.")],
+    ),
+    DemoStory(
+        headline="Valley bakery doubles its ovens as rye bread sells out by noon",
+        section="Business",
+        summary="Hestle & Daughters will hire six bakers and open at five in the morning.",
+        body=[
+            "Hestle & Daughters, the bakery on Tanner's Row that has sold out of its dark rye "
+            "before lunchtime every day since the spring, is installing two more ovens and will "
+            "take on six bakers.",
+            "Owner Annika Hestle said the loaf, made with a starter her grandmother kept going for "
+            "forty years, was never meant to be the shop's best seller.",
+            '"People started buying three at a time and freezing them," she said. "We could not '
+            'keep up with one oven."',
+            "## Early starts",
+            "From next month the shop will open at five, an hour earlier, for shift workers at the "
+            "paper mill and the hospital.",
+        ],
+        keywords=["Hestle & Daughters", "bakeries", "jobs"],
+        authors=["Priya Okafor"],
+        hours_ago=20,
+    ),
+    DemoStory(
+        headline="Otters return to the upper Wend after thirty years",
+        section="Environment",
+        summary="Camera traps near Fellbrook caught a family of four at night.",
+        body=[
+            "Otters are breeding on the upper Wend for the first time in three decades, volunteers "
+            "from the Wend Valley Rivers Trust said, after camera traps near Fellbrook filmed an "
+            "adult female with three cubs.",
+            "The trust has spent eight years replanting the banks with willow and alder and "
+            "persuading farms upstream to fence cattle away from the water.",
+            '"Otters are the proof that the fish are back, and the fish are the proof that the '
+            "water is cleaner,\" said the trust's ecologist, Dr Felix Amadi.",
+            "The trust asked people not to go looking for the holt, whose place it is keeping "
+            "secret, and to keep dogs on a lead along the Fellbrook path until the autumn.",
+        ],
+        keywords=["otters", "Wend river", "wildlife", "Fellbrook"],
+        authors=["Hollis Grant"],
+        credits="Wend Valley Rivers Trust",
+        top=True,
+        hours_ago=30,
+        comments=[
+            ("Birdwatcher", "Wonderful. Thank you to every volunteer who planted those willows."),
+            ("R. Moss", "Saw a trail of prints by the weir last winter and nobody believed me!"),
+            ("Fellbrook resident", "Please, everyone, respect the request to stay away."),
+        ],
+    ),
+    DemoStory(
+        headline="Heavy rain warning for the valley on Thursday",
+        section="Environment",
+        summary="Up to 60 mm could fall on the hills; the Wend is expected to rise quickly.",
+        body=[
+            "Forecasters have issued an amber warning for heavy rain across the Wend valley from "
+            "early Thursday until Friday morning, with up to 60 mm expected on high ground.",
+            "The river authority said the Wend could rise by more than a metre at Larkford within "
+            "hours, and that the riverside car park would be closed from Wednesday evening.",
+            "## Sandbags",
+            "Sandbags are available from the fire station on Quarry Road for homes on the flood "
+            "list. People who need help carrying them can call the council's helpline.",
+        ],
+        keywords=["weather", "floods", "Wend river"],
+        authors=["Hollis Grant"],
+        credits="Valley Weather Service",
+        hours_ago=40,
+    ),
+    DemoStory(
+        headline="Larkford Rovers reach county cup final with late header",
+        section="Sport",
+        summary="Centre-back Dele Marsh scored in the 89th minute against Hatherby.",
+        body=[
+            "Larkford Rovers will play in the county cup final for the first time since 2009 after "
+            "a header from Dele Marsh in the 89th minute beat Hatherby Town 2-1 at Brook Meadow.",
+            "Hatherby had led from the twelfth minute, and Rovers only drew level after the break "
+            "when a low cross from Kit Holloway was turned in by Amir Sato.",
+            '"I don\'t score many," said Marsh, a centre-back. "I\'ll remember that one."',
+            "The final will be played at the county ground on the last Saturday of the month. "
+            "The club says it will run two coaches for supporters.",
+        ],
+        keywords=["Larkford Rovers", "football", "county cup"],
+        authors=["Tomasz Reyne"],
+        top=True,
+        hours_ago=52,
+        comments=[("Rovers since 86", "What a night. Up the Rovers!")],
+    ),
+    DemoStory(
+        headline="Library adds evening hours and a tool-lending shelf",
+        section="Local",
+        summary="Drills, ladders and sewing machines can now be borrowed with a library card.",
+        body=[
+            "Larkford Library will stay open until eight on Tuesdays and Thursdays from next week, "
+            "and has started lending tools alongside its books.",
+            "The shelf, near the children's corner, holds drills, a wallpaper steamer, two "
+            "ladders, a sewing machine and a pressure washer, all given by residents or "
+            "local firms.",
+            "Librarian Odile Brack said the idea came from a reader who asked whether anyone in "
+            "town had a tile cutter he could use for a weekend.",
+        ],
+        keywords=["Larkford Library", "tools", "community"],
+        authors=["Mara Ellison"],
+        hours_ago=70,
+    ),
+    DemoStory(
+        headline="Paper mill to run on steam from its own wood waste",
+        section="Business",
+        summary="The Greywater mill says the new boiler will cut its gas use by half.",
+        body=[
+            "Greywater Paper, the valley's largest employer, is building a boiler that will burn "
+            "the bark and offcuts the mill now sends away by lorry, and use the steam to dry "
+            "paper.",
+            "The company says the boiler, due to start next spring, will halve the mill's use of "
+            "gas and take about forty lorries a week off the valley road.",
+            "## Questions about smoke",
+            "Some residents of Upper Greywater have asked for the chimney's emissions to be "
+            "published. The company said it would put live readings on its website.",
+        ],
+        keywords=["Greywater Paper", "energy", "jobs"],
+        authors=["Priya Okafor"],
+        hours_ago=96,
+    ),
+    DemoStory(
+        headline="Folk festival books its biggest line-up for the tenth year",
+        section="Culture",
+        summary="Thirty acts over three days, and a new stage in the orchard.",
+        body=[
+            "The Wend Folk Festival will mark its tenth year in August with thirty acts over three "
+            "days, its largest programme so far, and a second stage in the orchard behind the "
+            "Corn Exchange.",
+            "Tickets for Saturday have already sold out. Organiser Bea Lindqvist said day tickets "
+            "for Friday and Sunday remain, with reduced prices for people under eighteen.",
+            "The festival began in 2016 as an afternoon of music in a pub garden.",
+        ],
+        keywords=["Wend Folk Festival", "music", "festivals"],
+        authors=["Ines Vantaggio"],
+        hours_ago=120,
+    ),
+    DemoStory(
+        headline="Students build a weather station on the school roof",
+        section="Science",
+        summary="Readings from Larkford High go online every five minutes.",
+        body=[
+            "A group of fifteen-year-olds at Larkford High has built a weather station from kit "
+            "parts and put it on the roof of the science block, where it measures wind, rain, "
+            "temperature and air quality.",
+            "Its readings are published online every five minutes, and the valley's flood "
+            "volunteers have asked whether they can use the rainfall figures.",
+            '"We wanted to know if it really rains more here than in Hatherby," said one of the '
+            'students. "It does."',
+        ],
+        keywords=["Larkford High", "weather", "schools"],
+        authors=["Hollis Grant"],
+        hours_ago=150,
+        comments=[("Proud parent", "Brilliant project, well done all.")],
+    ),
+    DemoStory(
+        headline="Bus route 7 to run every twenty minutes",
+        section="Local",
+        summary="The link between the station and the hospital gets more buses from June.",
+        body=[
+            "Route 7, which links Larkford station with the valley hospital, will run every twenty "
+            "minutes instead of every half hour from June, the bus company announced.",
+            "The change follows a survey in which hospital staff said the last bus, at ten past "
+            "ten, left before late shifts ended. A new last bus will leave at half past eleven.",
+        ],
+        keywords=["buses", "valley hospital", "transport"],
+        authors=["Tomasz Reyne"],
+        hours_ago=180,
+    ),
+    DemoStory(
+        headline="Clinic trial finds walking groups help with back pain",
+        section="Science",
+        summary="Patients who walked together twice a week needed fewer appointments.",
+        body=[
+            "Patients with long-term back pain who joined a walking group twice a week needed "
+            "a third fewer appointments over six months than those who did not, a small trial at "
+            "the Larkford health centre has found.",
+            "The trial followed 120 patients. Doctors at the centre caution that it was not "
+            "blinded and that larger studies are needed.",
+            "## How to join",
+            "The walking groups are open to anyone and meet at the health centre's front door at "
+            "ten on Mondays and Thursdays.",
+        ],
+        keywords=["health", "walking", "valley hospital"],
+        authors=["Priya Okafor"],
+        credits="Larkford Health Centre",
+        hours_ago=220,
+    ),
+    DemoStory(
+        headline="Tennis club's new courts <finally> open, with floodlights",
+        section="Sport",
+        summary="Three all-weather courts at Brook Meadow, free for juniors on weekday mornings.",
+        body=[
+            "Larkford Lawn Tennis Club has opened three all-weather courts with floodlights at "
+            "Brook Meadow, replacing grass courts that were unplayable for half the year.",
+            'The club\'s newsletter headline, "Courts <finally> open & lit", was written by its '
+            "youngest member, who is nine.",
+            "Juniors can play for free on weekday mornings during the school holidays.",
+        ],
+        keywords=["tennis", "Brook Meadow"],
+        authors=["Ines Vantaggio"],
+        hours_ago=260,
+    ),
+    DemoStory(
+        headline="Castle ruins reopen to visitors after stonework repairs",
+        section="Culture",
+        summary="Larkford's medieval gatehouse can be climbed again.",
+        body=[
+            "Visitors can once again climb the gatehouse of Larkford Castle, which had been fenced "
+            "off for eighteen months while masons repaired its upper walls.",
+            "The work used stone from the same quarry on Fell Ridge that supplied the castle's "
+            "builders, reopened for a few weeks for the purpose.",
+            "Entry is free. Guided walks start at the gatehouse at two every Sunday.",
+        ],
+        keywords=["Larkford Castle", "heritage"],
+        authors=["Mara Ellison"],
+        hours_ago=300,
+        comments=[("History buff", "The view from the top is worth the stairs.")],
+    ),
+]
+
+
+@transaction.atomic
+def demo_load() -> tuple[int, int]:
+    """Load the demo sections, authors, stories and comments. Returns (created, already there)."""
+    sections = {}
+    for position, (name, description) in enumerate(SECTIONS):
+        sections[name], _ = Section.objects.get_or_create(
+            slug=make_slug(name),
+            defaults={"name": name, "description": description, "position": position},
+        )
+    authors = {}
+    for name in AUTHORS:
+        authors[name], _ = Author.objects.get_or_create(
+            slug=make_slug(name), defaults={"name": name}
+        )
+
+    now = timezone.now()
+    created_count = 0
+    for number, story in enumerate(STORIES):
+        news_id = FIRST_NEWS_ID + number
+        if Article.objects.filter(news_id=news_id).exists():
+            continue
+        article = Article.objects.create(
+            news_id=news_id,
+            headline=story.headline,
+            summary=story.summary,
+            body=_body_html(story.body),
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(hours=story.hours_ago, minutes=7 * number),
+            section=sections[story.section],
+            source_credits=story.credits,
+            is_top_story=story.top,
+        )
+        article.keywords.set(keywords_get_or_create(names=story.keywords))
+        article.authors.set([authors[name] for name in story.authors])
+        for n, (name, text) in enumerate(story.comments, start=1):
+            Comment.objects.create(
+                article=article,
+                name=name,
+                **comment_email_fields(f"reader{news_id}-{n}@example.org"),
+                body=text,
+                status=Comment.Status.APPROVED,
+            )
+        created_count += 1
+    return created_count, len(STORIES) - created_count
+
+
+def _body_html(paragraphs: list[str]) -> str:
+    # Demo text is text, like imported text: escaped, so "<finally>" shows as written.
+    return "\n".join(
+        f"<h2>{html.escape(p[3:])}</h2>" if p.startswith("## ") else f"<p>{html.escape(p)}</p>"
+        for p in paragraphs
+    )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import articles, search
+
+app_name = "site"
+
+urlpatterns = [
+    path("", articles.home, name="home"),
+    path("news/<int:news_id>/", articles.article_redirect, name="short"),
+    path("news/<int:news_id>/<str:slug>/", articles.article_detail, name="article"),
+    path("section/<str:slug>/", articles.section_detail, name="section"),
+    path("keyword/<str:slug>/", articles.keyword_detail, name="keyword"),
+    path("preview/<int:news_id>/", articles.article_preview, name="preview"),
+    path("preview/s/<str:token>/", articles.article_preview_shared, name="preview_shared"),
+    path("search/", search.results, name="search"),
+]

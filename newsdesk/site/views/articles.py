@@ -1,0 +1,127 @@
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_safe
+
+from newsdesk.articles.models import Article, Keyword, Section
+from newsdesk.comments.views import comment_block_context
+from newsdesk.core.pagination import BadCursor, keyset_page
+
+from ..page import kept_page
+from ..parts import article_parts
+
+ARTICLE_TEMPLATE = "site/article_detail.html"
+
+
+def _listing(request, queryset, template: str, context: dict):
+    try:
+        page = keyset_page(
+            queryset, cursor=request.GET.get("after"), size=settings.NEWSDESK_PAGE_SIZE
+        )
+    except BadCursor as error:
+        html = render_to_string("site/bad_request.html", {"message": str(error)}, request=request)
+        return HttpResponseBadRequest(html)
+    return render(
+        request, template, {**context, "page": page, "is_first_page": not request.GET.get("after")}
+    )
+
+
+@require_safe
+def home(request):
+    top = list(Article.objects.top_stories()[:5]) if not request.GET.get("after") else []
+    return _listing(request, Article.objects.for_listing(), "site/home.html", {"top_stories": top})
+
+
+@require_safe
+def section_detail(request, slug: str):
+    section = get_object_or_404(Section, slug=slug)
+    queryset = Article.objects.for_listing().filter(section=section)
+    return _listing(request, queryset, "site/section.html", {"section": section})
+
+
+@require_safe
+def keyword_detail(request, slug: str):
+    keyword = get_object_or_404(Keyword, slug=slug)
+    queryset = Article.objects.for_listing().filter(keywords=keyword)
+    return _listing(request, queryset, "site/keyword.html", {"keyword": keyword})
+
+
+@require_safe
+def article_redirect(request, news_id: int):
+    article = get_object_or_404(
+        Article.objects.published().only("news_id", "slug"), news_id=news_id
+    )
+    return redirect(article, permanent=True)
+
+
+@require_safe
+def article_detail(request, news_id: int, slug: str):
+    # Most views are the page kept rendered, with this view's tokens filled in (page.py).
+    kept = kept_page(request, news_id, slug)
+    if kept is not None and kept.html is not None:
+        return kept.response(request)
+    article = get_object_or_404(Article.objects.for_page(), news_id=news_id)
+    if slug != article.slug:
+        return redirect(article, permanent=True)
+    comments = comment_block_context(
+        request,
+        article,
+        comments=kept.comments if kept else None,
+        stand_ins=kept.stand_ins.form if kept else None,
+    )
+    context = {"article": article, "parts": article_parts(article), **comments}
+    if kept is None:
+        return render(request, ARTICLE_TEMPLATE, context)
+    context["csrf_token"] = kept.stand_ins.csrf
+    kept.keep(render_to_string(ARTICLE_TEMPLATE, context, request=request))
+    return kept.response(request)
+
+
+def _preview_page(request, article, **extra):
+    """The reader's page for an article not (yet) visible: the same template, marked preview."""
+    comments = comment_block_context(request, article)
+    parts = article_parts(article, cached=False)
+    context = {"article": article, "parts": parts, "preview": True, **comments, **extra}
+    response = render(request, ARTICLE_TEMPLATE, context)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _any_article():
+    articles = Article.objects.select_related("section", "lead_image")
+    return articles.prefetch_related("keywords", "authors")
+
+
+@require_safe
+def article_preview(request, news_id: int):
+    """Staff see any article they may see in the admin as readers will see it."""
+    from django.contrib.auth.views import redirect_to_login
+
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
+        return redirect_to_login(request.get_full_path(), "admin:login")
+    queryset = _any_article()
+    if not user.has_perm("articles.publish_article"):
+        queryset = queryset.filter(created_by=user)
+    article = get_object_or_404(queryset, news_id=news_id)
+    return _preview_page(request, article)
+
+
+@require_safe
+def article_preview_shared(request, token: str):
+    """A draft shown through a signed link that expires."""
+    from django.core.signing import BadSignature
+
+    from newsdesk.articles.preview import PreviewLinkExpired, preview_link_read
+
+    try:
+        article_id, expires = preview_link_read(token)
+    except PreviewLinkExpired:
+        html = render_to_string("site/preview_expired.html", request=request)
+        return HttpResponse(html, status=410)
+    except BadSignature:
+        raise Http404("This preview link is not valid.") from None
+    article = get_object_or_404(_any_article(), pk=article_id)
+    return _preview_page(request, article, preview_expires=expires)

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from newsdesk.search.forms import SearchForm
+from newsdesk.search.selectors import search_articles
+
+
+@require_safe
+def results(request):
+    form = SearchForm(request.GET or None)
+    context = {"form": form, "results": None, "query": None}
+    if not request.GET:
+        return render(request, "site/search.html", context)
+    if not form.is_valid():
+        return render(request, "site/search.html", context, status=400)
+    kwargs = form.search_kwargs()
+    context["query"] = kwargs["query"]
+    if kwargs["query"]:
+        context["results"] = search_articles(**kwargs, size=settings.NEWSDESK_PAGE_SIZE)
+        params = request.GET.copy()
+        params["page"] = context["results"].page + 1
+        context["next_query"] = params.urlencode()
+        params["page"] = context["results"].page - 1
+        context["previous_query"] = params.urlencode()
+    return render(request, "site/search.html", context)

@@ -7,6 +7,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from newsdesk.core.html import sanitize_html
+from newsdesk.core.surrogate import shown
+
+from . import keys
 
 
 def make_slug(text: str, *, max_length: int = 200) -> str:
@@ -28,6 +31,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
+        shown(keys.section_key(self.pk))
         return reverse("site:section", kwargs={"slug": self.slug})
 
 
@@ -50,6 +54,7 @@ class Keyword(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
+        shown(keys.keyword_key(self.pk))
         return reverse("site:keyword", kwargs={"slug": self.slug})
 
 
@@ -63,6 +68,10 @@ class Author(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        shown(keys.author_key(self.pk))
+        return reverse("site:author", kwargs={"slug": self.slug})
 
 
 def visible_from(status: str, published_at, embargo_until):
@@ -227,6 +236,8 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
+        # Whatever links a story shows it: the page being rendered names it (core/surrogate.py).
+        shown(keys.article_key(self.news_id))
         return reverse("site:article", kwargs={"news_id": self.news_id, "slug": self.slug})
 
     @property
@@ -383,6 +394,7 @@ class Image(models.Model):
     def srcset(self, fmt: str) -> str:
         from django.core.files.storage import default_storage
 
+        shown(keys.image_key(self.pk))
         return ", ".join(
             f"{default_storage.url(r['name'])} {r['width']}w"
             for r in self.renditions
@@ -397,6 +409,7 @@ class Image(models.Model):
     def fallback_url(self) -> str:
         from django.core.files.storage import default_storage
 
+        shown(keys.image_key(self.pk))
         jpegs = [r for r in self.renditions if r["format"] == "jpeg"]
         if jpegs:
             return default_storage.url(sorted(jpegs, key=lambda r: r["width"])[-1]["name"])

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from newsdesk.articles.models import Article, Keyword, Section
+from newsdesk.articles.models import Article, Author, Keyword, Section
 from newsdesk.comments.views import comment_block_context
 from newsdesk.core.pagination import BadCursor, keyset_page
 
@@ -45,6 +45,13 @@ def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
     queryset = Article.objects.for_listing().filter(keywords=keyword)
     return _listing(request, queryset, "site/keyword.html", {"keyword": keyword})
+
+
+@require_safe
+def author_detail(request, slug: str):
+    author = get_object_or_404(Author, slug=slug)
+    queryset = Article.objects.for_listing().filter(authors=author)
+    return _listing(request, queryset, "site/author.html", {"author": author})
 
 
 @require_safe

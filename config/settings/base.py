@@ -54,11 +54,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the ETag is taken of the finished page (with its footer's time), and a reader
+    # whose copy matches gets a 304.
+    "django.middleware.http.ConditionalGetMiddleware",
     "newsdesk.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,25 +127,37 @@ if env_str("NEWSDESK_TEST_DB_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = env_str("NEWSDESK_REDIS_URL")
-NEWSDESK_CONTENT_GENERATION_FILE = None  # the shared cache holds it
+# Whole public pages kept by the origin (newsdesk/core/pagecache.py), purged by surrogate key.
+_page_entries = env_int("NEWSDESK_PAGE_CACHE_ENTRIES", 5_000)
 if _redis_url:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _redis_url,
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "pages",
+        },
     }
+    NEWSDESK_PURGE_LOG = None  # purge marks live in Redis, seen by every server
 else:
-    # Each process has its own local cache: the content generation (newsdesk/core/purge.py),
-    # which every process must see, is then kept in a file of the data folder instead.
-    NEWSDESK_CONTENT_GENERATION_FILE = DATA_DIR / "content-generation"
+    # Each process has its own local cache; purges reach every process through a log in the
+    # data folder that each reads (newsdesk/core/pagecache.py).
+    NEWSDESK_PURGE_LOG = DATA_DIR / "purges.log"
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsdesk",
             # Django's default of 300 entries is smaller than one day's reading of an archive.
             "OPTIONS": {"MAX_ENTRIES": env_int("NEWSDESK_LOCAL_CACHE_ENTRIES", 20_000)},
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "newsdesk-pages",
+            "OPTIONS": {"MAX_ENTRIES": _page_entries},
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,14 +1,13 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from js_asset import Media
 
-from newsdesk.core.purge import content_changed
+from newsdesk.core.purge import keys_purge
 
-from . import admin_views
+from . import admin_views, keys
 from .forms import ArticleAdminForm, ImageAdminForm
 from .images import renditions_generate
 from .models import Article, ArticleEvent, Author, Correction, Image, Keyword, Section
@@ -254,30 +253,37 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 class ShownInStoriesAdmin(admin.ModelAdmin):
-    """For what article pages show besides the article's own row (section, keyword and author
-    names, pictures, corrections): a change raises the content generation once it is committed,
-    so pages kept rendered (page.py, parts.py) and the nav are rendered again."""
+    """For what pages show besides an article's own row (section, keyword and author names,
+    pictures, corrections): a change purges, once committed, exactly the pages that show the
+    object (its surrogate key, articles/keys.py)."""
 
-    def _changed(self, paths: list[str]) -> None:
-        transaction.on_commit(lambda: content_changed(paths=paths))
-
-    def _paths(self, obj) -> list[str]:
-        return [obj.get_absolute_url()] if hasattr(obj, "get_absolute_url") else []
+    def _keys(self, obj) -> set[str]:
+        if isinstance(obj, Section):
+            return {keys.section_key(obj.pk), keys.SECTIONS}  # every page's navigation too
+        if isinstance(obj, Keyword):
+            return {keys.keyword_key(obj.pk)}
+        if isinstance(obj, Author):
+            return {keys.author_key(obj.pk)}
+        if isinstance(obj, Image):
+            return {keys.image_key(obj.pk)}
+        if isinstance(obj, Correction):
+            return {keys.article_key(obj.article.news_id)}
+        return set()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change:
-            self._changed(self._paths(obj))
+        if change or isinstance(obj, Section | Correction):
+            keys_purge(self._keys(obj))
 
     def delete_model(self, request, obj):
-        paths = self._paths(obj)
+        found = self._keys(obj)
         super().delete_model(request, obj)
-        self._changed(paths)
+        keys_purge(found)
 
     def delete_queryset(self, request, queryset):
-        paths = [path for obj in queryset for path in self._paths(obj)]
+        found = {key for obj in queryset for key in self._keys(obj)}
         super().delete_queryset(request, queryset)
-        self._changed(paths)
+        keys_purge(found)
 
 
 @admin.register(Image)

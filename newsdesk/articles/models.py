@@ -121,6 +121,17 @@ class ArticleQuerySet(models.QuerySet):
         # Keywords and authors are read only when the page's parts are rendered (parts.py).
         return self.published().select_related("section", "lead_image", "comment_settings")
 
+    def next_visible_at(self):
+        """The soonest a story not yet visible may appear (a publish time or an embargo's lift to
+        come), or None: no page listing stories is kept past it."""
+        now = timezone.now()
+        found = self.filter(status=Article.Status.PUBLISHED).aggregate(
+            publish=models.Min("published_at", filter=Q(published_at__gt=now)),
+            lift=models.Min("embargo_until", filter=Q(embargo_until__gt=now)),
+        )
+        times = [when for when in found.values() if when is not None]
+        return min(times) if times else None
+
     def scheduled(self):
         """Published for a time still to come (or under an embargo not yet lifted)."""
         now = timezone.now()

@@ -4,39 +4,38 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from newsdesk.core.purge import content_changed
+from newsdesk.core.purge import keys_purge
 
+from .keys import article_change_keys
 from .models import Article, ArticleEvent
 
 logger = logging.getLogger(__name__)
 
 
-def _paths(article: Article) -> list[str]:
-    paths = [
-        article.get_absolute_url(),
-        reverse("site:short", args=[article.news_id]),
-        reverse("site:home"),
-    ]
-    if article.section_id:
-        paths.append(article.section.get_absolute_url())
-    paths += [keyword.get_absolute_url() for keyword in article.keywords.all()]
-    return paths
+def article_keys(article: Article) -> set[str]:
+    """The keys a change to `article` purges (articles/keys.py): lists it left still show it
+    under its own key, so the lists it is in now are the ones to name."""
+    return article_change_keys(
+        news_id=article.news_id,
+        section_ids=[article.section_id],
+        keyword_ids=article.keywords.values_list("pk", flat=True),
+        author_ids=article.authors.values_list("pk", flat=True),
+    )
 
 
 @task()
 def article_effects_run(*, article_id: int) -> str:
     """What follows a change readers see: purge the pages, feeds and sitemaps that show it."""
-    article = Article.objects.select_related("section").filter(pk=article_id).first()
+    article = Article.objects.filter(pk=article_id).first()
     if article is None:
         return "gone"
     if article.status == Article.Status.PUBLISHED and not article.is_published:
         return "not yet"  # rescheduled later: the task enqueued for the new time does the work
-    content_changed(paths=_paths(article))
     with transaction.atomic():
+        keys_purge(article_keys(article))
         went_live = Article.objects.filter(pk=article_id, effects_pending=True).update(
             effects_pending=False, effects_done_at=timezone.now()
         )

@@ -7,7 +7,7 @@ from django.utils.text import Truncator
 
 from .models import BlockedTerm, Comment, CommentSettings
 from .privacy import email_digest
-from .services import comments_moderate
+from .services import comments_moderate, comments_shown_changed
 from .views.moderation import moderation_queue
 
 
@@ -141,6 +141,20 @@ class CommentAdmin(ModerationMixin, admin.ModelAdmin):
             )
         else:
             super().save_model(request, obj, form, change)
+            if obj.status == Comment.Status.APPROVED:
+                comments_shown_changed(article_ids={obj.article_id})  # a moderator's edit
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        if obj.status == Comment.Status.APPROVED:
+            comments_shown_changed(article_ids={obj.article_id})
+
+    def delete_queryset(self, request, queryset):
+        shown_on = set(
+            queryset.filter(status=Comment.Status.APPROVED).values_list("article_id", flat=True)
+        )
+        super().delete_queryset(request, queryset)
+        comments_shown_changed(article_ids=shown_on)
 
     def _moderate(self, request, queryset, status: str, verb: str):
         changed = comments_moderate(comments=queryset, status=status, by=request.user)
@@ -171,6 +185,15 @@ class CommentSettingsAdmin(admin.ModelAdmin):
     list_filter = ["mode"]
     autocomplete_fields = ["article"]
     search_fields = ["article__headline", "=article__news_id"]
+
+    # Whether an article's page shows the form is part of the page: purge it on any change.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        comments_shown_changed(article_ids={obj.article_id})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        comments_shown_changed(article_ids={obj.article_id})
 
 
 @admin.register(BlockedTerm)

@@ -10,8 +10,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from newsdesk.articles.keys import article_key
 from newsdesk.articles.models import Article
 from newsdesk.captcha.challenges import Challenge, ChallengeError, challenge_consume
+from newsdesk.core.purge import keys_purge
 from newsdesk.core.ratelimit import Limited, rate_limit_hit, rate_limits_hit
 from newsdesk.core.writegate import sqlite_write_gate
 
@@ -141,6 +143,7 @@ def comments_moderate(
     status = Comment.Status(status)
     now = now or timezone.now()
     changed = 0
+    shown_on: set[int] = set()
     with transaction.atomic():
         for comment in list(
             comments.select_for_update() if hasattr(comments, "select_for_update") else comments
@@ -151,12 +154,23 @@ def comments_moderate(
                 spam_learn(comment, LEARN_AS[status])
             elif comment.learned_as and status == Comment.Status.PENDING:
                 spam_learn(comment, "")
+            was_shown = comment.status == Comment.Status.APPROVED
             comment.status = status
             comment.moderated_at = now
             comment.moderated_by = by if getattr(by, "pk", None) else None
             comment.save(update_fields=["status", "moderated_at", "moderated_by", "learned_as"])
             changed += 1
+            if was_shown or status == Comment.Status.APPROVED:
+                shown_on.add(comment.article_id)
+        comments_shown_changed(article_ids=shown_on)
     return changed
+
+
+def comments_shown_changed(*, article_ids) -> None:
+    """The approved comments of these articles changed: their pages are purged on commit."""
+    if article_ids:
+        news_ids = Article.objects.filter(pk__in=list(article_ids)).values_list("news_id", flat=True)
+        keys_purge(article_key(news_id) for news_id in news_ids)
 
 
 def moderation_notice_send(*, now: datetime | None = None) -> int:
@@ -251,4 +265,7 @@ def comments_erase(*, email: str) -> int:
             if comment.learned_as:
                 spam_learn(comment, "")
         Comment.objects.filter(pk__in=[c.pk for c in comments]).delete()
+        comments_shown_changed(
+            article_ids={c.article_id for c in comments if c.status == Comment.Status.APPROVED}
+        )
     return len(comments)

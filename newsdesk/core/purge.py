@@ -1,69 +1,72 @@
-"""Purging what readers may have cached after a change they must see.
+"""Exact purges: a change removes from every cache exactly the pages that show what it changed.
 
-`content_changed(paths=[...])` is called by the side-effect tasks of publishing. It raises the
-content generation (a cache key any app can fold into its own cache keys, so every cached page,
-feed or sitemap of an older generation is missed) and calls each purger an app registered, e.g.
-a CDN purge, with the site paths that changed.
+Public responses name what they show in a `Surrogate-Key` header (core/surrogate.py, the key
+vocabulary in articles/keys.py). A service that changes what readers see calls
+
+    keys_purge(article_change_keys(...))
+
+inside its transaction. Once it commits, a task purges those keys from the origin's page cache
+(core/pagecache.py) and then, one task per edge, from every edge cache in NEWSDESK_PURGE_URLS
+(core/edge.py). A purge that fails is retried by the task runner; one that still fails after its
+last retry is kept as a failed task (an admin alarm) and run again every minute until it works
+(`purges_retry`): a purge is never lost. Nothing is ever purged globally.
 """
 
-import logging
-import os
-import threading
-from collections.abc import Callable
-from pathlib import Path
+from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django_tasks import task
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "newsdesk:content-generation"
-_purgers: list[Callable[[list[str]], None]] = []
+
+def keys_purge(keys: Iterable[str]) -> None:
+    """Purge `keys` everywhere once the current transaction commits (at once outside one)."""
+    keys = sorted(set(keys))
+    if keys:
+        transaction.on_commit(lambda: purge_run.enqueue(keys=keys))
 
 
-def purger(func: Callable[[list[str]], None]):
-    """Register `func(paths)`, called after content changes; it must be quick and idempotent."""
-    if func not in _purgers:
-        _purgers.append(func)
-    return func
+@task()
+def purge_run(*, keys: list[str]) -> int:
+    """The origin's page cache now, then one task per edge (an edge that is down does not hold
+    up the others, and is retried on its own)."""
+    from . import pagecache
+    from .edge import purge_urls
+
+    pagecache.purge(keys)
+    for base_url in purge_urls():
+        edge_purge_run.enqueue(base_url=base_url, keys=keys)
+    logger.info("Purged %d key(s): %s", len(keys), " ".join(keys[:20]))
+    return len(keys)
+
+
+@task()
+def edge_purge_run(*, base_url: str, keys: list[str]) -> int:
+    """One edge; a failure raises, so the task runner retries it and then raises the alarm."""
+    from .edge import edge_purge
+
+    return edge_purge(base_url=base_url, keys=keys)
+
+
+PURGE_TASKS = (purge_run.module_path, edge_purge_run.module_path)
+
+
+@task()
+def purges_retry() -> int:
+    """Run again every purge that failed after its retries (each an admin alarm until then)."""
+    from .models import TaskFailure
+    from .tasks import task_failure_retry
+
+    failed = list(TaskFailure.objects.unresolved().filter(task_path__in=PURGE_TASKS)[:200])
+    for failure in failed:
+        task_failure_retry(failure=failure)  # failing again leaves a new alarm
+    return len(failed)
 
 
 def content_generation() -> int:
-    """The number to fold into the key of anything cached for readers. It lives where every
-    process sees it: the shared cache (Redis), or on the embedded set-up, where each process has
-    its own local cache, a file in the data folder (a task worker's change must reach the web
-    workers)."""
-    path = settings.NEWSDESK_CONTENT_GENERATION_FILE
-    if path is None:
-        return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
-    try:
-        return int(Path(path).read_text() or 1)
-    except FileNotFoundError:
-        return 1
-
-
-def content_changed(*, paths: list[str]) -> int:
-    """Invalidate cached pages; returns the new content generation."""
-    generation = _next_generation(settings.NEWSDESK_CONTENT_GENERATION_FILE)
-    for func in _purgers:
-        func(paths)  # a failure raises: the task is retried, and after the last retry an alarm
-    logger.info("Content changed (generation %s): %s", generation, ", ".join(paths))
-    return generation
-
-
-def _next_generation(path) -> int:
-    if path is None:
-        content_generation()
-        try:
-            return cache.incr(GENERATION_KEY)
-        except ValueError:  # evicted between the two calls
-            cache.set(GENERATION_KEY, 2, timeout=None)
-            return 2
-    # Written whole and renamed into place, so a reader never sees a partial number. Two
-    # changes at once may both write the same next number: it still differs from the old one,
-    # which is all a cache key needs.
-    generation = content_generation() + 1
-    temporary = Path(f"{path}.{os.getpid()}.{threading.get_ident()}")
-    temporary.write_text(str(generation))
-    os.replace(temporary, path)
-    return generation
+    """Gone with exact purges; kept only while the last callers move off it (removed this week)."""
+    return 1

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404
 from django.utils.cache import patch_cache_control
 
 _shown: ContextVar[set[str] | None] = ContextVar("newsdesk_surrogate_keys", default=None)
@@ -114,7 +116,12 @@ def public(kind: str) -> Callable:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             with collecting() as keys:
-                response = view(request, *args, **kwargs)
+                try:
+                    response = view(request, *args, **kwargs)
+                except Http404 as missing:
+                    # The site's own 404 page, kept briefly under the keys the view named
+                    # before it gave up (a story's own key: its publication purges the 404).
+                    response = response_for_exception(request, missing)
             if request.method not in ("GET", "HEAD") or response.cookies:
                 return response
             if has_session(request):

@@ -2,11 +2,14 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from newsdesk.articles import keys
 from newsdesk.articles.models import Article, Author, Keyword, Section
 from newsdesk.comments.views import comment_block_context
 from newsdesk.core.pagination import BadCursor, keyset_page
+from newsdesk.core.surrogate import public, shown
 
 from ..page import kept_page
 from ..parts import article_parts
@@ -14,7 +17,11 @@ from ..parts import article_parts
 ARTICLE_TEMPLATE = "site/article_detail.html"
 
 
-def _listing(request, queryset, template: str, context: dict):
+def _listing(request, queryset, template: str, context: dict, *, head: str):
+    """A page of a list, newest first. Its first page is the list's head (`head`, its surrogate
+    key), which every publish into the list purges; deeper pages are anchored by their cursor."""
+    if not request.GET.get("after"):
+        shown(head)
     try:
         page = keyset_page(
             queryset, cursor=request.GET.get("after"), size=settings.NEWSDESK_PAGE_SIZE
@@ -22,40 +29,77 @@ def _listing(request, queryset, template: str, context: dict):
     except BadCursor as error:
         html = render_to_string("site/bad_request.html", {"message": str(error)}, request=request)
         return HttpResponseBadRequest(html)
-    return render(
+    response = render(
         request, template, {**context, "page": page, "is_first_page": not request.GET.get("after")}
+    )
+    response.cache_max_seconds = _seconds_until(Article.objects.next_visible_at())
+    return response
+
+
+def _seconds_until(when) -> int | None:
+    # A scheduled story's own purge runs at its minute; this bound holds even if it were late.
+    return None if when is None else max(1, int((when - timezone.now()).total_seconds()))
+
+
+@require_safe
+@public("list")
+def home(request):
+    top = list(Article.objects.top_stories()[:5]) if not request.GET.get("after") else []
+    return _listing(
+        request,
+        Article.objects.for_listing(),
+        "site/home.html",
+        {"top_stories": top},
+        head=keys.HOME,
     )
 
 
 @require_safe
-def home(request):
-    top = list(Article.objects.top_stories()[:5]) if not request.GET.get("after") else []
-    return _listing(request, Article.objects.for_listing(), "site/home.html", {"top_stories": top})
-
-
-@require_safe
+@public("list")
 def section_detail(request, slug: str):
     section = get_object_or_404(Section, slug=slug)
     queryset = Article.objects.for_listing().filter(section=section)
-    return _listing(request, queryset, "site/section.html", {"section": section})
+    return _listing(
+        request,
+        queryset,
+        "site/section.html",
+        {"section": section},
+        head=keys.list_key("section", section.pk),
+    )
 
 
 @require_safe
+@public("list")
 def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
     queryset = Article.objects.for_listing().filter(keywords=keyword)
-    return _listing(request, queryset, "site/keyword.html", {"keyword": keyword})
+    return _listing(
+        request,
+        queryset,
+        "site/keyword.html",
+        {"keyword": keyword},
+        head=keys.list_key("keyword", keyword.pk),
+    )
 
 
 @require_safe
+@public("list")
 def author_detail(request, slug: str):
     author = get_object_or_404(Author, slug=slug)
     queryset = Article.objects.for_listing().filter(authors=author)
-    return _listing(request, queryset, "site/author.html", {"author": author})
+    return _listing(
+        request,
+        queryset,
+        "site/author.html",
+        {"author": author},
+        head=keys.list_key("author", author.pk),
+    )
 
 
 @require_safe
+@public("article")
 def article_redirect(request, news_id: int):
+    shown(keys.article_key(news_id))
     article = get_object_or_404(
         Article.objects.published().only("news_id", "slug"), news_id=news_id
     )
@@ -63,7 +107,9 @@ def article_redirect(request, news_id: int):
 
 
 @require_safe
+@public("article")
 def article_detail(request, news_id: int, slug: str):
+    shown(keys.article_key(news_id))  # a 404 here too: the story's publication purges it
     # Most views are the page kept rendered, with this view's tokens filled in (page.py).
     kept = kept_page(request, news_id, slug)
     if kept is not None and kept.html is not None:

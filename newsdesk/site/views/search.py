@@ -2,12 +2,16 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from newsdesk.articles.keys import SEARCH
+from newsdesk.core.surrogate import public, shown
 from newsdesk.search.forms import SearchForm
 from newsdesk.search.selectors import search_articles
 
 
 @require_safe
+@public("search")
 def results(request):
+    shown(SEARCH)
     form = SearchForm(request.GET or None)
     context = {"form": form, "results": None, "query": None}
     if not request.GET:

@@ -41,6 +41,11 @@ class Command(BaseCommand):
             f"{caught_up} catch-up job(s) enqueued."
         )
         consumer = HUEY.create_consumer(
-            workers=workers, worker_type="thread", periodic=not no_periodic
+            workers=workers,
+            worker_type="thread",
+            periodic=not no_periodic,
+            # An idle worker looks for work at least 4 times a second: a purge reaches the
+            # edges well within a second of its commit (huey's default backs off to 10 s).
+            max_delay=settings.HUEY.get("consumer", {}).get("max_delay", 0.25),
         )
         consumer.run()

@@ -1,0 +1,150 @@
+"""The origin's page cache (core/pagecache.py): keeps what may be shared, purges exactly by key."""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import time_machine
+from django.core.cache import caches
+from django.test import SimpleTestCase
+
+from newsdesk.core import pagecache
+from newsdesk.core.pagecache import PageCache, PurgeLog
+
+from .wsgi import wsgi_get
+
+PUBLIC = "public, max-age=60, s-maxage=600"
+
+
+class Backend:
+    """A WSGI application that counts its calls and answers what each path asks for."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        path = environ["PATH_INFO"]
+        headers = [("Content-Type", "text/html"), ("ETag", '"v1"')]
+        if path.startswith("/cookie"):
+            headers.append(("Set-Cookie", "a=b"))
+        if path.startswith("/private"):
+            headers.append(("Cache-Control", "private, no-cache"))
+        else:
+            headers.append(("Cache-Control", PUBLIC))
+        if not path.startswith("/nokeys"):
+            keys = "article-1 list-home" if path.startswith("/one") else "article-2"
+            headers.append(("Surrogate-Key", keys))
+        if path.startswith("/vary"):
+            headers.append(("Vary", "Cookie"))
+        start_response("200 OK", headers)
+        return [f"{path} #{self.calls}".encode()]
+
+
+class PageCacheTests(SimpleTestCase):
+    def setUp(self):
+        caches[pagecache.CACHE_ALIAS].clear()
+        self.backend = Backend()
+        self.app = PageCache(self.backend)
+
+    def test_a_repeated_anonymous_get_is_answered_from_the_cache(self):
+        first = wsgi_get(self.app, "/one/")
+        second = wsgi_get(self.app, "/one/")
+        self.assertEqual(self.backend.calls, 1)
+        self.assertEqual(first.body, second.body)
+        self.assertEqual(second.header("X-Page-Cache"), "hit")
+        self.assertEqual(second.header("Surrogate-Key"), "article-1 list-home")
+
+    def test_a_purge_reaches_exactly_the_pages_that_name_its_key(self):
+        wsgi_get(self.app, "/one/")
+        wsgi_get(self.app, "/two/")
+        pagecache.purge(["article-1"])
+        self.assertEqual(wsgi_get(self.app, "/one/").body, b"/one/ #3")
+        self.assertEqual(wsgi_get(self.app, "/two/").header("X-Page-Cache"), "hit")
+        self.assertEqual(self.backend.calls, 3)
+
+    def test_a_purge_during_a_rendering_wins_over_it(self):
+        app = PageCache(self._purging_backend)
+        wsgi_get(app, "/one/")  # rendered while article-1 was purged: never served again
+        self.assertIsNone(wsgi_get(app, "/one/").header("X-Page-Cache"))
+
+    def _purging_backend(self, environ, start_response):
+        pagecache.purge(["article-1"])
+        return self.backend(environ, start_response)
+
+    def test_what_may_not_be_shared_is_never_kept(self):
+        for path in ("/cookie/", "/private/", "/nokeys/", "/vary/"):
+            with self.subTest(path=path):
+                wsgi_get(self.app, path)
+                self.assertIsNone(wsgi_get(self.app, path).header("X-Page-Cache"))
+
+    def test_a_reader_with_a_session_always_reaches_the_site(self):
+        wsgi_get(self.app, "/one/")
+        answer = wsgi_get(self.app, "/one/", headers={"Cookie": "sessionid=abc"})
+        self.assertIsNone(answer.header("X-Page-Cache"))
+        self.assertEqual(self.backend.calls, 2)
+
+    def test_other_cookies_do_not_split_the_cache(self):
+        wsgi_get(self.app, "/one/")
+        answer = wsgi_get(self.app, "/one/", headers={"Cookie": "csrftoken=x"})
+        self.assertEqual(answer.header("X-Page-Cache"), "hit")
+
+    def test_a_matching_etag_gets_304_without_a_body(self):
+        wsgi_get(self.app, "/one/")
+        answer = wsgi_get(self.app, "/one/", headers={"If-None-Match": '"v1"'})
+        self.assertEqual(answer.status, 304)
+        self.assertEqual(answer.body, b"")
+        self.assertEqual(answer.header("ETag"), '"v1"')
+
+    def test_head_is_answered_from_the_kept_page_without_its_body(self):
+        wsgi_get(self.app, "/one/")
+        answer = wsgi_get(self.app, "/one/", method="HEAD")
+        self.assertEqual((answer.status, answer.body), (200, b""))
+        self.assertEqual(self.backend.calls, 1)
+
+    def test_a_page_is_kept_no_longer_than_its_s_maxage(self):
+        with time_machine.travel("2026-01-01 12:00", tick=False):
+            wsgi_get(self.app, "/one/")
+        with time_machine.travel("2026-01-01 12:09", tick=False):
+            self.assertEqual(wsgi_get(self.app, "/one/").header("X-Page-Cache"), "hit")
+        with time_machine.travel("2026-01-01 12:11", tick=False):
+            self.assertIsNone(wsgi_get(self.app, "/one/").header("X-Page-Cache"))
+
+    def test_query_strings_are_pages_of_their_own(self):
+        wsgi_get(self.app, "/one/")
+        self.assertIsNone(wsgi_get(self.app, "/one/?after=x").header("X-Page-Cache"))
+
+
+class PurgeLogTests(SimpleTestCase):
+    def setUp(self):
+        self.path = Path(tempfile.mkdtemp()) / "purges.log"
+
+    def test_a_purge_written_by_another_process_is_seen_here(self):
+        log = PurgeLog(self.path)
+        mark = log.mark()
+        code = (
+            "from pathlib import Path; from newsdesk.core.pagecache import PurgeLog; "
+            f"PurgeLog(Path({str(self.path)!r})).purge(['article-7'])"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True)
+        self.assertTrue(log.purged_since(["article-7"], mark))
+        self.assertFalse(log.purged_since(["article-8"], mark))
+        self.assertFalse(log.purged_since(["article-7"], log.mark()))
+
+    def test_after_the_log_is_rotated_nothing_kept_before_is_served(self):
+        reader, writer = PurgeLog(self.path), PurgeLog(self.path)
+        writer.purge(["a"])
+        mark = reader.mark()
+        writer._rotate()
+        writer.purge(["b"])
+        self.assertTrue(reader.purged_since(["unrelated"], mark))
+        self.assertFalse(reader.purged_since(["unrelated"], reader.mark()))
+
+    def test_a_log_grown_past_its_bound_is_rotated_and_its_purges_still_hold(self):
+        reader, writer = PurgeLog(self.path), PurgeLog(self.path)
+        mark = reader.mark()
+        writer.ROTATE_BYTES = 10
+        writer.purge(["article-1", "article-2"])
+        self.assertLess(self.path.stat().st_size, 10)
+        self.assertTrue(reader.purged_since(["article-1"], mark))

@@ -24,11 +24,8 @@ class ContentAPI(NinjaAPI):
             # The ETag is the body's digest: correct for any change, whatever changed it.
             etag = '"' + hashlib.blake2b(response.content, digest_size=16).hexdigest() + '"'
             if etag in parse_etags(request.headers.get("If-None-Match", "")):
-                return HttpResponseNotModified(
-                    headers={"ETag": etag, "Cache-Control": "public, max-age=60"}
-                )
+                return HttpResponseNotModified(headers={"ETag": etag})
             response["ETag"] = etag
-            response["Cache-Control"] = "public, max-age=60"
             patch_vary_headers(response, ["Accept-Encoding"])
         return response
 

@@ -9,8 +9,10 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from ninja import Query
 
+from newsdesk.articles import keys
 from newsdesk.articles.models import Article, Author, Keyword, Section
 from newsdesk.core.pagination import BadCursor, keyset_page
+from newsdesk.core.surrogate import shown
 from newsdesk.feeds.selectors import absolute, lead_image
 from newsdesk.search.query import parse_query
 from newsdesk.search.selectors import MAX_PAGES, day_start, search_articles
@@ -130,12 +132,21 @@ def list_articles(
 ):
     """Published stories, newest first."""
     queryset = _listing()
+    heads = [keys.HOME]  # the first page is the head of the lists it filters (articles/keys.py)
     if section:
-        queryset = queryset.filter(section=get_object_or_404(Section, slug=section))
+        section_obj = get_object_or_404(Section, slug=section)
+        queryset = queryset.filter(section=section_obj)
+        heads.append(keys.list_key("section", section_obj.pk))
     if keyword:
-        queryset = queryset.filter(keywords=get_object_or_404(Keyword, slug=keyword))
+        keyword_obj = get_object_or_404(Keyword, slug=keyword)
+        queryset = queryset.filter(keywords=keyword_obj)
+        heads.append(keys.list_key("keyword", keyword_obj.pk))
     if author:
-        queryset = queryset.filter(authors=get_object_or_404(Author, slug=author))
+        author_obj = get_object_or_404(Author, slug=author)
+        queryset = queryset.filter(authors=author_obj)
+        heads.append(keys.list_key("author", author_obj.pk))
+    if not cursor:
+        shown(*heads)
     if since:
         queryset = queryset.filter(published_at__gte=day_start(since))
     if until:
@@ -147,6 +158,7 @@ def list_articles(
 @api.get("/articles/{news_id}", response={200: ArticleOut, **ERRORS}, tags=["articles"])
 def get_article(request, news_id: int):
     """One published story with its body (sanitized HTML), keywords and authors."""
+    shown(keys.article_key(news_id))  # its 404 too, until it is published
     articles = Article.objects.for_page().prefetch_related("keywords", "authors")
     article = get_object_or_404(articles, news_id=news_id)
     return {
@@ -161,6 +173,7 @@ def get_article(request, news_id: int):
 @api.get("/sections", response={200: SectionList}, tags=["taxonomy"])
 def list_sections(request):
     """Every section, in the site's navigation order."""
+    shown(keys.SECTIONS)
     return {"items": [_section(s) for s in Section.objects.order_by("position", "name")]}
 
 
@@ -175,6 +188,7 @@ def list_keywords(
     cursor: str | None = Query(None, description="next_cursor of the previous page."),
     limit: int = Query(50, ge=1, le=100, description="Items per page, 1 to 100."),
 ):
+    shown(keys.KEYWORDS)
     return _id_page(Keyword.objects.all(), cursor, _limit(limit), _keyword)
 
 
@@ -189,6 +203,7 @@ def list_authors(
     cursor: str | None = Query(None, description="next_cursor of the previous page."),
     limit: int = Query(50, ge=1, le=100, description="Items per page, 1 to 100."),
 ):
+    shown(keys.AUTHORS)
     return _id_page(Author.objects.all(), cursor, _limit(limit), _author)
 
 
@@ -231,6 +246,7 @@ def search(
 ):
     """Published stories matching `q`, best match first, with highlighted snippets (safe HTML:
     the story's text escaped, hits in <mark>)."""
+    shown(keys.SEARCH)
     page = _decode_page(cursor) if cursor else 1
     results = search_articles(
         query=parse_query(q),

@@ -261,9 +261,9 @@ class ShownInStoriesAdmin(admin.ModelAdmin):
         if isinstance(obj, Section):
             return {keys.section_key(obj.pk), keys.SECTIONS}  # every page's navigation too
         if isinstance(obj, Keyword):
-            return {keys.keyword_key(obj.pk)}
+            return {keys.keyword_key(obj.pk), keys.KEYWORDS}
         if isinstance(obj, Author):
-            return {keys.author_key(obj.pk)}
+            return {keys.author_key(obj.pk), keys.AUTHORS}
         if isinstance(obj, Image):
             return {keys.image_key(obj.pk)}
         if isinstance(obj, Correction):
@@ -272,8 +272,17 @@ class ShownInStoriesAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change or isinstance(obj, Section | Correction):
-            keys_purge(self._keys(obj))
+        keys_purge(self._keys(obj) if change else self._collection_keys(obj))
+
+    def _collection_keys(self, obj) -> set[str]:
+        """A new one appears only in the collections that list every one of its kind."""
+        if isinstance(obj, Section):
+            return {keys.SECTIONS}
+        if isinstance(obj, Keyword):
+            return {keys.KEYWORDS}
+        if isinstance(obj, Author):
+            return {keys.AUTHORS}
+        return self._keys(obj)  # a correction shows on its story at once
 
     def delete_model(self, request, obj):
         found = self._keys(obj)

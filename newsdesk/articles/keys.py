@@ -10,7 +10,8 @@ purge them on commit, the static mirror rewrites the files that carry them.
                         the head of a list (first page, feed, API collection): a new story
                         enters there; deeper pages are anchored by their cursor and only
                         change when a story they show does (its own key)
-    sections            the site's navigation (every HTML page)
+    sections            the site's navigation (every HTML page), the API's sections
+    keywords, authors   the API's collections of them
     sitemap, search     every sitemap; every search result page
 """
 
@@ -21,6 +22,8 @@ from collections.abc import Iterable
 HOME = "list-home"
 SECTIONS = "sections"
 SITEMAP = "sitemap"
+KEYWORDS = "keywords"  # the API's collection of every keyword
+AUTHORS = "authors"
 SEARCH = "search"
 
 

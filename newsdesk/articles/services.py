@@ -13,6 +13,9 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from newsdesk.core.purge import keys_purge
+
+from . import keys
 from .models import Article, ArticleEvent, Author, Correction, Keyword, Revision, Section, make_slug
 
 User = AbstractBaseUser
@@ -309,6 +312,7 @@ def keywords_get_or_create(*, names: list[str]) -> list[Keyword]:
         keyword = Keyword.objects.named(name).first()
         if keyword is None:
             keyword = Keyword.objects.create(name=name, slug=_unique_keyword_slug(name))
+            keys_purge([keys.KEYWORDS])
         keywords.append(keyword)
     return keywords
 

@@ -169,7 +169,9 @@ def comments_moderate(
 def comments_shown_changed(*, article_ids) -> None:
     """The approved comments of these articles changed: their pages are purged on commit."""
     if article_ids:
-        news_ids = Article.objects.filter(pk__in=list(article_ids)).values_list("news_id", flat=True)
+        news_ids = Article.objects.filter(pk__in=list(article_ids)).values_list(
+            "news_id", flat=True
+        )
         keys_purge(article_key(news_id) for news_id in news_ids)
 
 

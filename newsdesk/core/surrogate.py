@@ -131,7 +131,7 @@ def public(kind: str) -> Callable:
                 return response  # the view decided (a preview, an error it must not share)
             if response.status_code == 404:
                 kind_now = "missing"
-            elif response.status_code in (200, 301, 410):
+            elif response.status_code in (200, 301, 304, 410):
                 kind_now = kind
             else:
                 return response

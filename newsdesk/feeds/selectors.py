@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 
+from newsdesk.articles import keys
 from newsdesk.articles.models import Article, Keyword, Section
 
 
@@ -51,6 +52,13 @@ class Scope:
     @property
     def page_url(self) -> str:
         return absolute(self.obj.get_absolute_url() if self.obj is not None else "/")
+
+    @property
+    def head_key(self) -> str:
+        """The surrogate key of the list this feed is the head of (articles/keys.py)."""
+        if self.obj is None:
+            return keys.HOME
+        return keys.list_key(self.kind, self.obj.pk)
 
     @property
     def slug(self) -> str | None:

@@ -21,7 +21,9 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from newsdesk.articles.keys import SITEMAP
 from newsdesk.articles.models import Article, Keyword, Section
+from newsdesk.core.surrogate import public, shown
 
 from .selectors import absolute, visible
 
@@ -142,7 +144,9 @@ def _article_block(request) -> HttpResponse:
 
 
 @require_safe
+@public("sitemap")
 def sitemap(request, section: str):
+    shown(SITEMAP)
     if section == "articles":
         try:
             response = _article_block(request)
@@ -150,12 +154,14 @@ def sitemap(request, section: str):
             raise Http404("No such article sitemap.") from None
     else:
         response = sitemap_views.sitemap(request, SITEMAPS, section=section)
-    response["Cache-Control"] = "public, max-age=600"
     return response
 
 
 @require_safe
+@public("sitemap")
 def index(request):
+    shown(SITEMAP)
+
     def page_url(section, page):
         path = reverse("feeds:sitemap", kwargs={"section": section})
         return absolute(path if page == 1 else f"{path}?p={page}")
@@ -165,14 +171,15 @@ def index(request):
     locations += [page_url("keywords", p) for p in range(1, keyword_pages + 1)]
     locations += [page_url("articles", p) for p in article_blocks()]
     response = _xml("feeds/sitemap_index.xml", {"locations": locations})
-    response["Cache-Control"] = "public, max-age=600"
     return response
 
 
 @require_safe
+@public("sitemap")
 def news(request):
     """Google News: exactly the stories published in the last 48 hours (at most 1,000), newest
-    first, computed on every request."""
+    first. Stories age out by the clock: kept ten minutes at most."""
+    shown(SITEMAP)
     since = timezone.now() - NEWS_WINDOW
     articles = (
         Article.objects.published()
@@ -185,7 +192,7 @@ def news(request):
         "publication": settings.NEWSDESK_SITE_NAME,
     }
     response = _xml("feeds/sitemap_news.xml", context)
-    response["Cache-Control"] = "no-cache"
+    response.cache_max_seconds = 600
     return response
 
 
@@ -197,7 +204,9 @@ def _xml(template: str, context: dict) -> HttpResponse:
 
 
 @require_safe
+@public("sitemap")
 def robots_txt(request):
+    shown(SITEMAP)
     lines = [
         "User-agent: *",
         f"Disallow: {reverse('admin:index')}",

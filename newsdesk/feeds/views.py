@@ -3,6 +3,8 @@ import json
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import condition, require_safe
 
+from newsdesk.core.surrogate import public, shown
+
 from .feeds import ArticleFeed, AtomArticleFeed
 from .jsonfeed import json_feed
 from .selectors import Scope, feed_version
@@ -18,17 +20,17 @@ def _render(scope: Scope, fmt: str, request) -> HttpResponse:
 
 
 @require_safe
+@public("feed")
 def feed(request, fmt: str, kind: str = "site", slug: str | None = None):
     """Any feed, answering conditional requests with 304 from one cheap indexed query."""
     if fmt not in ("rss", "atom", "json"):
         raise Http404("Feeds come as rss, atom or json.")
     scope = Scope.resolve(kind, slug)
+    shown(scope.head_key)
     version = feed_version(scope)
 
     @condition(etag_func=lambda r: version.etag, last_modified_func=lambda r: version.last_modified)
     def respond(request):
-        response = _render(scope, fmt, request)
-        response["Cache-Control"] = "public, max-age=300"
-        return response
+        return _render(scope, fmt, request)
 
     return respond(request)

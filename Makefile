@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run dev test test-sqlite test-postgres lint install clean bench
+.PHONY: run dev test test-sqlite test-postgres lint install clean bench system-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,10 @@ lint: install
 	$(BIN)/lint-imports
 
 ## The whole suite on SQLite, then on PostgreSQL where it answers on 127.0.0.1:5432.
-test: install lint test-sqlite test-postgres
+test: install lint system-check test-sqlite test-postgres
+
+system-check:
+	@$(BIN)/python scripts/system_check.py
 
 test-sqlite: install
 	$(BIN)/pytest

@@ -32,6 +32,18 @@ def env(data_dir: Path) -> dict:
 
 
 def archive(size: int, *, rebuild: bool = False) -> Path:
+    """The archive of `size` articles, built if missing. Two benchmarks asking for the same
+    archive at once: the second waits for the first to finish building it."""
+    import fcntl
+
+    lock_path = ROOT / "var" / "bench" / f"archive-{size}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _archive(size, rebuild=rebuild)
+
+
+def _archive(size: int, *, rebuild: bool) -> Path:
     data_dir = ROOT / "var" / "bench" / f"archive-{size}"
     done = data_dir / "complete"
     if rebuild and data_dir.exists():

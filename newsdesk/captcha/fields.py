@@ -36,14 +36,10 @@ class CaptchaWidget(forms.MultiWidget):
         # The label points at the box the reader types in, not at the hidden token.
         return f"{id_}_1" if id_ else id_
 
-    # A page kept rendered (newsdesk/articles/page.py) is drawn with a stand-in here, replaced
-    # by a fresh challenge's token on every view.
-    token_stand_in: str | None = None
-
     def get_context(self, name, value, attrs):
         # Every rendering shows a new challenge and an empty answer box: a challenge is never
         # shown twice, and a re-displayed form (errors, refresh, 429) gets a fresh one for free.
-        token = self.token_stand_in or challenge_issue().token
+        token = challenge_issue().token
         context = super().get_context(name, [token, ""], attrs)
         context["captcha"] = {
             "token": token,

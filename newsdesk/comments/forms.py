@@ -1,7 +1,6 @@
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -21,15 +20,6 @@ BIDI_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 def sign_started(now: float | None = None) -> str:
     # Floored, never rounded up: a start in the future would make any send "too fast".
     return signing.dumps(int(time.time() if now is None else now), salt=STARTED_SALT)
-
-
-@dataclass(frozen=True)
-class FormStandIns:
-    """Strings drawn in place of the per-view values of an unbound form (the signed start time,
-    the Security Key's token), for a page kept rendered and filled in on each view."""
-
-    started: str
-    captcha: str
 
 
 class CommentForm(forms.Form):
@@ -58,11 +48,9 @@ class CommentForm(forms.Form):
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
 
-    def __init__(self, *args, stand_ins: "FormStandIns | None" = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["started"].initial = stand_ins.started if stand_ins else sign_started()
-        if stand_ins:
-            self.fields["captcha"].widget.token_stand_in = stand_ins.captcha
+        self.fields["started"].initial = sign_started()
         self.started_problem: str | None = None
 
     # Field cleaning ------------------------------------------------------------------------

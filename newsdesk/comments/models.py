@@ -141,13 +141,21 @@ class CommentSettings(models.Model):
         return f"Comments on {self.article_id}: {self.get_mode_display()}"
 
 
-def comments_open(article, settings_row: CommentSettings | None = None, *, now=None) -> bool:
-    """Whether readers may comment on `article` now."""
+def comment_settings_of(article) -> CommentSettings | None:
+    """The article's settings row, or None (the site default); no query when it was read along
+    (select_related("comment_settings"))."""
+    try:
+        return article.comment_settings
+    except CommentSettings.DoesNotExist:
+        return None
+
+
+def comments_close_at(article, settings_row: CommentSettings | None = None):
+    """When `article` stops taking comments by the clock (auto mode with a number of days), or
+    None: never by the clock (open, closed by an editor, or no limit)."""
     mode = settings_row.mode if settings_row else CommentSettings.Mode.AUTO
-    if mode == CommentSettings.Mode.OPEN:
-        return True
-    if mode == CommentSettings.Mode.CLOSED:
-        return False
+    if mode != CommentSettings.Mode.AUTO:
+        return None
     days = (
         settings_row.close_after_days
         if settings_row and settings_row.close_after_days is not None
@@ -156,8 +164,16 @@ def comments_open(article, settings_row: CommentSettings | None = None, *, now=N
     if days is None:
         days = settings.NEWSDESK_COMMENTS_CLOSE_AFTER_DAYS
     if not days or article.published_at is None:
-        return True
-    return (now or timezone.now()) < article.published_at + timedelta(days=days)
+        return None
+    return article.published_at + timedelta(days=days)
+
+
+def comments_open(article, settings_row: CommentSettings | None = None, *, now=None) -> bool:
+    """Whether readers may comment on `article` now."""
+    if settings_row and settings_row.mode == CommentSettings.Mode.CLOSED:
+        return False
+    close_at = comments_close_at(article, settings_row)
+    return close_at is None or (now or timezone.now()) < close_at
 
 
 class BlockedTerm(models.Model):

@@ -27,18 +27,25 @@ class CommentFactory(factory.django.DjangoModelFactory):
 
 TOKEN_RE = re.compile(r'name="captcha_token" value="([^"]+)"')
 STARTED_RE = re.compile(r'name="started" value="([^"]+)"')
+PARENT_RE = re.compile(r'name="parent" value="([^"]*)"')
 
 
 def form_fields(html: str) -> dict:
-    """The hidden values of the comment form in a page: the challenge token and the signed start."""
-    return {
+    """The hidden values of the comment form in a page (the form's fragment, the write page):
+    the challenge token, the signed start and, when it answers a comment, the parent."""
+    fields = {
         "captcha_token": TOKEN_RE.search(html).group(1),
         "started": STARTED_RE.search(html).group(1),
     }
+    parent = PARENT_RE.search(html)
+    if parent:
+        fields["parent"] = parent.group(1)
+    return fields
 
 
 def solved(html: str, **fields) -> dict:
-    """POST data answering the page's Security Key (read from the token with the server's key)."""
+    """POST data answering the form's Security Key (read from the token with the server's key),
+    as a browser sends it: every hidden field of the form, and the reader's text."""
     hidden = form_fields(html)
     answer = challenge_read(hidden["captcha_token"]).answer
     data = {

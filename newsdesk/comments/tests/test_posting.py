@@ -1,4 +1,7 @@
-"""Posting a comment through the real request stack: the form, the captcha, every refusal."""
+"""Posting a comment through the real request stack: the form, the captcha, every refusal.
+
+The form comes from the fragment the article page's script fetches (comments:form); every
+refusal shows the write page (comments:write) with the reader's text kept."""
 
 import re
 from datetime import timedelta
@@ -19,10 +22,20 @@ class PostingTestCase(TestCase):
     def setUp(self):
         self.article = ArticleFactory()
         self.url = self.article.get_absolute_url()
-        self.post_url = f"/comments/post/{self.article.news_id}/"
+        news_id = self.article.news_id
+        self.form_url = f"/comments/{news_id}/form/"
+        self.write_url = f"/comments/{news_id}/write/"
+        self.post_url = f"/comments/{news_id}/"
+        self.thanks_url = f"{self.write_url}?sent=1"
 
-    def page(self, client=None) -> str:
-        response = (client or self.client).get(self.url)
+    def page(self, client=None, **params) -> str:
+        """The form, as the article page's script fetches it."""
+        response = (client or self.client).get(self.form_url, params)
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def article_page(self) -> str:
+        response = self.client.get(self.url)
         self.assertEqual(response.status_code, 200)
         return response.content.decode()
 
@@ -37,7 +50,7 @@ class PostingTestCase(TestCase):
 
 
 class CommentFormTests(PostingTestCase):
-    def test_article_page_shows_name_email_comment_and_security_key(self):
+    def test_form_shows_name_email_comment_and_security_key(self):
         html = self.page()
         for label in ("Name", "Email", "Comment", "Security Key"):
             self.assertRegex(html, rf"<label[^>]*>{label}:?</label>")
@@ -50,17 +63,15 @@ class CommentFormTests(PostingTestCase):
         self.assertIn('<label for="id_captcha_1">Security Key:</label>', html)
         self.assertRegex(html, r'<input type="text" name="captcha_answer"[^>]* id="id_captcha_1">')
 
-    def test_every_page_view_gets_a_new_challenge(self):
+    def test_every_form_gets_a_new_challenge(self):
         self.assertNotEqual(
             form_fields(self.page())["captcha_token"], form_fields(self.page())["captcha_token"]
         )
 
-    def test_page_view_writes_nothing(self):
-        self.page()
-        with self.assertNumQueries(2):
-            # The article's row with its comment settings; the approved comments (the page is
-            # kept rendered after the first view: articles/page.py).
-            self.client.get(self.url)
+    def test_showing_the_form_writes_nothing(self):
+        # The article's row with its comment settings; the challenge is stored nowhere.
+        with self.assertNumQueries(1):
+            self.page()
 
     def test_honeypot_is_hidden_from_people(self):
         self.assertRegex(self.page(), r'<div class="hp" hidden>\s*<label for="id_website">')
@@ -69,13 +80,20 @@ class CommentFormTests(PostingTestCase):
 class AcceptedCommentTests(PostingTestCase):
     def test_solved_comment_is_stored_pending_and_reader_is_thanked(self):
         response = self.post(solved(self.page()))
-        self.assertRedirects(response, f"{self.url}#comments", fetch_redirect_response=False)
+        self.assertRedirects(
+            response, self.thanks_url, status_code=303, fetch_redirect_response=False
+        )
         comment = Comment.objects.get()
         self.assertEqual(comment.status, Comment.Status.PENDING)
         self.assertEqual((comment.name, comment.body), ("Ada Reader", "A thoughtful comment."))
         self.assertEqual(comment.ip_address, "127.0.0.1")
-        self.assertIn("once a moderator has approved it", self.page())
-        self.assertNotIn("A thoughtful comment.", self.page())  # pending: not shown
+        thanks = self.client.get(self.thanks_url)
+        self.assertContains(
+            thanks, "Thank you. Your comment will appear once a moderator has approved it."
+        )
+        self.assertContains(thanks, f'<a href="{self.url}#comments">Back to the story</a>')
+        self.assertNotIn("A thoughtful comment.", self.article_page())  # pending: not shown
+        self.assertNotIn("Thank you", self.article_page())
 
     def test_email_is_stored_as_digest_and_ciphertext_only(self):
         self.post(solved(self.page(), email="Ada@Example.org"))
@@ -95,7 +113,9 @@ class AcceptedCommentTests(PostingTestCase):
 
     def test_email_addresses_in_text_get_the_same_rel(self):
         CommentFactory(article=self.article, body="Write to desk@example.org")
-        self.assertIn('<a href="mailto:desk@example.org" rel="nofollow ugc noopener">', self.page())
+        self.assertIn(
+            '<a href="mailto:desk@example.org" rel="nofollow ugc noopener">', self.article_page()
+        )
 
     def test_approved_comment_appears_escaped_with_safe_links(self):
         CommentFactory(
@@ -103,7 +123,7 @@ class AcceptedCommentTests(PostingTestCase):
             name="<b>Bold</b>",
             body="See https://example.org/x?a=1&b=2 <script>alert(1)</script>",
         )
-        html = self.page()
+        html = self.article_page()
         self.assertIn("&lt;b&gt;Bold&lt;/b&gt;", html)
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
         self.assertIn(
@@ -113,7 +133,7 @@ class AcceptedCommentTests(PostingTestCase):
 
     def test_commenter_email_never_on_the_page(self):
         CommentFactory(article=self.article, email="secret.reader@example.net")
-        self.assertNotIn("secret.reader", self.page())
+        self.assertNotIn("secret.reader", self.article_page())
 
 
 class RefusedCommentTests(PostingTestCase):
@@ -128,7 +148,7 @@ class RefusedCommentTests(PostingTestCase):
 
     def test_used_security_key_is_refused_with_a_fresh_one(self):
         data = solved(self.page())
-        self.assertEqual(self.post(data).status_code, 302)
+        self.assertEqual(self.post(data).status_code, 303)
         response = self.post({**data, "body": "Second try"})
         self.assertEqual(response.status_code, 400)
         html = self.assertKeepsText(response, body="Second try")
@@ -167,12 +187,12 @@ class RefusedCommentTests(PostingTestCase):
             html = self.assertKeepsText(response)
             self.assertIn("faster than a person", html)
             clock.shift(timedelta(seconds=6))
-            self.assertEqual(self.post(solved(html)).status_code, 302)
+            self.assertEqual(self.post(solved(html)).status_code, 303)
 
     def test_form_start_is_never_in_the_future(self):
         # A start rounded up would make a form sent at once "too fast" even with no minimum.
         with time_machine.travel(1_800_000_000.96, tick=False):
-            self.assertEqual(self.post(solved(self.page())).status_code, 302)
+            self.assertEqual(self.post(solved(self.page())).status_code, 303)
 
     @override_settings(NEWSDESK_COMMENTS_FORM_MAX_AGE=3600)
     def test_too_old_form_is_renewed_keeping_text(self):
@@ -183,7 +203,7 @@ class RefusedCommentTests(PostingTestCase):
             self.assertEqual(response.status_code, 400)
             html = self.assertKeepsText(response)
             self.assertIn("opened too long ago", html)
-            self.assertEqual(self.post(solved(html)).status_code, 302)
+            self.assertEqual(self.post(solved(html)).status_code, 303)
 
     def test_forged_timestamp_is_refused(self):
         response = self.post(solved(self.page(), started="1700000000"))
@@ -232,10 +252,8 @@ class RefusedCommentTests(PostingTestCase):
     def test_unknown_or_draft_article_is_404(self):
         draft = ArticleFactory(draft=True)
         data = solved(self.page())
-        self.assertEqual(
-            self.client.post(f"/comments/post/{draft.news_id}/", data).status_code, 404
-        )
-        self.assertEqual(self.client.post("/comments/post/999999999/", data).status_code, 404)
+        self.assertEqual(self.client.post(f"/comments/{draft.news_id}/", data).status_code, 404)
+        self.assertEqual(self.client.post("/comments/999999999/", data).status_code, 404)
 
     def test_scheduled_or_embargoed_article_is_404_and_stores_nothing(self):
         later = timezone.now() + timedelta(hours=1)
@@ -243,25 +261,70 @@ class RefusedCommentTests(PostingTestCase):
         embargoed = ArticleFactory(embargo_until=later)
         for article in (scheduled, embargoed):
             data = solved(self.page())
-            response = self.client.post(f"/comments/post/{article.news_id}/", data)
+            response = self.client.post(f"/comments/{article.news_id}/", data)
             self.assertEqual(response.status_code, 404)
         self.assertFalse(Comment.objects.exists())
 
 
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
 class CsrfTests(PostingTestCase):
-    def test_missing_or_wrong_csrf_token_is_403_keeping_text(self):
+    """The article page carries no token; the form's fragment and the write page do, with
+    the cookie that goes with it, and every post is checked."""
+
+    def test_missing_or_wrong_csrf_token_is_403_keeping_text_with_a_working_token(self):
         client = Client(enforce_csrf_checks=True)
         page = self.page(client)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        for csrf in ("", "x" * 64):
-            with self.subTest(csrf=csrf[:5]):
-                response = client.post(self.post_url, {**solved(page), "csrfmiddlewaretoken": csrf})
+        self.assertIn("csrftoken", client.cookies)
+        for csrf in (None, "", "x" * 64):  # none sent, empty, wrong
+            with self.subTest(csrf=csrf):
+                data = solved(page)
+                if csrf is not None:
+                    data["csrfmiddlewaretoken"] = csrf
+                response = client.post(self.post_url, data)
                 self.assertEqual(response.status_code, 403)
                 html = self.assertKeepsText(response)
                 self.assertIn("security check failed", html)
-                self.assertIn("csrfmiddlewaretoken", html)
-        response = client.post(self.post_url, {**solved(page), "csrfmiddlewaretoken": token})
-        self.assertEqual(response.status_code, 302)
+                self.assertIn('<meta name="robots" content="noindex, nofollow">', html)
+                self.assertIn("no-store", response["Cache-Control"])
+        self.assertFalse(Comment.objects.exists())
+        # The page of the refusal carries a token that works (the text is sent again).
+        response = client.post(self.post_url, solved(html, csrfmiddlewaretoken=csrf_token(html)))
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(Comment.objects.count(), 1)
+
+    def test_the_token_from_the_fragment_is_accepted(self):
+        client = Client(enforce_csrf_checks=True)
+        page = self.page(client)
+        response = client.post(self.post_url, solved(page, csrfmiddlewaretoken=csrf_token(page)))
+        self.assertRedirects(
+            response, self.thanks_url, status_code=303, fetch_redirect_response=False
+        )
+
+    def test_the_token_from_the_write_page_is_accepted(self):
+        client = Client(enforce_csrf_checks=True)
+        page = client.get(self.write_url).content.decode()
+        response = client.post(self.post_url, solved(page, csrfmiddlewaretoken=csrf_token(page)))
+        self.assertEqual(response.status_code, 303)
+
+    def test_a_token_without_its_cookie_is_refused(self):
+        page = self.page(Client())
+        client = Client(enforce_csrf_checks=True)  # another browser: no cookie
+        response = client.post(self.post_url, solved(page, csrfmiddlewaretoken=csrf_token(page)))
+        self.assertEqual(response.status_code, 403)
+        self.assertKeepsText(response)
+        self.assertFalse(Comment.objects.exists())
+
+    def test_every_post_path_is_checked(self):
+        page = self.page(Client(enforce_csrf_checks=True))
+        for url in (self.post_url, f"/comments/post/{self.article.news_id}/"):
+            with self.subTest(url=url):
+                response = Client(enforce_csrf_checks=True).post(url, solved(page))
+                self.assertEqual(response.status_code, 403)
+                self.assertKeepsText(response)
+        self.assertFalse(Comment.objects.exists())
 
     def test_csrf_failure_elsewhere_is_a_friendly_403(self):
         client = Client(enforce_csrf_checks=True)
@@ -297,18 +360,18 @@ class RateLimitTests(PostingTestCase):
     def test_too_many_from_one_address_is_429_keeping_text(self):
         for n in range(2):
             self.assertEqual(
-                self.post(solved(self.page(), email=f"r{n}@example.org")).status_code, 302
+                self.post(solved(self.page(), email=f"r{n}@example.org")).status_code, 303
             )
         response = self.post(solved(self.page(), email="r3@example.org"))
         self.assertEqual(response.status_code, 429)
         self.assertIn("from your address", self.assertKeepsText(response))
         self.assertTrue(int(response["Retry-After"]) > 0)
         other = self.client.post(self.post_url, solved(self.page()), REMOTE_ADDR="198.51.100.7")
-        self.assertEqual(other.status_code, 302)
+        self.assertEqual(other.status_code, 303)
 
     @override_settings(NEWSDESK_COMMENTS_RATE_IP="100/600", NEWSDESK_COMMENTS_RATE_EMAIL="1/600")
     def test_too_many_with_one_email_is_429(self):
-        self.assertEqual(self.post(solved(self.page())).status_code, 302)
+        self.assertEqual(self.post(solved(self.page())).status_code, 303)
         response = self.post(
             solved(self.page(), email="ADA@example.org"), REMOTE_ADDR="198.51.100.8"
         )
@@ -327,9 +390,11 @@ class CommentModeTests(PostingTestCase):
     def test_closed_article_shows_no_form_and_refuses_posts(self):
         data = solved(self.page())
         CommentSettings.objects.create(article=self.article, mode=CommentSettings.Mode.CLOSED)
-        html = self.page()
-        self.assertIn("Comments on this article are closed.", html)
-        self.assertNotIn('id="comment-form"', html)
+        for html in (self.page(), self.client.get(self.write_url).content.decode()):
+            self.assertIn("Comments on this article are closed.", html)
+            self.assertNotIn('id="comment-form"', html)
+            self.assertNotIn("captcha_token", html)
+        self.assertIn("Comments on this article are closed.", self.article_page())
         self.assertEqual(self.post(data).status_code, 403)
         self.assertFalse(Comment.objects.exists())
 
@@ -351,13 +416,14 @@ class CommentModeTests(PostingTestCase):
 class ReplyTests(PostingTestCase):
     def test_reply_is_stored_under_its_parent_and_shown_threaded(self):
         parent = CommentFactory(article=self.article, name="First reader")
-        html = self.client.get(f"{self.url}?reply_to={parent.pk}").content.decode()
+        html = self.page(reply_to=parent.pk)
         self.assertIn("Reply to First reader", html)
-        self.assertEqual(self.post(solved(html, parent=str(parent.pk))).status_code, 302)
+        self.assertIn(f'name="parent" value="{parent.pk}"', html)
+        self.assertEqual(self.post(solved(html)).status_code, 303)
         reply = Comment.objects.get(parent=parent)
         reply.status = Comment.Status.APPROVED
         reply.save()
-        html = self.page()
+        html = self.article_page()
         self.assertRegex(
             html,
             rf'id="comment-{parent.pk}"[\s\S]*<ol class="comment-replies">'
@@ -381,7 +447,7 @@ class ReplyTests(PostingTestCase):
 class SpamFolderTests(PostingTestCase):
     def test_blocked_term_goes_to_the_spam_folder_with_reasons(self):
         self.assertEqual(
-            self.post(solved(self.page(), body="Buy at cheap-pills dot com")).status_code, 302
+            self.post(solved(self.page(), body="Buy at cheap-pills dot com")).status_code, 303
         )
         comment = Comment.objects.get()
         self.assertEqual(comment.status, Comment.Status.SPAM)

@@ -1,3 +1,3 @@
-from .public import comment_block_context, comment_post, csrf_failure
+from .public import comment_form, comment_post, comment_write, csrf_failure
 
-__all__ = ["comment_block_context", "comment_post", "csrf_failure"]
+__all__ = ["comment_form", "comment_post", "comment_write", "csrf_failure"]

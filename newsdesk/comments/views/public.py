@@ -1,106 +1,47 @@
-"""The reader's side: the comments block of the article page, posting, and friendly refusals."""
+"""The reader's side of comments: the form, posting, and refusals that keep the reader's text.
+
+The article page shows no form: it is the same bytes for every reader, kept by caches
+(comments/block.py). The form's per-reader values (CSRF token, Security Key, signed start time)
+are served only by the views below, none of which any cache may keep:
+
+- `comment_form`: the form alone, an HTML fragment that comments/form.js puts in the article
+  page's slot when the reader starts to write;
+- `comment_write`: a page of its own with the same form, for readers without JavaScript; every
+  refusal is shown there with the text kept, and a sent comment is thanked there;
+- `comment_post`: the form's target.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from newsdesk.articles.models import Article
 from newsdesk.captcha.fields import REFRESH_FIELD
 from newsdesk.core.ratelimit import client_ip, rate_limit_hit
 
-from ..forms import CommentForm, FormStandIns
-from ..models import Comment, CommentSettings, comments_open
+from ..forms import CommentForm
+from ..models import Comment, comment_settings_of, comments_open
 from ..services import CommentRefused, Submission, comment_count_attempt, comment_submit
 
 ACCEPTED_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+POST_VIEWS = ("comments:post", "comments:post_before_move")
+THANKS = "Thank you. Your comment will appear once a moderator has approved it."
 
-
-def _settings_row(article: Article) -> CommentSettings | None:
-    try:
-        return article.comment_settings
-    except CommentSettings.DoesNotExist:
-        return None
-
-
-def _threads(comments: list[Comment]) -> list[Comment]:
-    """Top-level comments, each with `.thread_replies`; a reply to a hidden comment stands alone."""
-    by_id = {c.pk: c for c in comments}
-    for c in comments:
-        c.thread_replies = []
-    top = []
-    for c in comments:
-        parent = by_id.get(c.parent_id)
-        if parent is not None and parent.parent_id is None:
-            parent.thread_replies.append(c)
-        else:
-            top.append(c)
-    return top
-
-
-def comment_block_context(
-    request,
-    article: Article,
-    form: CommentForm | None = None,
-    *,
-    notice: str = "",
-    comments: list[Comment] | None = None,
-    stand_ins: FormStandIns | None = None,
-) -> dict:
-    """What comments/block.html needs: threaded approved comments, count, form or why not.
-    `comments` when the caller has read them already; `stand_ins` for a page kept rendered."""
-    if comments is None:
-        comments = list(Comment.objects.for_article_page(article))
-    threads = _threads(comments)
-    is_open = comments_open(article, _settings_row(article))
-    if form is None:
-        form = CommentForm(stand_ins=stand_ins)
-        reply_to = request.GET.get("reply_to", "")
-        if reply_to.isdigit():
-            form.initial["parent"] = int(reply_to)
-    parent_id = form["parent"].value()
-    replying_to = None
-    if parent_id and str(parent_id).isdigit():
-        replying_to = next((c for c in comments if c.pk == int(parent_id)), None)
-        if replying_to is None:
-            form.initial["parent"] = None
-    return {
-        "comments": threads,
-        "comment_count": len(comments),
-        "comment_form": form,
-        "comments_open": is_open,
-        "replying_to": replying_to,
-        "comment_notice": notice,
-    }
-
-
-def _redisplay(
-    request, article: Article, form: CommentForm, status: int, *, notice: str = "", headers=None
-):
-    """The comment page again with the reader's text kept and a fresh Security Key."""
-    article = _article_for_page(article)
-    context = {
-        "article": article,
-        **comment_block_context(request, article, form.for_redisplay(), notice=notice),
-    }
-    response = render(request, "comments/write.html", context, status=status)
-    for key, value in (headers or {}).items():
-        response[key] = value
-    return response
-
-
-# What a post reads of its article: whether readers see it (Article.is_published, the rule of
-# published() for one row), where it lives, whether it takes comments. The whole page (section,
-# picture, keywords, authors) is read only when the form is shown again.
-POSTING_FIELDS = (
+# What the comment views read of their article: whether readers see it (Article.is_published,
+# the rule of published() for one row), where it lives and its headline, whether it takes
+# comments. One query.
+ARTICLE_FIELDS = (
     "id",
     "news_id",
     "slug",
+    "headline",
     "status",
     "published_at",
     "embargo_until",
@@ -109,12 +50,12 @@ POSTING_FIELDS = (
 )
 
 
-def _article_for_posting(news_id: int) -> Article:
+def _article(news_id: int) -> Article:
     article = next(
         iter(
             Article.objects.filter(news_id=news_id)
             .select_related("comment_settings")
-            .only(*POSTING_FIELDS)
+            .only(*ARTICLE_FIELDS)
             .order_by()
         ),
         None,
@@ -124,10 +65,79 @@ def _article_for_posting(news_id: int) -> Article:
     return article
 
 
-def _article_for_page(article: Article) -> Article:
-    # Read as the article page reads it; should it have just been unpublished, the slim copy
-    # still shows the form (its other fields load on demand).
-    return Article.objects.for_page().filter(pk=article.pk).first() or article
+def _replying_to(article: Article, form: CommentForm) -> Comment | None:
+    """The approved comment of this article the form answers, if any (one query when asked)."""
+    parent_id = form.data.get("parent") if form.is_bound else form.initial.get("parent")
+    if not parent_id or not str(parent_id).isdigit():
+        return None
+    return (
+        Comment.objects.approved()
+        .filter(article=article, pk=int(parent_id))
+        .only("pk", "name", "parent_id")
+        .first()
+    )
+
+
+def _form_context(article: Article, form: CommentForm, *, notice: str = "") -> dict:
+    """What comments/form.html needs: the form, or why there is none (comments closed)."""
+    is_open = comments_open(article, comment_settings_of(article))
+    replying_to = _replying_to(article, form) if is_open else None
+    if replying_to is None and not form.is_bound:
+        # Read from `initial` before any field is rendered: a new comment, not a reply.
+        form.initial.pop("parent", None)
+    return {
+        "article": article,
+        "comment_form": form,
+        "comments_open": is_open,
+        "replying_to": replying_to,
+        "comment_notice": notice,
+        "comment_write_url": reverse("comments:write", args=[article.news_id]),
+    }
+
+
+def _new_form(request) -> CommentForm:
+    reply_to = request.GET.get("reply_to", "")
+    return CommentForm(initial={"parent": int(reply_to)} if reply_to.isdigit() else {})
+
+
+def _private(response):
+    # A form carries one reader's values: no cache may keep it, no search engine index it.
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@require_safe
+def comment_form(request, news_id: int):
+    """The form alone, for the article page's slot; `?reply_to=` preselects the comment answered."""
+    article = _article(news_id)
+    context = _form_context(article, _new_form(request))
+    return _private(render(request, "comments/form.html", context))
+
+
+@never_cache
+@require_safe
+def comment_write(request, news_id: int):
+    """The write page: the form without JavaScript (`?reply_to=` as for the fragment), and the
+    thanks once a comment is sent (`?sent=1`: no cookie, and a reload says the same)."""
+    article = _article(news_id)
+    if request.GET.get("sent"):
+        context = {"article": article, "sent": True, "thanks": THANKS}
+    else:
+        context = _form_context(article, _new_form(request))
+    return _private(render(request, "comments/write.html", context))
+
+
+def _redisplay(
+    request, article: Article, form: CommentForm, status: int, *, notice: str = "", headers=None
+):
+    """The write page again with the reader's text kept and a fresh Security Key."""
+    context = _form_context(article, form.for_redisplay(), notice=notice)
+    response = _private(render(request, "comments/write.html", context, status=status))
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
 
 
 @never_cache
@@ -141,13 +151,12 @@ def comment_post(request, news_id: int):
             "comments/refused.html",
             {
                 "title": "This form was sent in a way we cannot read",
-                "message": "Comments are sent from the form on the article page. "
-                "Please go back to the "
+                "message": "Comments are sent from the comment form. Please go back to the "
                 "article and use its form.",
             },
             status=415,
         )
-    article = _article_for_posting(news_id)
+    article = _article(news_id)
     form = CommentForm(request.POST)
     ip = client_ip(request)
 
@@ -170,7 +179,7 @@ def comment_post(request, news_id: int):
             request, article, _unvalidated(form), 200, notice="Here is a new Security Key picture."
         )
 
-    if not comments_open(article, _settings_row(article)):
+    if not comments_open(article, comment_settings_of(article)):
         return _redisplay(
             request, article, _unvalidated(form), 403, notice="Comments on this article are closed."
         )
@@ -219,10 +228,9 @@ def comment_post(request, news_id: int):
             return _too_many(request, article, form, refused.retry_after, refused.message)
         form.add_error("captcha", refused.message)
         return _redisplay(request, article, form, 400)
-    messages.success(
-        request, "Thank you. Your comment will appear once a moderator has approved it."
-    )
-    return redirect(f"{article.get_absolute_url()}#comments")
+    # 303: the browser fetches the thanks with a GET, and a reload sends nothing twice.
+    thanks = f"{reverse('comments:write', args=[article.news_id])}?sent=1"
+    return HttpResponseRedirect(thanks, status=303)
 
 
 def _unvalidated(form: CommentForm) -> CommentForm:
@@ -254,9 +262,9 @@ def csrf_failure(request, reason: str = ""):
             match = resolve(request.path_info)
         except Resolver404:
             match = None
-    if match and match.view_name == "comments:post" and request.method == "POST":
+    if match and match.view_name in POST_VIEWS and request.method == "POST":
         try:
-            article = _article_for_posting(match.kwargs["news_id"])
+            article = _article(match.kwargs["news_id"])
         except Http404:
             article = None
         if article is not None and (request.content_type or "") in ACCEPTED_CONTENT_TYPES:

@@ -7,14 +7,10 @@ from django.views.decorators.http import require_safe
 
 from newsdesk.articles import keys
 from newsdesk.articles.models import Article, Author, Keyword, Section
-from newsdesk.comments.views import comment_block_context
 from newsdesk.core.pagination import BadCursor, keyset_page
 from newsdesk.core.surrogate import public, shown
 
-from ..page import kept_page
-from ..parts import article_parts
-
-ARTICLE_TEMPLATE = "site/article_detail.html"
+from ..page import article_page
 
 
 def _listing(request, queryset, template: str, context: dict, *, head: str):
@@ -110,33 +106,15 @@ def article_redirect(request, news_id: int):
 @public("article")
 def article_detail(request, news_id: int, slug: str):
     shown(keys.article_key(news_id))  # a 404 here too: the story's publication purges it
-    # Most views are the page kept rendered, with this view's tokens filled in (page.py).
-    kept = kept_page(request, news_id, slug)
-    if kept is not None and kept.html is not None:
-        return kept.response(request)
     article = get_object_or_404(Article.objects.for_page(), news_id=news_id)
     if slug != article.slug:
         return redirect(article, permanent=True)
-    comments = comment_block_context(
-        request,
-        article,
-        comments=kept.comments if kept else None,
-        stand_ins=kept.stand_ins.form if kept else None,
-    )
-    context = {"article": article, "parts": article_parts(article), **comments}
-    if kept is None:
-        return render(request, ARTICLE_TEMPLATE, context)
-    context["csrf_token"] = kept.stand_ins.csrf
-    kept.keep(render_to_string(ARTICLE_TEMPLATE, context, request=request))
-    return kept.response(request)
+    return article_page(request, article)
 
 
 def _preview_page(request, article, **extra):
     """The reader's page for an article not (yet) visible: the same template, marked preview."""
-    comments = comment_block_context(request, article)
-    parts = article_parts(article, cached=False)
-    context = {"article": article, "parts": parts, "preview": True, **comments, **extra}
-    response = render(request, ARTICLE_TEMPLATE, context)
+    response = article_page(request, article, preview=True, **extra)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -1,5 +1,7 @@
 // "Captcha refresh" without reloading the page. Without JavaScript the button posts the form,
-// and the server shows the same page with the text kept and a new picture.
+// and the server shows the same page with the text kept and a new picture. One listener on the
+// document serves every Security Key, those of forms put in the page later (comments/form.js)
+// included.
 (function () {
   "use strict";
   function status(box, text) {

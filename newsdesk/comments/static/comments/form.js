@@ -12,6 +12,11 @@
 
   var shown = null;    // the reply_to of the form in the slot ("" for a new comment); null: none
   var pending = null;  // the fetch under way: {replyTo, focus, fallback}
+  var given = slot.querySelector("form");  // already there: an edge assembled it (ESI)
+  if (given) {
+    var parent = given.elements.namedItem("parent");
+    shown = (parent && parent.value) || "";
+  }
 
   function typed() {
     var form = slot.querySelector("form");

@@ -118,7 +118,7 @@ class ReplyToTests(WritingTestCase):
     def test_reply_to_anything_else_is_a_new_comment(self):
         pending = CommentFactory(article=self.article, status=Comment.Status.PENDING)
         elsewhere = CommentFactory(name="Elsewhere")
-        for reply_to in (pending.pk, elsewhere.pk, "abc", "-1", 999_999):
+        for reply_to in (pending.pk, elsewhere.pk, "abc", "-1", 999_999, "9" * 40):
             with self.subTest(reply_to=reply_to):
                 html = self.get(self.form_url, reply_to=reply_to).content.decode()
                 self.assertNotIn("Reply to", html)

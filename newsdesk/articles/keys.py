@@ -4,6 +4,7 @@ purge them on commit, the static mirror rewrites the files that carry them.
 
     article-302156      an article: its page, and every list, feed, related list, API item
                         and sitemap entry that shows it (a 404 at its address too)
+    comments-302156     its approved comments and its comment settings: its page only
     section-3, keyword-17, author-5, image-40
                         the name, link or picture as shown anywhere
     list-home, list-section-3, list-keyword-17, list-author-5
@@ -29,6 +30,12 @@ SEARCH = "search"
 
 def article_key(news_id: int) -> str:
     return f"article-{news_id}"
+
+
+def comments_key(news_id: int) -> str:
+    """The approved comments of an article (and whether it takes comments), shown only on its
+    page: a moderator's decision purges the page and nothing that merely lists the story."""
+    return f"comments-{news_id}"
 
 
 def section_key(pk: int) -> str:

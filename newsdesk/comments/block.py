@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from newsdesk.articles.keys import comments_key
 from newsdesk.articles.models import Article
+from newsdesk.core.surrogate import shown
 
 from .models import Comment, comment_settings_of, comments_close_at, comments_open
 
@@ -34,6 +36,7 @@ def comment_block_context(article: Article) -> dict:
     """What comments/block.html needs, in one query (the approved comments; the article's
     comment settings ride along with it). `comments_close_at`: when the open block turns closed
     by the clock, so that no cache keeps it past that time (None: not by the clock)."""
+    shown(comments_key(article.news_id))
     comments = list(Comment.objects.for_article_page(article))
     settings_row = comment_settings_of(article)
     is_open = comments_open(article, settings_row)

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from newsdesk.articles.keys import article_key
+from newsdesk.articles.keys import comments_key
 from newsdesk.articles.models import Article
 from newsdesk.captcha.challenges import Challenge, ChallengeError, challenge_consume
 from newsdesk.core.purge import keys_purge
@@ -172,7 +172,7 @@ def comments_shown_changed(*, article_ids) -> None:
         news_ids = Article.objects.filter(pk__in=list(article_ids)).values_list(
             "news_id", flat=True
         )
-        keys_purge(article_key(news_id) for news_id in news_ids)
+        keys_purge(comments_key(news_id) for news_id in news_ids)
 
 
 def moderation_notice_send(*, now: datetime | None = None) -> int:

@@ -66,6 +66,9 @@ class PurgeLog:
         self._seq = 0  # lines read by this process: the local purge sequence
         self._floor = 0  # pages marked before this were kept before a rotation: none is served
         self._purged: dict[str, int] = {}
+        # Exists from the start, so that a log rotated before this process first read it is
+        # still seen as a new log.
+        os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
 
     def mark(self) -> int:
         self._sync()

@@ -83,8 +83,9 @@ POLICIES = {
     "api": Policy(max_age=60, s_maxage=DAY, stale_while_revalidate=60, stale_if_error=DAY),
     # Results of a query: any publish may change them, and there are too many to purge one by one.
     "search": Policy(max_age=60, s_maxage=600, stale_while_revalidate=60, stale_if_error=DAY),
-    # A missing page may appear (a story published or lifted purges its own key).
-    "missing": Policy(max_age=10, s_maxage=600, stale_while_revalidate=0, stale_if_error=600),
+    # A missing page may appear at any moment (a story published or lifted purges its own key
+    # at the edges): browsers, which no purge reaches, ask again every time.
+    "missing": Policy(max_age=0, s_maxage=600, stale_while_revalidate=0, stale_if_error=600),
     "static": Policy(max_age=3600, s_maxage=DAY, stale_while_revalidate=60, stale_if_error=DAY),
 }
 

@@ -218,13 +218,22 @@ class ScheduledPublishingTests(TestCase):
             self.assertEqual(article_effects_run.call(article_id=article.pk), "not yet")
         self.assertTrue(Article.objects.get(pk=article.pk).effects_pending)
 
-    def test_publishing_purges_readers_caches(self):
-        from newsdesk.core.purge import content_generation
+    def test_publishing_purges_the_story_and_the_heads_of_its_lists(self):
+        from newsdesk.articles import keys
+        from newsdesk.core import pagecache
 
-        before = content_generation()
+        mark = pagecache.marks().mark()
+        article = draft_by(self.editor, section=SectionFactory())
         with self.captureOnCommitCallbacks(execute=True):
-            article_publish(article=draft_by(self.editor), by=self.editor)
-        self.assertGreater(content_generation(), before)
+            article_publish(article=article, by=self.editor)
+        marks = pagecache.marks()
+        for key in (
+            keys.article_key(article.news_id),
+            keys.HOME,
+            keys.list_key("section", article.section_id),
+        ):
+            self.assertTrue(marks.purged_since([key], mark), key)
+        self.assertFalse(marks.purged_since([keys.list_key("section", 0)], mark))
 
 
 class EmbargoTests(TestCase):

@@ -1,34 +1,66 @@
-import os
-import subprocess
-import sys
+"""keys_purge (core/purge.py): on commit, the page cache and every edge, and never lost."""
 
-from django.conf import settings
-from django.test import SimpleTestCase, override_settings
+from django.test import TestCase, override_settings
 
-from newsdesk.core.purge import content_changed, content_generation
+from newsdesk.core import pagecache
+from newsdesk.core.models import TaskFailure
+from newsdesk.core.purge import PURGE_TASKS, keys_purge, purges_retry
+
+from .varnish import run_wsgi
 
 
-class ContentGenerationTests(SimpleTestCase):
-    def test_a_change_raises_the_generation(self):
-        before = content_generation()
-        self.assertEqual(content_changed(paths=[]), before + 1)
-        self.assertEqual(content_generation(), before + 1)
+class Edge:
+    """A WSGI edge that refuses purges while `down`, recording what reached it."""
 
-    def test_a_change_made_by_another_process_is_seen_here(self):
-        # The task worker purges; the web workers, each with its own local cache, must see it.
-        self.assertIsNotNone(settings.NEWSDESK_CONTENT_GENERATION_FILE)
-        before = content_generation()
-        code = (
-            "import django; django.setup()\n"
-            "from newsdesk.core.purge import content_changed\n"
-            "content_changed(paths=['/'])\n"
-        )
-        env = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.DATA_DIR)}
-        subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
-        self.assertEqual(content_generation(), before + 1)
+    def __init__(self):
+        self.down = True
 
-    @override_settings(NEWSDESK_CONTENT_GENERATION_FILE=None)
-    def test_with_a_shared_cache_the_cache_holds_it(self):
-        before = content_generation()
-        content_changed(paths=[])
-        self.assertEqual(content_generation(), before + 1)
+    def __call__(self, environ, start_response):
+        status = "503 Service Unavailable" if self.down else "200 OK"
+        start_response(status, [("Content-Type", "text/plain")])
+        return [b"purged"]
+
+
+class KeysPurgeTests(TestCase):
+    def test_nothing_is_purged_before_the_change_commits(self):
+        mark = pagecache.marks().mark()
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            keys_purge(["article-1"])
+            self.assertFalse(pagecache.marks().purged_since(["article-1"], mark))
+        self.assertEqual(len(callbacks), 1)
+
+    def test_on_commit_exactly_the_keys_are_purged_from_the_page_cache(self):
+        mark = pagecache.marks().mark()
+        with self.captureOnCommitCallbacks(execute=True):
+            keys_purge(["article-1", "list-home", "article-1"])
+        marks = pagecache.marks()
+        self.assertTrue(marks.purged_since(["article-1"], mark))
+        self.assertTrue(marks.purged_since(["list-home"], mark))
+        self.assertFalse(marks.purged_since(["article-2"], mark))
+
+    def test_each_edge_is_purged_with_the_keys(self):
+        edge = Edge()
+        edge.down = False
+        with run_wsgi(edge) as server, override_settings(NEWSDESK_PURGE_URLS=[server.url]):
+            with self.captureOnCommitCallbacks(execute=True):
+                keys_purge(["article-9", "list-home"])
+        [request] = server.received
+        self.assertEqual(request["REQUEST_METHOD"], "PURGE")
+        self.assertEqual(request["HTTP_XKEY_PURGE"], "article-9 list-home")
+
+    def test_a_purge_an_edge_refused_is_kept_as_an_alarm_and_run_again_until_it_works(self):
+        edge = Edge()
+        with run_wsgi(edge) as server, override_settings(NEWSDESK_PURGE_URLS=[server.url]):
+            with self.captureOnCommitCallbacks(execute=True):
+                keys_purge(["article-9"])
+            failure = TaskFailure.objects.unresolved().get(task_path__in=PURGE_TASKS)
+            self.assertEqual(failure.kwargs, {"base_url": server.url, "keys": ["article-9"]})
+
+            purges_retry.call()  # still down: a new alarm replaces the old one
+            self.assertEqual(TaskFailure.objects.unresolved().count(), 1)
+
+            edge.down = False
+            purges_retry.call()
+            self.assertFalse(TaskFailure.objects.unresolved().exists())
+            self.assertEqual(server.received[-1]["HTTP_XKEY_PURGE"], "article-9")
+        self.assertEqual(len(server.received), 3)

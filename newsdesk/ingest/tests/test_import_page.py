@@ -212,9 +212,15 @@ class ReferencePageAfterImportTests(TestCase):
 
         self.assertIn("KeyWords", text(one(page, "section", "keywords")))
         self.assertIn("Comments (0)", text(one(page, "section", "comments")))
-        form = one(page, "form", "comment-form")
+        # The form (Name, Email, Comment, Security Key, Captcha refresh) reaches a reader when
+        # they start to write: the page's "Write a comment" link leads to it.
+        self.assertIn("Write a comment", text(one(page, "section", "comments")))
+        fragment, errors = parse(self.client.get("/comments/302156/write/").content)
+        self.assertEqual(errors, [])
+        form = one(fragment, "form", "comment-form")
         labels = {text(label).rstrip(":") for label in find_all(form, "label")}
-        self.assertTrue({"Name", "Email", "Comment"} <= labels, labels)
+        self.assertTrue({"Name", "Email", "Comment", "Security Key"} <= labels, labels)
+        self.assertIn("Captcha refresh", text(form))
         self.assertRegex(text(one(page, "footer")), r"Page generated in \d+\.\d{4} sec")
         self.assertIn("Server-Timing", response.headers)
 

@@ -41,9 +41,12 @@ class KeysPurgeTests(TestCase):
     def test_each_edge_is_purged_with_the_keys(self):
         edge = Edge()
         edge.down = False
-        with run_wsgi(edge) as server, override_settings(NEWSDESK_PURGE_URLS=[server.url]):
-            with self.captureOnCommitCallbacks(execute=True):
-                keys_purge(["article-9", "list-home"])
+        with (
+            run_wsgi(edge) as server,
+            override_settings(NEWSDESK_PURGE_URLS=[server.url]),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            keys_purge(["article-9", "list-home"])
         [request] = server.received
         self.assertEqual(request["REQUEST_METHOD"], "PURGE")
         self.assertEqual(request["HTTP_XKEY_PURGE"], "article-9 list-home")

@@ -136,9 +136,12 @@ def public(kind: str) -> Callable:
                 kind_now = kind
             else:
                 return response
-            mark_public(
-                response, kind_now, keys, max_seconds=getattr(response, "cache_max_seconds", None)
-            )
+            # A view bounds how long its copy may be kept: on the response, or on the request
+            # when it gave up with Http404.
+            max_seconds = getattr(response, "cache_max_seconds", None)
+            if max_seconds is None:
+                max_seconds = getattr(request, "cache_max_seconds", None)
+            mark_public(response, kind_now, keys, max_seconds=max_seconds)
             return response
 
         return wrapper

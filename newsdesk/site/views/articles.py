@@ -106,7 +106,13 @@ def article_redirect(request, news_id: int):
 @public("article")
 def article_detail(request, news_id: int, slug: str):
     shown(keys.article_key(news_id))  # a 404 here too: the story's publication purges it
-    article = get_object_or_404(Article.objects.for_page(), news_id=news_id)
+    article = Article.objects.for_page().filter(news_id=news_id).first()
+    if article is None:
+        # A scheduled or embargoed story's 404 is kept no longer than until it comes out.
+        request.cache_max_seconds = _seconds_until(
+            Article.objects.scheduled().filter(news_id=news_id).next_visible_at()
+        )
+        raise Http404("No such story.")
     if slug != article.slug:
         return redirect(article, permanent=True)
     return article_page(request, article)

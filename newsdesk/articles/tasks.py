@@ -9,6 +9,7 @@ from django_tasks import task
 
 from newsdesk.core.purge import keys_purge
 
+from .effects import effects_follow_ups_run
 from .keys import article_change_keys
 from .models import Article, ArticleEvent
 
@@ -46,6 +47,7 @@ def article_effects_run(*, article_id: int) -> str:
                 to_status=article.status,
                 note=f"Visible since {article.visible_from:%Y-%m-%d %H:%M:%S} UTC",
             )
+    effects_follow_ups_run(article_id=article_id)  # the apps above articles (effects.py)
     return "done"
 
 

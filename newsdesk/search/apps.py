@@ -9,7 +9,13 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
+        from newsdesk.articles.effects import effects_follow_up
+
         from .backends import sqlite_schema
+        from .tasks import related_follow_up
+
+        # Related stories are ranked when a story changes, after its side effects (a task).
+        effects_follow_up(related_follow_up)
 
         # The SQLite index triggers strip HTML with a function of ours; every connection needs it.
         connection_created.connect(
@@ -25,8 +31,13 @@ def _repair_index(sender, using, **kwargs):
     from django.db.migrations.recorder import MigrationRecorder
 
     from .backends import backend_for
+    from .services import LINK_INDEX
 
     connection = connections[using]
-    if not MigrationRecorder(connection).migration_qs.filter(app="search").exists():
+    applied = MigrationRecorder(connection).migration_qs.filter(app="search")
+    if not applied.exists():
         return  # not installed (or migrated back to zero): nothing to repair
     backend_for(connection).ensure_installed(connection)
+    if applied.filter(name="0004_related_stories").exists():
+        with connection.cursor() as cursor:
+            cursor.execute(LINK_INDEX)

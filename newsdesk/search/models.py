@@ -83,3 +83,29 @@ class PostgresDocument(models.Model):
 
     def __str__(self) -> str:
         return f"Search document of article {self.pk}"
+
+
+class RelatedStory(models.Model):
+    """One story in another's list of related stories. Ranked when either story changes
+    (services.related_refresh, a task) and read in rank order by the article page
+    (selectors.related_articles), which checks at read time that readers may see it."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="+",
+        # The unique constraint and the rank index both start with it.
+        db_index=False,
+    )
+    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(help_text="0 first.")
+
+    class Meta:
+        verbose_name_plural = "related stories"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="related_story_unique")
+        ]
+        indexes = [models.Index(fields=["article", "rank"], name="related_story_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"Article {self.related_id} related to {self.article_id} (rank {self.rank})"

@@ -1,22 +1,22 @@
 """Search and related stories: reads that span the articles app and the database backends.
 
-Every query starts from Article.objects.published(), so drafts, embargoed and unpublished stories
-can never be found, whatever the index holds (it holds every article, and follows each edit by
-triggers in the database)."""
+Every query starts from, or is checked against, Article.objects.published(), so drafts, embargoed
+and unpublished stories can never be found, whatever the index or the stored related lists hold
+(the index holds every article, and follows each edit by triggers in the database; related lists
+are ranked when stories change, services.py)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.core.cache import cache
-from django.db.models import Count, Exists, F, Max, Min, OuterRef
+from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from newsdesk.articles.models import Article, Keyword, Section
-from newsdesk.core.purge import content_generation
 
 from .backends import backend_for
-from .query import Clause, ParsedQuery
+from .models import RelatedStory
+from .query import ParsedQuery
 from .snippets import snippet_html
 
 MAX_PAGES = 25
@@ -158,100 +158,12 @@ def search_articles(
     return SearchResults(hits=hits, page=page, has_next=has_next, ranked_only=ranked.ranked_only)
 
 
-RELATED_ID_WINDOW = 5_000
-RELATED_CANDIDATES = 60
-RELATED_CACHE_SECONDS = 600
-# The ranking is kept for an hour per article version: stories published since then join an
-# older article's list within the hour. A few more than shown, for those withdrawn meanwhile.
-RELATED_RANKING_SECONDS = 3600
-RELATED_KEPT = 10
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "before",
-        "being",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "he",
-        "her",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "more",
-        "most",
-        "new",
-        "no",
-        "not",
-        "of",
-        "on",
-        "one",
-        "or",
-        "our",
-        "out",
-        "over",
-        "said",
-        "says",
-        "she",
-        "so",
-        "some",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "up",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "which",
-        "who",
-        "will",
-        "with",
-        "would",
-        "you",
-    ]
-)
+# What the article page shows of an article's stored list (services.RELATED_KEPT are kept).
+RELATED_SHOWN = 5
 
 
 @dataclass(frozen=True)
-class RelatedStory:
+class RelatedLink:
     pk: int
     headline: str
     url: str
@@ -261,90 +173,31 @@ class RelatedStory:
         return self.url
 
 
-def related_articles(*, article: Article, limit: int = 5) -> list[RelatedStory]:
-    """Published stories sharing keywords and words of the headline, near it in time.
-
-    'More like this' through the search index: the article's keyword names and its headline's
-    words, any of which may match, within a window of the archive around the story so the cost
-    does not grow with the archive. Two cache levels: the ranked candidates per article version
-    (three queries to compute), and the stories shown per content generation, which rises with
-    every change readers must see, so a withdrawn story drops out of every list at once. After
-    such a change a list costs one query (the candidates still visible), not a new ranking."""
-    stamp = article.updated_at.timestamp() if article.updated_at else 0
-    ranked_key = f"newsdesk:related:{article.pk}:{stamp}"
-    shown_key = f"{ranked_key}:{content_generation()}"
-    stories = cache.get(shown_key)
-    if stories is not None:
-        return stories
-    ranked = cache.get(ranked_key)
-    if ranked is None:
-        stories = _related(article, RELATED_KEPT)
-        cache.set(ranked_key, [story.pk for story in stories], RELATED_RANKING_SECONDS)
-    else:
-        stories = _stories(ranked)
-    stories = stories[:limit]
-    cache.set(shown_key, stories, RELATED_CACHE_SECONDS)
-    return stories
-
-
-def _stories(ids: list[int]) -> list[RelatedStory]:
-    """The stories among `ids` readers may see now, in the order of `ids`."""
-    rows = _visible_among(ids).values_list("pk", "headline", "news_id", "slug", "published_at")
-    found = {row[0]: _story(*row) for row in rows}
-    return [found[pk] for pk in ids if pk in found]
-
-
-def _story(pk: int, headline: str, news_id: int, slug: str, published_at: datetime):
-    url = Article(news_id=news_id, slug=slug).get_absolute_url()
-    return RelatedStory(pk=pk, headline=headline, url=url, published_at=published_at)
-
-
-def _related(article: Article, limit: int) -> list[RelatedStory]:
-    """Candidates from two indexed reads within a window of the archive around the story:
-    stories sharing its keywords (the link table), and stories whose headlines share its words
-    (the search index, headline only, no ranking: bm25 would read every matching word's whole
-    doclist). Scored here: two points per shared keyword, one per shared headline word."""
-    window = (article.pk - RELATED_ID_WINDOW, article.pk + RELATED_ID_WINDOW)
-    keyword_ids = [keyword.pk for keyword in article.keywords.all()]  # prefetched by the page
-    shared: dict[int, int] = {}
-    if keyword_ids:
-        links = (
-            # Led by the (article, keyword) index over the window: "+ 0" keeps the planner off
-            # the keyword index, which would read every story ever tagged with a busy keyword.
-            Article.keywords.through.objects.alias(keyword_value=F("keyword_id") + 0)
-            .filter(
-                keyword_value__in=keyword_ids, article_id__gte=window[0], article_id__lte=window[1]
-            )
-            .exclude(article_id=article.pk)
-            .values("article_id")
-            .annotate(n=Count("id"))
-            .order_by("-n", "-article_id")[:RELATED_CANDIDATES]
+def related_articles(*, article: Article, limit: int = RELATED_SHOWN) -> list[RelatedLink]:
+    """The article's related stories as stored when it or they last changed
+    (services.related_refresh), best first, among those readers may see now: one indexed
+    query, whatever the archive holds, and no ranking. Each link's URL is built by
+    Article.get_absolute_url(), so the page being rendered names the story it shows
+    (core/surrogate.py) and is purged with it."""
+    visible = Article.objects.published().order_by().filter(pk=OuterRef("related_id"))
+    rows = (
+        RelatedStory.objects.filter(article_id=article.pk)
+        .filter(Exists(visible))
+        .order_by("rank")
+        .values_list(
+            "related_id",
+            "related__headline",
+            "related__news_id",
+            "related__slug",
+            "related__published_at",
+        )[:limit]
+    )
+    return [
+        RelatedLink(
+            pk=pk,
+            headline=headline,
+            url=Article(news_id=news_id, slug=slug).get_absolute_url(),
+            published_at=published_at,
         )
-        shared = {row["article_id"]: row["n"] for row in links}
-    words = sorted(
-        {w.lower() for w in _words(article.headline) if len(w) > 2 and w.lower() not in _STOPWORDS}
-    )[:10]
-    text_ids: list[int] = []
-    if words:
-        query = ParsedQuery(include=tuple(Clause(words=(w,)) for w in words), match_any=True)
-        text_ids = backend_for().headline_matches(query, id_range=window, limit=RELATED_CANDIDATES)
-    ids = sorted({*shared, *text_ids} - {article.pk})
-    if not ids:
-        return []
-    wanted = set(words)
-    # Plain rows, not model instances: a hundred candidates are read to show five.
-    scored = []
-    rows = _visible_among(ids).values_list("pk", "headline", "news_id", "slug", "published_at")
-    for row in rows:
-        overlap = len(wanted & {w.lower() for w in _words(row[1])})
-        points = 2 * shared.get(row[0], 0) + overlap
-        if points > 0:
-            scored.append((points, row[4], row))
-    scored.sort(key=lambda item: item[:2], reverse=True)
-    return [_story(*row) for _, _, row in scored[:limit]]
-
-
-def _words(text: str) -> list[str]:
-    from .query import _WORD
-
-    return _WORD.findall(text or "")
+        for pk, headline, news_id, slug, published_at in rows
+    ]

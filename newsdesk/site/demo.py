@@ -17,6 +17,7 @@ from newsdesk.articles.models import Article, Author, Section, make_slug
 from newsdesk.articles.services import keywords_get_or_create
 from newsdesk.comments.models import Comment
 from newsdesk.comments.privacy import comment_email_fields
+from newsdesk.search.services import RELATED_ID_WINDOW, related_rebuild
 
 SECTIONS = [
     (
@@ -334,6 +335,7 @@ def demo_load() -> tuple[int, int]:
 
     now = timezone.now()
     created_count = 0
+    first_created = None
     for number, story in enumerate(STORIES):
         news_id = FIRST_NEWS_ID + number
         if Article.objects.filter(news_id=news_id).exists():
@@ -360,6 +362,12 @@ def demo_load() -> tuple[int, int]:
                 status=Comment.Status.APPROVED,
             )
         created_count += 1
+        first_created = first_created or article.pk
+    if first_created:
+        # Written straight to the tables, not through the publishing services: the related
+        # stories their side effects would rank are ranked here, for the new stories and
+        # those near enough to list them.
+        related_rebuild(from_id=first_created - RELATED_ID_WINDOW)
     return created_count, len(STORIES) - created_count
 
 

@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db import connection as default_connection
 
 from .base import SearchBackend
@@ -24,11 +25,23 @@ def backend_for(connection=None) -> SearchBackend:
 def index_suspended(connection=None):
     """For bulk loads (a synthetic archive, a migration of an old site): write without per-row
     indexing, then re-index everything once, which is several times quicker. Writes by other
-    processes during the load are indexed by that final rebuild, not before."""
+    processes during the load are indexed by that final rebuild, not before.
+
+    A load that succeeds then gets the related stories its stories' side effects would have
+    ranked: the lists of the new articles and of those near enough to list them (in batches,
+    some 2.5 ms of CPU per article on SQLite)."""
+    from newsdesk.articles.models import Article
+
+    from ..services import RELATED_ID_WINDOW, related_rebuild
+
     connection = connection or default_connection
     backend = backend_for(connection)
+    highest = Article.objects.using(connection.alias).order_by("-pk").values_list("pk").first()
     backend.suspend(connection)
     try:
         yield
     finally:
         backend.rebuild(connection)
+    # Not reached if the load failed.
+    if connection.alias == DEFAULT_DB_ALIAS:
+        related_rebuild(from_id=(highest[0] if highest else 0) + 1 - RELATED_ID_WINDOW)

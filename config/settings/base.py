@@ -255,6 +255,10 @@ NEWSDESK_SITE_NAME = env_str("NEWSDESK_SITE_NAME", "Newsdesk")
 NEWSDESK_SITE_URL = env_str("NEWSDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 NEWSDESK_PAGE_SIZE = env_int("NEWSDESK_PAGE_SIZE", 20)
 NEWSDESK_CAPTCHA_TTL = env_int("NEWSDESK_CAPTCHA_TTL", 600)
+# Edge caches purged by surrogate key on every change (docs/operations.md, "Caching and purges"):
+# base URLs such as http://varnish:6081 (deploy/varnish/newsdesk.vcl) or fastly://SERVICE_ID.
+NEWSDESK_PURGE_URLS = env_list("NEWSDESK_PURGE_URLS")
+NEWSDESK_FASTLY_TOKEN = env_str("NEWSDESK_FASTLY_TOKEN", "")  # for fastly:// entries
 
 # Search, feeds, sitemaps, page metadata and the content API (docs/operations.md, "Discovery").
 NEWSDESK_FEED_FULL_TEXT = env_bool("NEWSDESK_FEED_FULL_TEXT", True)  # False: summaries only

@@ -28,6 +28,7 @@ Origins, from the most to the least real:
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import re
@@ -310,6 +311,7 @@ _template_lock = threading.Lock()
 def _prepared_data_dir() -> Path:
     """One data folder migrated and with its static files, made once and copied per server."""
     folder = Path(tempfile.mkdtemp(prefix="newsdesk-origin-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     env = _server_env(folder, 0, None)
     _manage(["migrate", "--noinput", "--verbosity", "0"], env, timeout=300)
     _manage(["collectstatic", "--noinput", "--verbosity", "0"], env, timeout=300)

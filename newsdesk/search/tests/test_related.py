@@ -124,6 +124,29 @@ class ReadingTests(TestCase):
                 headlines(self.story), ["Harbour dredging delayed", "Harbour fees rise"]
             )
 
+    def test_whatever_is_stored_only_what_readers_may_see_shows(self):
+        now = timezone.now()
+        states = {
+            "draft": {"status": Article.Status.DRAFT},
+            "in review": {"status": Article.Status.REVIEW},
+            "unpublished": {"status": Article.Status.UNPUBLISHED},
+            "scheduled": {"published_at": now + timedelta(minutes=5)},
+            "embargoed": {"embargo_until": now + timedelta(minutes=5)},
+            "lifted": {"embargo_until": now - timedelta(minutes=5)},
+            "published": {},
+        }
+        stories = [ArticleFactory(headline=name, **fields) for name, fields in states.items()]
+        RelatedStory.objects.filter(article=self.story).delete()
+        RelatedStory.objects.bulk_create(
+            RelatedStory(article=self.story, related=story, rank=rank)
+            for rank, story in enumerate(stories)
+        )
+        visible = Article.objects.published().filter(pk__in=[s.pk for s in stories])
+        self.assertEqual(headlines(self.story), ["lifted", "published"])
+        self.assertEqual(
+            set(headlines(self.story)), set(visible.values_list("headline", flat=True))
+        )
+
     def test_a_corrected_headline_shows_at_once(self):
         Article.objects.filter(pk=self.second.pk).update(headline="Harbour fees rise by a third")
         self.assertIn("Harbour fees rise by a third", headlines(self.story))

@@ -2,7 +2,9 @@
 out or is withdrawn changes its neighbours' pages at the next request, and no other page."""
 
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import TestCase
 
 from newsdesk.articles.services import article_publish, article_unpublish
@@ -22,6 +24,11 @@ def kept(path: str) -> bool:
 
 class RelatedPagesTests(TestCase):
     def setUp(self):
+        # As Django's test client does: a request must not close the connection
+        # that holds the test's transaction (PostgreSQL would lose it).
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
         caches[pagecache.CACHE_ALIAS].clear()
         harbour = KeywordFactory(name="Harbour")
         self.dredging = ArticleFactory(headline="Harbour dredging starts", keywords=[harbour])

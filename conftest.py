@@ -4,10 +4,23 @@ import pytest
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Tests share one process; a cached page or counter must not leak from one test to the next.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
+    # Nor a task scheduled for later (tasks run at once in tests; ones with a time wait in memory).
+    from huey.contrib.djhuey import HUEY
+
+    if HUEY.immediate:
+        HUEY.flush()
     yield
+
+
+def pytest_report_header(config):
+    # Whether the edge-cache tests run against a real Varnish, or which package is missing.
+    from newsdesk.core.tests.varnish import report_header
+
+    return report_header()
 
 
 CHROMIUM = "/usr/bin/chromium"

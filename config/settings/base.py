@@ -258,6 +258,8 @@ NEWSDESK_CAPTCHA_TTL = env_int("NEWSDESK_CAPTCHA_TTL", 600)
 # Edge caches purged by surrogate key on every change (docs/operations.md, "Caching and purges"):
 # base URLs such as http://varnish:6081 (deploy/varnish/newsdesk.vcl) or fastly://SERVICE_ID.
 NEWSDESK_PURGE_URLS = env_list("NEWSDESK_PURGE_URLS")
+# Each edge purge is sent again this many seconds later (0: once): see newsdesk/core/purge.py.
+NEWSDESK_PURGE_REPEAT_SECONDS = env_int("NEWSDESK_PURGE_REPEAT_SECONDS", 2)
 NEWSDESK_FASTLY_TOKEN = env_str("NEWSDESK_FASTLY_TOKEN", "")  # for fastly:// entries
 
 # Search, feeds, sitemaps, page metadata and the content API (docs/operations.md, "Discovery").

@@ -16,6 +16,7 @@ and how long a stale copy may be served while a fresh one is fetched or the orig
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,6 +27,8 @@ from django.conf import settings
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404
 from django.utils.cache import patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 _shown: ContextVar[set[str] | None] = ContextVar("newsdesk_surrogate_keys", default=None)
 
@@ -53,6 +56,21 @@ def collecting() -> Iterator[set[str]]:
         _shown.reset(token)
         if outer is not None:
             outer.update(keys)
+
+
+@contextmanager
+def unnamed() -> Iterator[None]:
+    """Build URLs without naming what they show: for a response that names a collective key
+    instead (a sitemap lists thousands of stories under `sitemap`)."""
+    token = _shown.set(None)
+    try:
+        yield
+    finally:
+        _shown.reset(token)
+
+
+# Varnish refuses responses with more than about 32 KB of headers, Fastly keys past 16 KB.
+MAX_KEYS_BYTES = 12_000
 
 
 @dataclass(frozen=True)
@@ -104,8 +122,15 @@ def mark_public(response, kind: str, keys: set[str], *, max_seconds: int | None 
     if max_seconds is not None:
         header["max_age"] = max(0, min(policy.max_age, max_seconds))
         header["s_maxage"] = max(0, min(policy.s_maxage, max_seconds))
+    named = " ".join(sorted(keys | {ALL}))
+    if len(named) > MAX_KEYS_BYTES:
+        # Too much to name: the page can no longer be purged exactly, so it is kept briefly.
+        logger.warning("%s names %d keys; kept 60 s at most", response, len(keys))
+        named = ALL
+        header["max_age"] = min(header["max_age"], 60)
+        header["s_maxage"] = min(header["s_maxage"], 60)
     patch_cache_control(response, **header)
-    response["Surrogate-Key"] = " ".join(sorted(keys | {ALL}))
+    response["Surrogate-Key"] = named
 
 
 def public(kind: str) -> Callable:

@@ -4,7 +4,7 @@ from django.test import TestCase, override_settings
 
 from newsdesk.core import pagecache
 from newsdesk.core.models import TaskFailure
-from newsdesk.core.purge import PURGE_TASKS, keys_purge, purges_retry
+from newsdesk.core.purge import PURGE_TASKS, keys_purge, purge_run, purges_retry
 
 from .varnish import run_wsgi
 
@@ -50,6 +50,16 @@ class KeysPurgeTests(TestCase):
         [request] = server.received
         self.assertEqual(request["REQUEST_METHOD"], "PURGE")
         self.assertEqual(request["HTTP_XKEY_PURGE"], "article-9 list-home")
+
+    def test_each_edge_is_purged_again_shortly_after_for_a_rendering_that_straddled_it(self):
+        from huey.contrib.djhuey import HUEY
+
+        with override_settings(NEWSDESK_PURGE_URLS=["http://127.0.0.1:9"]):
+            purge_run.call(keys=["article-9"])
+        [again] = HUEY.scheduled()  # the django-tasks shim's (task path, args, kwargs)
+        task_path, _, kwargs = again.args
+        self.assertEqual(task_path, "newsdesk.core.purge.edge_purge_run")
+        self.assertEqual(kwargs, {"base_url": "http://127.0.0.1:9", "keys": ["article-9"]})
 
     def test_a_purge_an_edge_refused_is_kept_as_an_alarm_and_run_again_until_it_works(self):
         edge = Edge()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
 
 @dataclass
 class WsgiResponse:
@@ -42,10 +45,18 @@ def wsgi_get(app, path: str, *, method: str = "GET", headers: dict | None = None
         seen["status"] = int(status.split()[0])
         seen["headers"] = {name.lower(): value for name, value in response_headers}
 
-    chunks = app(environ, start_response)
+    # As Django's test client does: the test's transaction holds the connection, which the end
+    # of a request would otherwise close.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        body = b"".join(chunks)
+        chunks = app(environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
     finally:
-        if hasattr(chunks, "close"):
-            chunks.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return WsgiResponse(seen["status"], seen["headers"], body)

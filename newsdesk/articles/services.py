@@ -307,13 +307,15 @@ def article_correct(
 
 def keywords_get_or_create(*, names: list[str]) -> list[Keyword]:
     """One keyword per name, whatever its case: 'NATO' and 'nato' are the same keyword."""
-    keywords = []
+    keywords, created = [], False
     for name in dict.fromkeys(n.strip() for n in names if n.strip()):
         keyword = Keyword.objects.named(name).first()
         if keyword is None:
             keyword = Keyword.objects.create(name=name, slug=_unique_keyword_slug(name))
-            keys_purge([keys.KEYWORDS])
+            created = True
         keywords.append(keyword)
+    if created:
+        keys_purge([keys.KEYWORDS])  # the API's list of every keyword
     return keywords
 
 

@@ -4,32 +4,39 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# Quiet unless asked: `make run V=1` shows install, migration and task-worker output.
+V      ?=
+Q      := $(if $(V),,@)
+PIP_Q  := $(if $(V),,--quiet)
+SERVE_V := $(if $(V),2,1)
 
 .PHONY: run dev test test-sqlite test-postgres lint install clean bench system-check
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(Q)$(PYTHON) -m venv $(VENV)
+	$(Q)$(BIN)/pip install $(PIP_Q) --upgrade pip==25.3
 
 # Reinstall only when the dependencies change.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
-	touch $@
+	$(if $(V),,@echo "Installing Newsdesk and its dependencies into $(VENV) (V=1 to watch)...")
+	$(Q)$(BIN)/pip install $(PIP_Q) --disable-pip-version-check -e ".[test]"
+	$(Q)touch $@
 
 install: $(VENV)/.installed
 
-# Links in feeds, sitemaps and printed messages point at the port being served.
-export NEWSDESK_SITE_URL ?= http://127.0.0.1:$(PORT)
+# Links in feeds, sitemaps and printed messages point at the port being served; only for the
+# site being run: tests pin their own settings (config/settings/test.py).
+run dev: export NEWSDESK_SITE_URL ?= http://127.0.0.1:$(PORT)
 
 ## Set up (migrate, static files, demo content and an admin login on first run) and serve with gunicorn.
 run: install
-	$(BIN)/newsdesk setup
-	$(BIN)/newsdesk serve --port $(PORT)
+	$(Q)$(BIN)/newsdesk setup -v $(SERVE_V)
+	$(Q)$(BIN)/newsdesk serve --port $(PORT) -v $(SERVE_V)
 
 ## The same, with Django's development server and debug pages.
 dev: install
-	NEWSDESK_DEBUG=1 $(BIN)/newsdesk setup
-	NEWSDESK_DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/newsdesk runserver 127.0.0.1:$(PORT)
+	$(Q)NEWSDESK_DEBUG=1 $(BIN)/newsdesk setup -v $(SERVE_V)
+	$(Q)NEWSDESK_DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/newsdesk runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

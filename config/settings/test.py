@@ -3,7 +3,15 @@
 import os
 import tempfile
 
-os.environ.setdefault("NEWSDESK_DATA_DIR", tempfile.mkdtemp(prefix="newsdesk-test-"))
+# Tests compare what they render with fixed values, so nothing of the caller's environment may
+# reach the settings: every NEWSDESK_* variable is dropped except those that choose which servers
+# the suite runs against (`make test-postgres` sets NEWSDESK_DATABASE_URL). A fresh data folder
+# every run, never the caller's.
+_SERVICES = ("NEWSDESK_DATABASE_URL", "NEWSDESK_TEST_DB_NAME", "NEWSDESK_REDIS_URL")
+for _name in [n for n in os.environ if n.startswith("NEWSDESK_") and n not in _SERVICES]:
+    del os.environ[_name]
+os.environ.pop("DATABASE_URL", None)
+os.environ["NEWSDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="newsdesk-test-")
 
 from .base import *  # noqa: E402, F403
 

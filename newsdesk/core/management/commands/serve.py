@@ -88,23 +88,42 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, host: str, port: int, workers: int, threads: int, no_worker: bool, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        no_worker: bool,
+        verbosity: int = 1,
+        **options,
     ):
-        self.stdout.write(f"Newsdesk at http://{host}:{port}/ (admin: http://{host}:{port}/admin/)")
-        supervisor = None if no_worker else TaskWorkerSupervisor()
-        hooks = {}
+        # Quiet by default: the server's start-up chatter and the task worker's log of every task
+        # only with -v 2 (`make run V=1`); warnings, errors and the access log always.
+        loud = verbosity >= 2
+        worker_command = [sys.executable, "-m", "newsdesk", "worker", "-v", "1" if loud else "0"]
+        supervisor = None if no_worker else TaskWorkerSupervisor(command=worker_command)
+
+        def when_ready(server):
+            if verbosity:
+                self.stdout.write(
+                    f"Serving http://{host}:{port}/ until Ctrl-C; "
+                    "more output with -v 2 (make run V=1)."
+                )
+                self.stdout.flush()
+            if supervisor:
+                supervisor.start()  # in the master, once: not in each web worker nor at import
+
+        hooks = {"when_ready": when_ready}
         if supervisor:
-            # In the master, once: not in each web worker (post_fork) nor at import.
-            hooks = {
-                "when_ready": lambda server: supervisor.start(),
-                "on_exit": lambda server: supervisor.stop(),
-            }
+            hooks["on_exit"] = lambda server: supervisor.stop()
         _Gunicorn(
             {
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,
                 "worker_class": "gthread",
+                "loglevel": "info" if loud else "warning",
                 "accesslog": "-",
                 # No client addresses in the access log: they are personal data (see docs/privacy).
                 "access_log_format": '%(t)s "%(r)s" %(s)s %(b)s %(M)sms',

@@ -28,18 +28,24 @@ class Command(BaseCommand):
             help="Do not enqueue periodic jobs: use on all workers but one.",
         )
 
-    def handle(self, *args, workers: int, no_periodic: bool, **options):
+    def handle(self, *args, workers: int, no_periodic: bool, verbosity: int = 1, **options):
         if HUEY.immediate:
             self.stderr.write(
                 "Tasks run immediately in these settings (HUEY immediate): no worker needed."
             )
             return
-        logging.getLogger("huey").setLevel(logging.INFO)
+        if verbosity:
+            logging.getLogger("huey").setLevel(logging.INFO)
+        else:
+            # `newsdesk serve` runs its worker so: warnings and failures only, not every task.
+            logging.getLogger().setLevel(logging.WARNING)
+            logging.getLogger("huey").setLevel(logging.WARNING)
         caught_up = worker_start()
-        self.stdout.write(
-            f"Task worker: {workers} thread(s), queue {HUEY.storage.__class__.__name__}, "
-            f"{caught_up} catch-up job(s) enqueued."
-        )
+        if verbosity:
+            self.stdout.write(
+                f"Task worker: {workers} thread(s), queue {HUEY.storage.__class__.__name__}, "
+                f"{caught_up} catch-up job(s) enqueued."
+            )
         consumer = HUEY.create_consumer(
             workers=workers,
             worker_type="thread",

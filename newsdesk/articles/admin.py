@@ -387,6 +387,7 @@ class AuthorAdmin(ShownInStoriesAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+    autocomplete_fields = ["picture"]
 
 
 def _article_change_url(article) -> str:

@@ -61,7 +61,15 @@ class Keyword(models.Model):
 class Author(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True, allow_unicode=True)
-    bio = models.TextField(blank=True)
+    bio = models.TextField(blank=True, help_text="A line or two readers see on the author page.")
+    picture = models.ForeignKey(
+        "articles.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A portrait for the author page.",
+    )
 
     class Meta:
         ordering = ["name"]

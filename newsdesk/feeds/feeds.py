@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom 1.0 with django.contrib.syndication: the site, a section or a keyword."""
+"""RSS 2.0 and Atom 1.0 with django.contrib.syndication: the site, a section, a keyword or an
+author."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -49,9 +50,7 @@ class ArticleFeed(Feed):
         return absolute(feed_path(scope, self.url_format))
 
     def description(self, scope: Scope) -> str:
-        if scope.kind == "site":
-            return f"The latest stories from {settings.NEWSDESK_SITE_NAME}."
-        return f"The latest stories in {scope.obj.name} from {settings.NEWSDESK_SITE_NAME}."
+        return scope.description
 
     def author_name(self) -> str:
         return settings.NEWSDESK_SITE_NAME

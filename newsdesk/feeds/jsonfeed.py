@@ -66,11 +66,7 @@ def json_feed(scope: Scope) -> dict:
         "title": scope.title,
         "home_page_url": scope.page_url,
         "feed_url": absolute(feed_path(scope, "json")),
-        "description": (
-            f"The latest stories from {settings.NEWSDESK_SITE_NAME}."
-            if scope.kind == "site"
-            else f"The latest stories in {scope.obj.name} from {settings.NEWSDESK_SITE_NAME}."
-        ),
+        "description": scope.description,
         "icon": site_logo_url(),
         "language": settings.LANGUAGE_CODE,
         "authors": [{"name": settings.NEWSDESK_SITE_NAME, "url": absolute("/")}],

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 
 from newsdesk.articles import keys
-from newsdesk.articles.models import Article, Keyword, Section
+from newsdesk.articles.models import Article, Author, Keyword, Section
 
 
 def visible(queryset: QuerySet) -> QuerySet:
@@ -31,10 +31,10 @@ def absolute(url: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """The whole site, one section or one keyword."""
+    """The whole site, one section, one keyword or one author."""
 
-    kind: str  # "site" | "section" | "keyword"
-    obj: Section | Keyword | None = None
+    kind: str  # "site" | "section" | "keyword" | "author"
+    obj: Section | Keyword | Author | None = None
 
     @classmethod
     def resolve(cls, kind: str, slug: str | None) -> "Scope":
@@ -42,6 +42,8 @@ class Scope:
             return cls("section", get_object_or_404(Section, slug=slug))
         if kind == "keyword":
             return cls("keyword", get_object_or_404(Keyword, slug=slug))
+        if kind == "author":
+            return cls("author", get_object_or_404(Author, slug=slug))
         return cls("site")
 
     @property
@@ -61,6 +63,15 @@ class Scope:
         return keys.list_key(self.kind, self.obj.pk)
 
     @property
+    def description(self) -> str:
+        name = settings.NEWSDESK_SITE_NAME
+        if self.kind == "site":
+            return f"The latest stories from {name}."
+        if self.kind == "author":
+            return f"The latest stories by {self.obj.name} from {name}."
+        return f"The latest stories in {self.obj.name} from {name}."
+
+    @property
     def slug(self) -> str | None:
         return self.obj.slug if self.obj is not None else None
 
@@ -70,6 +81,8 @@ class Scope:
             queryset = queryset.filter(section=self.obj)
         elif self.kind == "keyword":
             queryset = queryset.filter(keywords=self.obj)
+        elif self.kind == "author":
+            queryset = queryset.filter(authors=self.obj)
         return queryset.order_by("-published_at", "-id")
 
 

@@ -22,7 +22,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from newsdesk.articles.keys import SITEMAP
-from newsdesk.articles.models import Article, Keyword, Section
+from newsdesk.articles.models import Article, Author, Keyword, Section
 from newsdesk.core.surrogate import public, shown, unnamed
 
 from .selectors import absolute, visible
@@ -113,7 +113,22 @@ class KeywordSitemap(_OurSite):
         return Keyword.objects.filter(Exists(visible_links)).order_by("id").only("slug")
 
 
-SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap, "keywords": KeywordSitemap}
+class AuthorSitemap(_OurSite):
+    def items(self):
+        # As keywords: only authors with a story readers can see, found from the link table.
+        links = Article.authors.through.objects.filter(author=OuterRef("pk"))
+        visible_links = links.filter(
+            Exists(Article.objects.published().order_by().filter(pk=OuterRef("article_id")))
+        )
+        return Author.objects.filter(Exists(visible_links)).order_by("id").only("slug")
+
+
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "sections": SectionSitemap,
+    "keywords": KeywordSitemap,
+    "authors": AuthorSitemap,
+}
 
 
 def _article_block(request) -> HttpResponse:
@@ -167,8 +182,10 @@ def index(request):
         return absolute(path if page == 1 else f"{path}?p={page}")
 
     keyword_pages = KeywordSitemap().paginator.num_pages
+    author_pages = AuthorSitemap().paginator.num_pages
     locations = [absolute(reverse("feeds:sitemap-news")), page_url("sections", 1)]
     locations += [page_url("keywords", p) for p in range(1, keyword_pages + 1)]
+    locations += [page_url("authors", p) for p in range(1, author_pages + 1)]
     locations += [page_url("articles", p) for p in article_blocks()]
     response = _xml("feeds/sitemap_index.xml", {"locations": locations})
     return response

@@ -8,6 +8,7 @@ urlpatterns = [
     path("feeds/<str:fmt>/", views.feed, name="site"),
     path("feeds/section/<str:slug>/<str:fmt>/", views.feed, {"kind": "section"}, name="section"),
     path("feeds/keyword/<str:slug>/<str:fmt>/", views.feed, {"kind": "keyword"}, name="keyword"),
+    path("feeds/author/<str:slug>/<str:fmt>/", views.feed, {"kind": "author"}, name="author"),
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemap-news.xml", sitemaps.news, name="sitemap-news"),
     path("sitemap-<str:section>.xml", sitemaps.sitemap, name="sitemap"),

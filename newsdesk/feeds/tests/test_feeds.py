@@ -166,3 +166,31 @@ class FeedConditionalGetTests(FeedTestData):
             ArticleFactory(section=self.section, keywords=[self.keyword], authors=[self.author])
         with self.assertNumQueries(5):  # version, keyword, items, authors, keywords
             self.client.get(url)
+
+
+class AuthorFeedTests(FeedTestData):
+    def test_an_authors_feeds_list_their_published_stories_and_are_the_head_of_their_list(self):
+        other = ArticleFactory(headline="By someone else")
+        other.authors.set([AuthorFactory(name="Someone Else")])
+        for fmt in ("rss", "atom", "json"):
+            url = reverse("feeds:author", kwargs={"slug": self.author.slug, "fmt": fmt})
+            with self.subTest(fmt=fmt):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(f"list-author-{self.author.pk}", response["Surrogate-Key"].split())
+                if fmt == "json":
+                    data = json.loads(response.content)
+                    jsonschema.validate(data, JSON_FEED_SCHEMA)
+                    titles = [item["title"] for item in data["items"]]
+                    description = data["description"]
+                else:
+                    parsed = feedparser.parse(response.content)
+                    self.assertFalse(parsed.bozo, parsed.get("bozo_exception"))
+                    titles = [entry.title for entry in parsed.entries]
+                    description = parsed.feed.get("subtitle") or parsed.feed.get("description")
+                self.assertEqual(titles, ['Talks "resume" in Kabul <now>'])
+                self.assertEqual(description, "The latest stories by Sara Ahmadi from Newsdesk.")
+
+    def test_unknown_author_is_404(self):
+        url = reverse("feeds:author", kwargs={"slug": "nobody", "fmt": "rss"})
+        self.assertEqual(self.client.get(url).status_code, 404)

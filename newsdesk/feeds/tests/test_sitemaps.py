@@ -7,8 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
-from newsdesk.articles.models import Article
-from newsdesk.articles.tests.plain_factories import ArticleFactory, KeywordFactory, SectionFactory
+from newsdesk.articles.models import Article, Author
+from newsdesk.articles.tests.plain_factories import (
+    ArticleFactory,
+    AuthorFactory,
+    KeywordFactory,
+    SectionFactory,
+)
 
 from .. import sitemaps
 
@@ -48,11 +53,14 @@ class SitemapTests(SitemapTestCase):
         cls.section = SectionFactory(name="World", slug="world")
         cls.keyword = KeywordFactory(name="Kabul", slug="kabul")
         KeywordFactory(name="Unused", slug="unused")
+        cls.author = AuthorFactory(name="Sara Ahmadi", slug="sara-ahmadi")
+        AuthorFactory(name="Only Drafts", slug="only-drafts")
         cls.old = ArticleFactory(
             headline="Old & <odd>",
             published_at=timezone.now() - timedelta(days=30),
             section=cls.section,
             keywords=[cls.keyword],
+            authors=[cls.author],
         )
         cls.far = ArticleFactory(headline="Far away")
         Article.objects.filter(pk=cls.far.pk).update(news_id=120_007)
@@ -68,6 +76,7 @@ class SitemapTests(SitemapTestCase):
                 "http://127.0.0.1:8000/sitemap-news.xml",
                 "http://127.0.0.1:8000/sitemap-sections.xml",
                 "http://127.0.0.1:8000/sitemap-keywords.xml",
+                "http://127.0.0.1:8000/sitemap-authors.xml",
                 "http://127.0.0.1:8000/sitemap-articles.xml",
                 "http://127.0.0.1:8000/sitemap-articles.xml?p=3",  # News IDs 100000-149999
             ],
@@ -106,6 +115,18 @@ class SitemapTests(SitemapTestCase):
         self.assertEqual(
             keywords.xpath("//s:loc/text()", namespaces=NS),
             ["http://127.0.0.1:8000/keyword/kabul/"],
+        )
+
+    def test_author_sitemap_lists_authors_with_a_published_story(self):
+        ArticleFactory(headline="Draft by", status=Article.Status.DRAFT).authors.set(
+            [Author.objects.get(slug="only-drafts")]
+        )
+        authors = self.fetch(
+            reverse("feeds:sitemap", kwargs={"section": "authors"}), _schema("sitemap.xsd")
+        )
+        self.assertEqual(
+            authors.xpath("//s:loc/text()", namespaces=NS),
+            ["http://127.0.0.1:8000/author/sara-ahmadi/"],
         )
 
     def test_blocks_are_found_with_one_query_per_block(self):

@@ -26,10 +26,12 @@ BUDGETS = {
     "/feeds/json/": 4,
     "/feeds/section/politics/rss/": 5,
     "/feeds/keyword/harbour/rss/": 5,
-    "/sitemap.xml": 4,
+    "/feeds/author/ana/rss/": 5,
+    "/sitemap.xml": 5,  # + a count of the authors with a published story
     "/sitemap-news.xml": 1,
     "/sitemap-sections.xml": 2,
     "/sitemap-keywords.xml": 2,
+    "/sitemap-authors.xml": 2,
     "/sitemap-articles.xml?p=11": 1,  # the factories' News IDs, 500,000 up
     "/robots.txt": 0,
     "/api/articles": 1,

@@ -6,7 +6,7 @@ ninja.security.APIKeyHeader subclass checking a hashed key; reads stay open (doc
 
 import hashlib
 
-from django.http import HttpResponseNotModified
+from django.http import Http404, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from ninja import NinjaAPI
@@ -59,6 +59,19 @@ def validation_error(request, exc: ValidationError):
             "errors": problems,
         },
         status=400,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    # The documented 404 body (ErrorOut), not ninja's {"detail": ...}.
+    return api.create_response(
+        request,
+        {
+            "message": "Nothing published has this id or slug: check it, or find it in a list.",
+            "errors": [],
+        },
+        status=404,
     )
 
 

@@ -1,8 +1,6 @@
 """The operations. Each reads through a named QuerySet or selector and shapes plain dicts."""
 
-import base64
-import binascii
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from django.conf import settings
@@ -11,7 +9,7 @@ from ninja import Query
 
 from newsdesk.articles import keys
 from newsdesk.articles.models import Article, Author, Keyword, Section
-from newsdesk.core.pagination import BadCursor, keyset_page
+from newsdesk.core.pagination import encode_cursor, keyset_page
 from newsdesk.core.surrogate import shown
 from newsdesk.feeds.selectors import absolute, lead_image
 from newsdesk.search.query import parse_query
@@ -23,6 +21,7 @@ from .schemas import (
     ArticlePage,
     AuthorOut,
     AuthorPage,
+    Day,
     ErrorOut,
     KeywordOut,
     KeywordPage,
@@ -90,32 +89,42 @@ def _listing():
     return Article.objects.published().select_related("section", "lead_image")
 
 
-# Keywords and authors are paged by id: an opaque cursor holding the last id seen.
-def _encode_id(pk: int) -> str:
-    return base64.urlsafe_b64encode(f"id:{pk}".encode()).decode().rstrip("=")
+# Cursors are described exactly in the OpenAPI document (a pattern), and every cursor the
+# description allows names a page: a well-formed request is never refused, a malformed one is a
+# 400 from the parameter's validation. Keywords and authors: the last id seen.
+ID_CURSOR = r"^[0-9]{1,19}$"
+# Articles: a keyset position, microseconds since 0001-01-01 UTC and the id, "63871...-5012".
+ARTICLE_CURSOR = r"^[0-9]{1,18}-[0-9]{1,19}$"
+# Search: the page number, up to the last page search goes to.
+SEARCH_CURSOR = "^(?:" + "|".join(str(n) for n in range(MAX_PAGES, 0, -1)) + ")$"
+
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_LAST_MICROSECOND = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _MICROSECOND
 
 
-def _decode_id(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
-        kind, pk = raw.split(":")
-        if kind != "id":
-            raise ValueError(kind)
-        return int(pk)
-    except (ValueError, binascii.Error, UnicodeError):
-        raise BadCursor("This page link is not valid.") from None
+def _encode_article_cursor(published_at: datetime, pk: int) -> str:
+    return f"{(published_at - _EPOCH) // _MICROSECOND}-{pk}"
+
+
+def _keyset_cursor(cursor: str) -> str:
+    """The keyset position of an API cursor, as core.pagination writes it."""
+    micros, pk = cursor.split("-")
+    # Past the last representable moment every story is older: the position is the end of time.
+    when = _EPOCH + min(int(micros), _LAST_MICROSECOND) * _MICROSECOND
+    return encode_cursor(when, int(pk))
 
 
 def _id_page(queryset, cursor: str | None, limit: int, shape) -> dict:
     queryset = queryset.order_by("id")
     if cursor:
-        queryset = queryset.filter(id__gt=_decode_id(cursor))
+        queryset = queryset.filter(id__gt=int(cursor))
     rows = list(queryset[: limit + 1])
     items = rows[:limit]
     more = len(rows) > limit
     return {
         "items": [shape(r) for r in items],
-        "next_cursor": _encode_id(items[-1].pk) if more else None,
+        "next_cursor": str(items[-1].pk) if more else None,
     }
 
 
@@ -125,9 +134,11 @@ def list_articles(
     section: str | None = Query(None, description="Section slug."),
     keyword: str | None = Query(None, description="Keyword slug."),
     author: str | None = Query(None, description="Author slug."),
-    since: date | None = Query(None, description="Published on or after this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
-    until: date | None = Query(None, description="Published on or before this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
-    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    since: Day | None = Query(None, description="Published on or after this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
+    until: Day | None = Query(None, description="Published on or before this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
+    cursor: str | None = Query(
+        None, pattern=ARTICLE_CURSOR, description="next_cursor of the previous page."
+    ),
     limit: int = Query(20, ge=1, le=100, description="Items per page, 1 to 100."),
 ):
     """Published stories, newest first."""
@@ -149,10 +160,16 @@ def list_articles(
         shown(*heads)
     if since:
         queryset = queryset.filter(published_at__gte=day_start(since))
-    if until:
+    if until and until < date.max:  # the last day there is bounds nothing
         queryset = queryset.filter(published_at__lt=day_start(until + timedelta(days=1)))
-    page = keyset_page(queryset, cursor=cursor, size=_limit(limit))
-    return {"items": [article_summary(a) for a in page.items], "next_cursor": page.next_cursor}
+    page = keyset_page(
+        queryset, cursor=_keyset_cursor(cursor) if cursor else None, size=_limit(limit)
+    )
+    last = page.items[-1] if page.next_cursor else None
+    return {
+        "items": [article_summary(a) for a in page.items],
+        "next_cursor": _encode_article_cursor(last.published_at, last.pk) if last else None,
+    }
 
 
 @api.get("/articles/{news_id}", response={200: ArticleOut, **ERRORS}, tags=["articles"])
@@ -185,7 +202,9 @@ def get_section(request, slug: str):
 @api.get("/keywords", response={200: KeywordPage, **ERRORS}, tags=["taxonomy"])
 def list_keywords(
     request,
-    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    cursor: str | None = Query(
+        None, pattern=ID_CURSOR, description="next_cursor of the previous page."
+    ),
     limit: int = Query(50, ge=1, le=100, description="Items per page, 1 to 100."),
 ):
     shown(keys.KEYWORDS)
@@ -200,7 +219,9 @@ def get_keyword(request, slug: str):
 @api.get("/authors", response={200: AuthorPage, **ERRORS}, tags=["taxonomy"])
 def list_authors(
     request,
-    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    cursor: str | None = Query(
+        None, pattern=ID_CURSOR, description="next_cursor of the previous page."
+    ),
     limit: int = Query(50, ge=1, le=100, description="Items per page, 1 to 100."),
 ):
     shown(keys.AUTHORS)
@@ -210,22 +231,6 @@ def list_authors(
 @api.get("/authors/{slug}", response={200: AuthorOut, **ERRORS}, tags=["taxonomy"])
 def get_author(request, slug: str):
     return _author(get_object_or_404(Author, slug=slug))
-
-
-def _encode_page(page: int) -> str:
-    return base64.urlsafe_b64encode(f"page:{page}".encode()).decode().rstrip("=")
-
-
-def _decode_page(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
-        kind, page = raw.split(":")
-        page = int(page)
-        if kind != "page" or not 1 <= page <= MAX_PAGES:
-            raise ValueError(raw)
-        return page
-    except (ValueError, binascii.Error, UnicodeError):
-        raise BadCursor("This page link is not valid.") from None
 
 
 @api.get("/search", response={200: SearchPage, **ERRORS}, tags=["search"])
@@ -238,22 +243,24 @@ def search(
     ),
     section: str | None = Query(None, description="Section slug."),
     keyword: str | None = Query(None, description="Keyword slug."),
-    since: date | None = Query(None, description="Published on or after this day."),  # noqa: B008 - ninja's way to describe a parameter
-    until: date | None = Query(None, description="Published on or before this day."),  # noqa: B008 - ninja's way to describe a parameter
+    since: Day | None = Query(None, description="Published on or after this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
+    until: Day | None = Query(None, description="Published on or before this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
     sort: Literal["relevance", "newest"] = Query("relevance"),
-    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    cursor: str | None = Query(
+        None, pattern=SEARCH_CURSOR, description="next_cursor of the previous page."
+    ),
     limit: int = Query(20, ge=1, le=50, description="Items per page, 1 to 50."),
 ):
     """Published stories matching `q`, best match first, with highlighted snippets (safe HTML:
     the story's text escaped, hits in <mark>)."""
     shown(keys.SEARCH)
-    page = _decode_page(cursor) if cursor else 1
+    page = int(cursor) if cursor else 1
     results = search_articles(
         query=parse_query(q),
         section=get_object_or_404(Section, slug=section) if section else None,
         keyword=get_object_or_404(Keyword, slug=keyword) if keyword else None,
         published_from=since,
-        published_to=until,
+        published_to=until if until and until < date.max else None,
         sort=sort,
         page=page,
         size=limit,
@@ -267,5 +274,5 @@ def search(
             }
             for h in results.hits
         ],
-        "next_cursor": _encode_page(page + 1) if results.has_next else None,
+        "next_cursor": str(page + 1) if results.has_next and page < MAX_PAGES else None,
     }

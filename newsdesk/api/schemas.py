@@ -1,9 +1,25 @@
 """What the API returns. Built from published stories and public taxonomy only: no emails, no
 comments, no drafts, no embargoed stories (every article read goes through published())."""
 
-from datetime import datetime
+import re
+from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import BeforeValidator
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value):
+    # pydantic's lax mode reads "0" or "1700000000" as a Unix time: the description says a day
+    # is YYYY-MM-DD, so nothing else is taken.
+    if isinstance(value, str) and not _DAY.fullmatch(value):
+        raise ValueError("should be a day as YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class SectionOut(Schema):

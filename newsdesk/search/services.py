@@ -134,8 +134,10 @@ def related_refresh(*, article_id: int) -> list[int]:
     story comes out, its neighbours learn of it) and of each story that listed it (it may have
     been withdrawn or changed). A story readers cannot see gets an empty list.
 
-    Returns the News IDs of the articles whose pages now show another list: the pages to purge.
-    Safe to run twice, and at the same time as another refresh."""
+    Returns the News IDs of the articles whose pages now show another list, or show this
+    article (it may just have come out, or been lifted from an embargo, and pages rendered
+    before did not show it, whatever their stored rows said): the pages to purge. Safe to run
+    twice, and at the same time as another refresh."""
     listed_by = set(
         RelatedStory.objects.filter(related_id=article_id).values_list("article_id", flat=True)
     )

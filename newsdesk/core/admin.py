@@ -1,7 +1,12 @@
 from django.contrib import admin, messages
 
-from .models import TaskFailure
+from .login import ThrottledAuthenticationForm, throttled_login_view
+from .models import SecurityEvent, TaskFailure
 from .tasks import task_failure_retry
+
+# Admin sign-in counts attempts by account and by address before checking passwords (login.py).
+admin.site.login_form = ThrottledAuthenticationForm
+admin.site.login = throttled_login_view(admin.site.login)
 
 
 @admin.register(TaskFailure)
@@ -39,3 +44,28 @@ class TaskFailureAdmin(admin.ModelAdmin):
             resolved_at=timezone.now(), resolution=f"Dismissed by {request.user.get_username()}"
         )
         self.message_user(request, f"Dismissed {count} alarm(s).", messages.SUCCESS)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The audit record, for superusers: read-only, purged after NEWSDESK_SECURITY_EVENT_DAYS."""
+
+    list_display = ["at", "kind", "username", "address", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 
 
 class TaskFailureQuerySet(models.QuerySet):
@@ -43,3 +46,32 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket}: {self.hits}"
+
+
+class SecurityEventQuerySet(models.QuerySet):
+    def older_than(self, days: int):
+        return self.filter(at__lt=timezone.now() - timedelta(days=days))
+
+
+class SecurityEvent(models.Model):
+    """An audit record of something an attacker does, for the site's administrators: one per
+    throttled account or address and window, not one per refused attempt. Purged after
+    NEWSDESK_SECURITY_EVENT_DAYS (it holds addresses, which are personal data)."""
+
+    class Kind(models.TextChoices):
+        LOGIN_THROTTLED = "login-throttled", "Sign-in attempts throttled"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Only the name of an account that exists: a password typed into the name field is never kept.
+    username = models.CharField(max_length=150, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 # Stand-ins for the parameters while compiling, told apart from any constant in the query; in
 # the range of every integer column (out of range, the ORM knows no row matches: no SQL at all).
 _SENTINELS = (1_999_999_931, 1_999_999_973, 1_999_999_993)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 class PreparedQuery:
@@ -53,6 +54,10 @@ class PreparedQuery:
     def rows(self, *args: int) -> list[Sequence]:
         if not all(isinstance(arg, int) for arg in args):
             raise TypeError("PreparedQuery takes integer parameters only.")
+        if not all(_INT64_MIN <= arg <= _INT64_MAX for arg in args):
+            # Past any integer column's range no row can match, as the ORM knows without SQL;
+            # the driver would raise instead (OverflowError on SQLite): a 500 for a typed URL.
+            return []
         sql, params, positions, compiler, converters = self._compile(len(args))
         params = list(params)
         for position, arg in zip(positions, args, strict=True):

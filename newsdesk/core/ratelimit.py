@@ -32,6 +32,7 @@ class Rate:
 @dataclass(frozen=True)
 class Limited:
     retry_after: int
+    first: bool = False  # this attempt is the one that went over (once per window): worth a record
 
 
 def client_ip(request) -> str:
@@ -105,7 +106,10 @@ def rate_limits_hit(
     else:
         totals = _increment_db({key: int(end) for key, _, end in live}, counts)
     return [
-        Limited(retry_after=max(1, int(b[2] - now)))
+        Limited(
+            retry_after=max(1, int(b[2] - now)),
+            first=totals[b[0]] - counts[b[0]] <= b[1].limit,
+        )
         if b is not None and totals[b[0]] > b[1].limit
         else None
         for b in buckets

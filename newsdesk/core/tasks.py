@@ -124,3 +124,12 @@ def tasks_retry_failures() -> int:
     for failure in failures:
         task_failure_retry(failure=failure)
     return len(failures)
+
+
+@task()
+def security_events_purge() -> int:
+    """Delete audit records past NEWSDESK_SECURITY_EVENT_DAYS: they hold client addresses."""
+    from .models import SecurityEvent
+
+    deleted, _ = SecurityEvent.objects.older_than(settings.NEWSDESK_SECURITY_EVENT_DAYS).delete()
+    return deleted

@@ -1,0 +1,332 @@
+"""Security regressions: a test for every finding of a red-team pass, kept as Django keeps one for
+every CVE. Each class names its finding (issue 12); each test failed before its fix. A finding
+whose test lives with higher-layer code (core imports only core, docs/architecture.md) is listed
+in REFERENCED, and `test_referenced_tests_exist` keeps those pointers true.
+
+docs/security.md has the threat model, what is tested where and how to rerun the red-team classes.
+"""
+
+import ast
+import io
+import os
+import re
+import secrets
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client, TestCase, override_settings
+from django.utils import timezone
+
+from newsdesk.core.models import SecurityEvent, TaskFailure
+from newsdesk.core.prepared import PreparedQuery
+
+ROOT = Path(__file__).resolve().parents[3]
+
+# Findings whose regression tests live in a higher layer's tests, by module and test name.
+REFERENCED = {
+    "11: API answers differ from the OpenAPI description": [
+        "newsdesk.api.tests.test_openapi_conformance.test_every_answer_matches_the_openapi_description",
+    ],
+}
+
+
+def test_referenced_tests_exist():
+    # Read, not imported: importing a test module may do what only its tests may (a request).
+    for finding, paths in REFERENCED.items():
+        for path in paths:
+            module, _, name = path.rpartition(".")
+            source = ROOT.joinpath(*module.split(".")).with_suffix(".py")
+            defined = {
+                node.name
+                for node in ast.walk(ast.parse(source.read_text()))
+                if isinstance(node, ast.FunctionDef | ast.ClassDef)
+            }
+            assert name in defined, (finding, path)
+
+
+def run_newsdesk(*args: str, env: dict[str, str], data_dir: Path) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DJANGO_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "newsdesk", *args],
+        cwd=ROOT,
+        env={**base, "NEWSDESK_DATA_DIR": str(data_dir), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class LoginThrottleTests(TestCase):
+    """4. No throttling on admin login: 24 wrong passwords were all answered."""
+
+    URL = "/admin/login/?next=/admin/"
+
+    @classmethod
+    def setUpTestData(cls):
+        get_user_model().objects.create_superuser("owner", "owner@example.org", "the-right-one")
+
+    def attempt(self, password: str, *, username: str = "owner", address: str = "203.0.113.7"):
+        return Client().post(
+            self.URL, {"username": username, "password": password}, REMOTE_ADDR=address
+        )
+
+    def test_wrong_passwords_for_an_account_are_refused_with_a_wait_and_a_clear_message(self):
+        with time_machine.travel("2026-06-01 10:00:10 +0000", tick=False):
+            for _ in range(5):
+                self.assertEqual(self.attempt("guess").status_code, 200)
+            refused = self.attempt("guess")
+            self.assertEqual(refused.status_code, 429)
+            self.assertEqual(refused["Retry-After"], "290")  # the 5-minute window ends at 10:05
+            self.assertContains(refused, "Too many sign-in attempts", status_code=429)
+            self.assertContains(refused, "wait 5 minutes, then try again", status_code=429)
+            # The right password is not even checked while the account is throttled...
+            self.assertEqual(self.attempt("the-right-one").status_code, 429)
+            # ...from another address either: the account is what is being guessed.
+            self.assertEqual(self.attempt("the-right-one", address="198.51.100.2").status_code, 429)
+
+    def test_the_owner_is_not_locked_out_for_good(self):
+        with time_machine.travel("2026-06-01 10:00:00 +0000", tick=False) as clock:
+            for _ in range(6):
+                self.attempt("guess")
+            clock.shift(timedelta(minutes=5))
+            self.assertEqual(self.attempt("the-right-one").status_code, 302)
+
+    def test_a_sustained_attack_backs_off_to_the_hour(self):
+        with time_machine.travel("2026-06-01 10:00:00 +0000", tick=False) as clock:
+            waits = []
+            for _ in range(5):  # 5 windows of 5 minutes, 6 guesses in each
+                answers = [self.attempt("guess") for _ in range(6)]
+                waits.append(int(answers[-1]["Retry-After"]))
+                clock.shift(timedelta(minutes=5))
+            self.assertEqual(waits[:3], [300, 300, 300])
+            self.assertEqual(waits[3], 3600 - 15 * 60)  # over 20 an hour: until 11:00
+            self.assertContains(answers[-1], "wait 40 minutes", status_code=429)
+            clock.move_to("2026-06-01 11:00:00 +0000")
+            self.assertEqual(self.attempt("the-right-one").status_code, 302)
+
+    def test_many_accounts_from_one_address_are_throttled_by_address(self):
+        with time_machine.travel("2026-06-01 10:00:00 +0000", tick=False):
+            answers = [self.attempt("guess", username=f"user{n}") for n in range(21)]
+            self.assertEqual({a.status_code for a in answers[:20]}, {200})
+            self.assertEqual(answers[20].status_code, 429)
+            # Another address still signs in.
+            self.assertEqual(self.attempt("the-right-one", address="198.51.100.2").status_code, 302)
+
+    def test_one_audit_event_per_throttled_window_without_secrets(self):
+        with time_machine.travel("2026-06-01 10:00:00 +0000", tick=False):
+            for _ in range(12):
+                self.attempt("guess-password-1")
+            for _ in range(6):
+                self.attempt("guess", username="hunter2-typed-as-a-name", address="192.0.2.9")
+        events = list(SecurityEvent.objects.order_by("id"))
+        self.assertEqual(len(events), 2)
+        owner, unknown = events
+        self.assertEqual(owner.kind, SecurityEvent.Kind.LOGIN_THROTTLED)
+        self.assertEqual((owner.username, owner.address), ("owner", "203.0.113.7"))
+        self.assertIn("login-account over 5/300", owner.detail)
+        # A name that is no account may be a password typed in the wrong field: not kept.
+        self.assertEqual((unknown.username, unknown.address), ("", "192.0.2.9"))
+        self.assertIn("no such account", unknown.detail)
+        for event in events:
+            self.assertNotIn("guess", f"{event.username} {event.detail}")
+
+    def test_a_refused_attempt_costs_one_counter_statement_and_no_password_check(self):
+        with time_machine.travel("2026-06-01 10:00:00 +0000", tick=False):
+            for _ in range(6):
+                self.attempt("guess")
+            client = Client()
+            with self.assertNumQueries(1):
+                response = client.post(
+                    self.URL, {"username": "owner", "password": "x"}, REMOTE_ADDR="203.0.113.7"
+                )
+        self.assertEqual(response.status_code, 429)
+
+    def test_old_audit_events_are_purged(self):
+        from newsdesk.core.tasks import security_events_purge
+
+        SecurityEvent.objects.create(kind=SecurityEvent.Kind.LOGIN_THROTTLED)
+        old = SecurityEvent.objects.create(kind=SecurityEvent.Kind.LOGIN_THROTTLED)
+        SecurityEvent.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=31))
+        security_events_purge.call()
+        self.assertEqual(SecurityEvent.objects.count(), 1)
+        self.assertFalse(SecurityEvent.objects.filter(pk=old.pk).exists())
+
+
+class SetupOnRestoredSiteTests(TestCase):
+    """7. A restore publishes the demo stories: `setup` decided "new site" from a marker file."""
+
+    def setup(self) -> str:
+        out = io.StringIO()
+        call_command("setup", stdout=out)
+        return out.getvalue()
+
+    def test_a_database_with_stories_and_users_gets_no_demo_and_no_admin(self):
+        Article = apps.get_model("articles", "Article")
+        Article.objects.create(headline="A live story", body="<p>Real news.</p>")
+        get_user_model().objects.create_user("editor", password="x")
+        (settings.DATA_DIR / ".initialised").unlink(missing_ok=True)  # not in the backup
+        output = self.setup()
+        self.assertEqual(Article.objects.count(), 1)
+        self.assertEqual(
+            list(get_user_model().objects.values_list("username", flat=True)), ["editor"]
+        )
+        self.assertNotIn("password", output)
+
+    def test_users_alone_or_stories_alone_are_not_a_new_site(self):
+        Article = apps.get_model("articles", "Article")
+        get_user_model().objects.create_user("editor", password="x")
+        self.setup()
+        self.assertFalse(Article.objects.exists())
+        get_user_model().objects.all().delete()
+        Article.objects.create(headline="A live story", body="<p>Real news.</p>")
+        self.setup()
+        self.assertEqual(Article.objects.count(), 1)
+        self.assertFalse(get_user_model().objects.exists())
+
+    def test_an_empty_database_gets_the_demo_and_one_admin_shown_once(self):
+        output = self.setup()
+        self.assertGreater(apps.get_model("articles", "Article").objects.count(), 0)
+        self.assertEqual(
+            list(get_user_model().objects.values_list("username", flat=True)), ["admin"]
+        )
+        admin = get_user_model().objects.get(username="admin")
+        shown = [w for w in re.findall(r"[\w-]{16,}", output) if admin.check_password(w)]
+        self.assertEqual(len(shown), 1)
+        password = shown[0]
+        self.assertNotIn(password, self.setup())  # shown once
+        self.assertEqual(get_user_model().objects.count(), 1)
+
+
+class OutOfRangeIdTests(TestCase):
+    """8. 500 on a 20-digit News ID: an out-of-range id reached a prepared query."""
+
+    IDS = ["99999999999999999999", "9223372036854775808", "4294967296", "0"]
+
+    def test_out_of_range_ids_answer_404_everywhere(self):
+        client = Client(raise_request_exception=False)
+        for news_id in self.IDS:
+            for url in (
+                f"/news/{news_id}/x/",
+                f"/news/{news_id}/",
+                f"/comments/{news_id}/form/",
+                f"/comments/{news_id}/write/",
+                f"/api/articles/{news_id}",
+            ):
+                with self.subTest(url=url):
+                    self.assertEqual(client.get(url).status_code, 404)
+
+    def test_the_api_404_has_its_documented_message(self):
+        body = self.client.get("/api/articles/99999999999999999999").json()
+        self.assertIn("Nothing published has this id", body["message"])
+        self.assertEqual(body["errors"], [])
+
+    def test_a_prepared_query_given_an_id_past_any_column_matches_nothing(self):
+        by_id = PreparedQuery(lambda pk: TaskFailure.objects.filter(pk=pk).values_list("id"))
+        self.assertEqual(by_id.rows(10**20), [])
+        self.assertEqual(by_id.rows(-(10**20)), [])
+        failure = TaskFailure.objects.create(task_path="x")
+        self.assertEqual(by_id.rows(failure.pk), [(failure.pk,)])
+
+
+class UnreadableFormTests(TestCase):
+    """9. 500 on every POST with a non-UTF-8 form charset: the error pages read the form again."""
+
+    URLS = ["/comments/1001/", "/admin/login/", "/search/", "/admin/comments/comment/queue/"]
+    TOKEN = "a" * 32
+
+    def post(self, url: str, body: str, content_type: str, *, cookie: bool = True):
+        client = Client(raise_request_exception=False, enforce_csrf_checks=True)
+        if cookie:
+            client.cookies["csrftoken"] = self.TOKEN
+        return client.generic("POST", url, body, content_type=content_type)
+
+    def assert_reader_400(self, response):
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Bad request", status_code=400)
+        self.assertContains(response, 'href="/"', status_code=400)  # the site's chrome
+
+    def test_a_form_in_another_charset_is_a_400_page_for_readers(self):
+        body = f"csrfmiddlewaretoken={self.TOKEN}&name=%FF%FE"
+        for url in self.URLS:
+            for charset in ("utf-16", "latin-1", "shift_jis"):
+                with self.subTest(url=url, charset=charset):
+                    response = self.post(
+                        url, body, f"application/x-www-form-urlencoded; charset={charset}"
+                    )
+                    self.assert_reader_400(response)
+
+    def test_a_comment_post_without_a_cookie_in_another_charset_is_a_400_too(self):
+        Article = apps.get_model("articles", "Article")
+        Article.objects.create(
+            news_id=1001,
+            headline="Open for comments",
+            body="<p>Text.</p>",
+            status=Article.Status.PUBLISHED,
+            published_at=timezone.now() - timedelta(hours=1),
+        )
+        response = self.post(
+            "/comments/1001/",
+            "body=hello",
+            "application/x-www-form-urlencoded; charset=utf-16",
+            cookie=False,
+        )
+        self.assert_reader_400(response)
+
+    @override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=10, DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+    def test_a_form_too_large_or_with_too_many_fields_is_a_400_too(self):
+        many = "&".join(f"f{n}=1" for n in range(20)) + f"&csrfmiddlewaretoken={self.TOKEN}"
+        large = f"csrfmiddlewaretoken={self.TOKEN}&body=" + "x" * 2000
+        for body in (many, large):
+            for url in self.URLS:
+                with self.subTest(url=url, size=len(body)):
+                    response = self.post(url, body, "application/x-www-form-urlencoded")
+                    self.assert_reader_400(response)
+
+
+class WeakSecretKeyTests(TestCase):
+    """10. Weak secret keys were accepted in production: `check --deploy` only warned."""
+
+    def run_check(self, key: str, data_dir: Path) -> subprocess.CompletedProcess:
+        env = {
+            "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+            "NEWSDESK_SECRET_KEY": key,
+            "NEWSDESK_ALLOWED_HOSTS": "news.example",
+        }
+        return run_newsdesk("check", env=env, data_dir=data_dir)
+
+    def test_production_refuses_short_repetitive_or_generated_keys_at_start(self):
+        import tempfile
+
+        weak = [
+            "x",
+            "x" * 60,
+            "abcde" * 12,  # 5 different characters pass Django's own check
+            secrets.token_urlsafe(36),  # 48 characters
+            "django-insecure-" + secrets.token_urlsafe(50),
+        ]
+        with tempfile.TemporaryDirectory() as data_dir:
+            for key in weak:
+                with self.subTest(length=len(key)):
+                    result = self.run_check(key, Path(data_dir))
+                    self.assertNotEqual(result.returncode, 0)
+                    self.assertIn("NEWSDESK_SECRET_KEY is too weak", result.stderr)
+                    self.assertIn("secrets.token_urlsafe(50)", result.stderr)
+                    if len(key) > 20:
+                        self.assertNotIn(key, result.stdout + result.stderr)
+            for key in (secrets.token_urlsafe(50), secrets.token_hex(32)):
+                result = self.run_check(key, Path(data_dir))
+                self.assertEqual(result.returncode, 0, result.stderr)
+
+
+@pytest.mark.parametrize("name", ["NEWSDESK_LOGIN_RATE_ACCOUNT", "NEWSDESK_LOGIN_RATE_ADDRESS"])
+def test_login_rates_are_tiers_short_window_first(name):
+    windows = [int(re.fullmatch(r"\d+/(\d+)", rate).group(1)) for rate in getattr(settings, name)]
+    assert windows == sorted(windows) and max(windows) <= 3600  # never longer than an hour

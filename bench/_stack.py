@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,31 @@ def group_cpu(pgid: int) -> float:
         if int(fields[2]) == pgid:  # pgrp
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICKS
+
+
+def scratch_archive(data_dir: Path, target: Path) -> float:
+    """A copy of an archive's data folder (bench/_archive.py) to run a server on, migrated to
+    the code as it is now: the kept archive is never written to, and one built before a new
+    migration still serves. Returns the seconds it took."""
+    started = time.perf_counter()
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    source = sqlite3.connect(data_dir / "newsdesk.sqlite3")
+    copy = sqlite3.connect(target / "newsdesk.sqlite3")
+    with copy:
+        source.backup(copy)  # consistent, even while another process reads the archive
+    source.close()
+    copy.close()
+    shutil.copy2(data_dir / "secret_key", target / "secret_key")
+    shutil.copytree(data_dir / "static", target / "static")
+    subprocess.run(
+        [sys.executable, "-m", "newsdesk", "migrate", "-v0"],
+        env=archive_env(target),
+        cwd=ROOT,
+        check=True,
+    )
+    return time.perf_counter() - started
 
 
 def free_port() -> int:
@@ -215,10 +241,13 @@ class Stack:
         cpus: str | None = None,
         name: str = "newsdesk",
         port: int | None = None,
+        verbosity: int = 1,
     ) -> int:
-        """`newsdesk serve` on `port` (a free one by default), answering; its port."""
+        """`newsdesk serve` on `port` (a free one by default), answering; its port. With
+        verbosity 2 the task worker logs every task it runs."""
         port = port or free_port()
         command = [sys.executable, "-m", "newsdesk", "serve", "--port", str(port)]
+        command += ["-v", str(verbosity)]
         command += ["--workers", str(workers)]
         if not task_worker:
             command.append("--no-worker")

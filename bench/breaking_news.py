@@ -4,7 +4,7 @@
     .venv/bin/python bench/breaking_news.py --articles 1000 --seconds 60 --no-write
 
 Set-up: the synthetic archive of --articles stories (bench/_archive.py, built once) is copied
-into a scratch data folder (the kept archive is never written to); varnishd runs
+into a scratch data folder and migrated (the kept archive is never written to); varnishd runs
 deploy/varnish/newsdesk.vcl as shipped (docs/operations.md's command line), in front of
 `newsdesk serve --workers N` *with* its task worker and NEWSDESK_PURGE_URLS pointing at that
 Varnish, so every purge takes the real path: service -> on commit -> article_effects_run ->
@@ -43,6 +43,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shutil
 import sqlite3
 import statistics
@@ -57,27 +58,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _archive import archive  # noqa: E402
 from _archive import env as archive_env
 from _report import ROOT, machine, today, write_section  # noqa: E402
-from _stack import PRIORITY, Stack, free_port, get, load, varnishstat  # noqa: E402
+from _stack import PRIORITY, Stack, free_port, get, load, scratch_archive, varnishstat  # noqa: E402
 
 POLL_EVERY = 0.02
 POLL_GIVE_UP = 20.0
-
-
-def scratch_copy(data_dir: Path, target: Path) -> float:
-    """A copy of the archive's data folder to write to (SQLite's backup: consistent)."""
-    started = time.perf_counter()
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    source = sqlite3.connect(data_dir / "newsdesk.sqlite3")
-    copy = sqlite3.connect(target / "newsdesk.sqlite3")
-    with copy:
-        source.backup(copy)
-    source.close()
-    copy.close()
-    shutil.copy2(data_dir / "secret_key", target / "secret_key")
-    shutil.copytree(data_dir / "static", target / "static")
-    return time.perf_counter() - started
 
 
 def archive_paths(data_dir: Path) -> tuple[list[str], list[str], list[int]]:
@@ -215,21 +199,28 @@ def poll_until(port: int, path: str, marker: bytes, committed: float) -> dict:
     """Ask Varnish for `path` until it shows `marker`; seconds from `committed` to that."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     polls = 0
+    purged = None  # when the edge first stopped answering with its kept copy
     give_up = time.time() + POLL_GIVE_UP
     while time.time() < give_up:
         polls += 1
+        sent = time.time()
         connection.request("GET", path)
         response = connection.getresponse()
         body = response.read()
+        cache = response.getheader("X-Cache", "")
+        if purged is None and cache != "HIT":
+            purged = sent - committed
         if marker in body:
             return {
                 "seconds": time.time() - committed,
+                "purged": purged,
+                "last": time.time() - sent,  # the answer that showed it took this long
                 "polls": polls,
-                "cache": response.getheader("X-Cache", ""),
+                "cache": cache,
                 "status": response.status,
             }
         time.sleep(POLL_EVERY)
-    return {"seconds": None, "polls": polls, "cache": "", "status": 0}
+    return {"seconds": None, "purged": purged, "polls": polls, "cache": "", "status": 0}
 
 
 def newsroom(editor, port: int, plan: Plan, popular: list[int], args, start: float, changes):
@@ -294,7 +285,7 @@ def run(args) -> dict:
     data_dir = archive(args.articles)
     built = (data_dir / "complete").read_text().strip()
     scratch = ROOT / "var" / "bench" / f"breaking-news-{os.getpid()}"
-    copy_seconds = scratch_copy(data_dir, scratch)
+    copy_seconds = scratch_archive(data_dir, scratch)
     try:
         return _run(args, scratch, built, copy_seconds, started)
     finally:
@@ -314,6 +305,7 @@ def _run(args, scratch: Path, built: str, copy_seconds: float, started: float) -
             task_worker=True,
             extra_env=purge_env,
             port=origin_port,
+            verbosity=2,  # the task worker's log: how long each task took
         )
         editor = subprocess.Popen(
             [*PRIORITY, sys.executable, str(ROOT / "bench" / "_newsroom.py")],
@@ -363,10 +355,30 @@ def _run(args, scratch: Path, built: str, copy_seconds: float, started: float) -
         "articles": len(paths),
         "load": load(),
         "purges": purges,
+        "task_times": _task_times(task_log),
         "task_errors": [
             line for line in task_log.splitlines() if "Traceback" in line or " ERROR " in line
         ][:20],
     }
+
+
+_EXECUTED = re.compile(r"([\w.]+): [0-9a-f-]{36}.* executed in ([0-9.]+)s")
+
+
+def _task_times(log: str) -> dict[str, list[float]]:
+    """Seconds each task took, by task, from the task worker's log (huey's INFO lines)."""
+    times = collections.defaultdict(list)
+    for line in log.splitlines():
+        found = _EXECUTED.search(line)
+        if found:
+            times[found.group(1)].append(float(found.group(2)))
+    return dict(times)
+
+
+def _task_label(name: str) -> str:
+    short = name.rsplit(".", 1)[-1]
+    # Every django-tasks job runs through one huey task of the shim: effects, purges, related.
+    return "django-tasks jobs (effects, purges, related refreshes)" if short == "run" else short
 
 
 def report(data: dict, args) -> str:
@@ -405,7 +417,8 @@ def report(data: dict, args) -> str:
         + "`.",
         "",
         f"Archive: {data['articles']:,} published stories (built once by bench/_archive.py in "
-        f"{data['built']}; copied to a scratch data folder in {data['copy_seconds']:.0f} s). "
+        f"{data['built']}; copied to a scratch data folder and migrated in "
+        f"{data['copy_seconds']:.0f} s). "
         f"varnishd with deploy/varnish/newsdesk.vcl as shipped (`-s malloc,1g`) in front of "
         f"`newsdesk serve --workers {args.web_workers}` with its task worker "
         "(NEWSDESK_PURGE_URLS at that Varnish). Readers: "
@@ -446,6 +459,19 @@ def report(data: dict, args) -> str:
             f"{pct(values, 50) * 1000:.0f} / {pct(values, 99) * 1000:.0f} / "
             f"{max(values) * 1000:.0f} ms | {target} |"
         )
+    slow = sorted(seen, key=lambda c: c["seconds"])[-3:]
+    if slow:
+        lines.append(
+            "| the slowest changes: commit to the edge dropping its copy, then the answer "
+            "that showed the change | "
+            + "; ".join(
+                f"{c['what']} {c['seconds'] * 1000:.0f} ms = "
+                + (f"{c['purged'] * 1000:.0f} ms + " if c.get("purged") is not None else "")
+                + f"{c['last'] * 1000:.0f} ms ({c['cache']})"
+                for c in reversed(slow)
+            )
+            + " | |"
+        )
     if lost:
         lines.append(
             f"| changes never seen at the edge within {POLL_GIVE_UP:.0f} s | **{len(lost)}** | "
@@ -472,6 +498,15 @@ def report(data: dict, args) -> str:
             f"| {kind} | {total:,} | {c['HIT']:,} | {c['MISS']:,} | {c['PASS']:,} | "
             f"{c['HIT'] / total * 100:.2f} % |"
         )
+    missed = collections.Counter(r[2] for r in records if r[4] != "HIT")
+    if missed:
+        kinds = {r[2]: r[1] for r in records}
+        lines += [
+            "",
+            "The pages that missed most often: "
+            + ", ".join(f"`{path}` ({kinds[path]}, {n})" for path, n in missed.most_common(6))
+            + ".",
+        ]
     lines += [
         "",
         f"Varnish in the window: {varnish.get('cache_hit', 0):,} hits, "
@@ -493,6 +528,17 @@ def report(data: dict, args) -> str:
             f"({statistics.median(sizes):.0f} keys each at the median, {max(sizes)} at most); "
             "the keys purged most often: "
             + ", ".join(f"{k} ({n})" for k, n in keys.most_common(8))
+            + ".",
+        ]
+    if data["task_times"]:
+        lines += [
+            "",
+            "Tasks the worker ran in the run (huey's log): "
+            + "; ".join(
+                f"{_task_label(name)} {len(t)} x, median "
+                f"{statistics.median(t) * 1000:.0f} ms, max {max(t) * 1000:.0f} ms"
+                for name, t in sorted(data["task_times"].items(), key=lambda x: -sum(x[1]))
+            )
             + ".",
         ]
     if data["task_errors"]:
@@ -519,6 +565,8 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     data = run(args)
+    for change in data["changes"]:
+        print(json.dumps(change), file=sys.stderr)
     markdown = report(data, args)
     print(markdown)
     if not args.no_write:

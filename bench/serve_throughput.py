@@ -34,6 +34,8 @@ import argparse
 import collections
 import http.client
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,7 +47,10 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _archive import archive, measure_in  # noqa: E402
 from _report import machine, today, write_section  # noqa: E402
-from _stack import Stack, get, group_cpu, load, wrk  # noqa: E402
+from _stack import ROOT, Stack, get, group_cpu, load, scratch_archive, wrk  # noqa: E402
+
+COMMAND = " ".join([".venv/bin/python", f"bench/{Path(__file__).name}", *sys.argv[1:]])
+ROUNDS = 6  # short runs, many of them: the machine's load drifts less within a round
 
 
 def article_path(port: int) -> str:
@@ -99,7 +104,15 @@ def check_hits(port: int, path: str, n: int = 12) -> None:
 
 
 def run(args) -> dict:
-    data_dir = archive(args.articles)
+    scratch = ROOT / "var" / "bench" / f"{Path(__file__).stem}-{os.getpid()}"
+    scratch_archive(archive(args.articles), scratch)
+    try:
+        return _run(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(args, data_dir: Path) -> dict:
     server_cpus, wrk_cpus = ("0", "1") if args.pin else (None, None)
     results: dict[str, dict[str, list[dict]]] = collections.defaultdict(
         lambda: collections.defaultdict(list)
@@ -361,13 +374,13 @@ def report(data: dict, args) -> str:
     pin = (
         "servers pinned to CPU 0 and wrk to CPU 1 (taskset)"
         if args.pin
-        else "servers and wrk sharing both cores (no pinning)"
+        else "servers and wrk sharing both cores, not pinned, at nice -10"
     )
     lines = [
         "## `newsdesk serve` from its own page cache vs a WSGI hello-world (`serve_throughput`)",
         "",
         f"Measured {today()} on {machine()}.",
-        f"Command: `.venv/bin/python bench/serve_throughput.py` (archive of {args.articles:,} "
+        f"Command: `{COMMAND}` (archive of {args.articles:,} "
         f"articles; --workers {args.workers} gthread web workers x 4 threads each for both, "
         f"same bind and access log; wrk 1 thread, {args.connections} keep-alive connections, "
         f"{args.seconds} s per run after a {args.warmup} s warm-up, {args.rounds} rounds in "
@@ -461,9 +474,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000, help="Archive size (default 1000).")
     parser.add_argument("--workers", type=int, default=2, help="Web workers, both servers.")
     parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--seconds", type=int, default=10, help="Length of each wrk run.")
+    parser.add_argument("--seconds", type=int, default=5, help="Length of each wrk run.")
     parser.add_argument("--warmup", type=int, default=3, help="Seconds of warm-up per page.")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument(
         "--pin", action="store_true", help="Servers on CPU 0, wrk on CPU 1 (taskset)."
     )

@@ -9,7 +9,8 @@ answer that changes between the check and the connection (rebinding) gets throug
    address of the socket actually connected (`getpeername()`) is checked once more.
 
 Only a source an administrator marked "allow private network" may reach private, loopback,
-link-local or reserved addresses.
+link-local or reserved addresses. An IPv6 address that carries an IPv4 address (IPv4-mapped or
+-translated, NAT64, 6to4, Teredo) is judged by that IPv4 address as well.
 """
 
 from __future__ import annotations
@@ -62,19 +63,72 @@ class FetchResult:
         return self.status == 304
 
 
-def address_allowed(ip: str) -> bool:
-    """A public unicast address: not private, loopback, link-local, reserved, multicast, ..."""
+# IPv6 forms that carry an IPv4 address: whoever connects to them reaches that IPv4 address
+# (through the host's own stack, a NAT64 gateway or a relay), so it is the one judged.
+_IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")  # ::ffff:a.b.c.d
+_IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # ::ffff:0:a.b.c.d (SIIT)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the well-known NAT64 prefix (RFC 6052)
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")  # 2002:aabb:ccdd:: (RFC 3056)
+_TEREDO = ipaddress.IPv6Network("2001::/32")  # server and (inverted) client (RFC 4380)
+# Refused whatever they hold: IPv4-compatible ::a.b.c.d is deprecated (RFC 4291) and no public
+# server uses it; a local-use NAT64 prefix (RFC 8215) is local by definition and may place the
+# IPv4 address anywhere in the address.
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, translated, NAT64, 6to4, Teredo)."""
+    low = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _IPV4_MAPPED or address in _IPV4_TRANSLATED or address in _NAT64:
+        return [low]
+    if address in _SIX_TO_FOUR:
+        return [address.sixtofour]
+    if address in _TEREDO:
+        return list(address.teredo)
+    return []
+
+
+def refusal_reason(ip: str) -> str | None:
+    """Why the address is not one we fetch from, or None for a public unicast address.
+
+    Every address that is not globally routable is refused (private, loopback, link-local,
+    site-local, unique-local, shared, reserved, documentation, multicast...), and an IPv6
+    address that embeds an IPv4 address is judged by the IPv4 address too.
+    """
     address = ipaddress.ip_address(ip.split("%", 1)[0])
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_loopback or address.is_unspecified:
+            return "is a loopback or unspecified address"
+        if address in _IPV4_COMPATIBLE:
+            return "is an IPv4-compatible address, a deprecated form"
+        if address in _LOCAL_NAT64:
+            return "is in the local-use NAT64 prefix"
+        if address.is_site_local:  # fec0::/10: deprecated, yet is_global says True
+            return "is a site-local address"
+        for inner in embedded_ipv4(address):
+            if reason := refusal_reason(str(inner)):
+                return f"carries the IPv4 address {inner}, which {reason}"
+        if address in _IPV4_MAPPED or address in _IPV4_TRANSLATED or address in _NAT64:
+            return None  # only a way to reach the (public) IPv4 address inside it
+    if address.is_multicast:
+        return "is a multicast address"
+    if not address.is_global:
+        return "is on a private, loopback, link-local or reserved network"
+    return None
+
+
+def address_allowed(ip: str) -> bool:
+    """A public unicast address, after unwrapping any IPv4 address an IPv6 address embeds."""
+    return refusal_reason(ip) is None
 
 
 def check_address(ip: str, *, allow_private: bool) -> None:
     if not allow_private and not address_allowed(ip):
+        reason = refusal_reason(ip) or "is not a public address"
         raise FetchRefused(
-            f"The address {ip} is on a private, loopback, link-local or reserved network; "
-            "only a source an administrator allows to reach private networks may fetch from it."
+            f"The address {ip} {reason}; only a source an administrator allows to reach "
+            "private networks may fetch from it."
         )
 
 

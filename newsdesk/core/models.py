@@ -75,3 +75,15 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
+
+
+class PeriodicClaim(models.Model):
+    """The last minute whose periodic jobs a worker's scheduler enqueued (tasks.py). Every
+    scheduler moves it forward with one conditional UPDATE: exactly one of them wins each minute,
+    however many workers run (issue 12, finding 3)."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    minute = models.BigIntegerField(help_text="Minutes since 1970-01-01 UTC.")
+
+    def __str__(self) -> str:
+        return f"{self.name}: minute {self.minute}"

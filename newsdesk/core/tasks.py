@@ -10,7 +10,8 @@ Define and enqueue tasks with django-tasks (Django 6's `django.tasks` has the sa
     transaction.on_commit(lambda: comment_notify.enqueue(comment_id=comment.pk))
     article_effects.using(run_after=article.published_at).enqueue(article_id=article.pk)
 
-Periodic jobs: an app lists them in its `periodic.py`, which the worker imports at start:
+Periodic jobs: an app lists them in its `periodic.py`, which the worker imports at start. Each
+minute's jobs are enqueued once, whichever and however many workers run (ClaimingScheduler):
 
     from newsdesk.core.tasks import crontab, periodic
     from .tasks import feeds_poll
@@ -20,21 +21,33 @@ Periodic jobs: an app lists them in its `periodic.py`, which the worker imports 
     periodic(effects_catch_up, crontab(minute="*"), at_start=True)  # also whenever a worker starts
 """
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules, import_string
 from django_tasks import task
 from django_tasks.base import Task
 from huey import crontab
+from huey.consumer import Consumer, Scheduler
 from huey.contrib.djhuey import HUEY
 
 from . import tasks_backend  # noqa: F401 - registers the failure alarm wherever tasks run
 
-__all__ = ["HUEY", "crontab", "periodic", "periodic_jobs", "task", "worker_last_seen"]
+__all__ = [
+    "HUEY",
+    "crontab",
+    "periodic",
+    "periodic_jobs",
+    "task",
+    "worker_consumer",
+    "worker_last_seen",
+]
+
+logger = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "newsdesk:worker-heartbeat"
 
@@ -84,6 +97,48 @@ def worker_start() -> int:
     for job in jobs:
         job.task.enqueue()
     return len(jobs)
+
+
+def periodic_minute_claim(*, minute: int, name: str = "periodic") -> bool:
+    """Claim the enqueueing of `minute`'s periodic jobs (minutes since 1970-01-01 UTC): True for
+    exactly one of the workers that ask, and never for a minute at or before one already taken
+    (a worker whose clock is behind does not enqueue again what another has)."""
+    from .models import PeriodicClaim
+
+    PeriodicClaim.objects.bulk_create([PeriodicClaim(name=name, minute=-1)], ignore_conflicts=True)
+    return PeriodicClaim.objects.filter(name=name, minute__lt=minute).update(minute=minute) == 1
+
+
+class ClaimingScheduler(Scheduler):
+    """huey's scheduler, enqueueing a minute's periodic jobs only once it has claimed that
+    minute in the database (periodic_minute_claim): two workers, or an orphan beside its
+    successor, enqueue each job once."""
+
+    def enqueue_periodic_tasks(self, now):
+        # The moment huey itself would read (naive, UTC in our settings), read once for both.
+        now = now or (datetime.now(UTC).replace(tzinfo=None) if self.huey.utc else datetime.now())
+        minute = int(now.replace(tzinfo=UTC).timestamp() // 60)
+        close_old_connections()
+        try:
+            claimed = periodic_minute_claim(minute=minute)
+        except DatabaseError:
+            logger.exception("Could not claim minute %s of the periodic schedule; skipped.", minute)
+            return
+        finally:
+            close_old_connections()
+        if claimed:
+            super().enqueue_periodic_tasks(now)
+        else:
+            self._logger.debug("Another worker enqueued the periodic jobs of minute %s.", minute)
+
+
+class _Consumer(Consumer):
+    scheduler_class = ClaimingScheduler
+
+
+def worker_consumer(**options) -> Consumer:
+    """The consumer `newsdesk worker` runs: huey's, with the claiming scheduler."""
+    return _Consumer(HUEY, **options)
 
 
 def worker_last_seen() -> datetime | None:

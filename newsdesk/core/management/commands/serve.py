@@ -3,65 +3,106 @@
 The gunicorn master also starts one task worker (`newsdesk worker`) once it is ready, restarts
 it if it dies, and stops it on exit; web workers never run tasks. `--no-worker` leaves tasks to
 separate `newsdesk worker` processes when several app servers share one queue.
+
+Every start of the task worker happens in the master's main thread, the one that forks the web
+workers: first when gunicorn is ready (before any web worker forks), then from the master's own
+loop. Started from a thread of its own, subprocess.Popen could wait for good on its exec-error
+pipe, whose write end a web worker forked at that moment kept open (issue 12, finding 2). The
+worker dies with the master (`newsdesk worker --parent`, core/lifeline.py).
 """
 
 import logging
 import multiprocessing
+import os
 import subprocess
 import sys
-import threading
+import time
 
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 logger = logging.getLogger(__name__)
 
 
 class TaskWorkerSupervisor:
-    """Keeps one `newsdesk worker` child process running alongside the server."""
+    """Keeps one `newsdesk worker` child process running alongside the server. Not a thread:
+    `start()` and `check()` are called by the gunicorn master between its own forks."""
 
-    def __init__(self, command: list[str] | None = None, restart_delay: float = 2.0):
+    def __init__(
+        self, command: list[str] | None = None, restart_delay: float = 2.0, clock=time.monotonic
+    ):
         self.command = command or [sys.executable, "-m", "newsdesk", "worker"]
         self.restart_delay = restart_delay
+        self.clock = clock
         self.process: subprocess.Popen | None = None
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.restarts = 0
+        self._restart_at: float | None = None
+        self._stopped = False
 
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._supervise, name="task-worker-supervisor", daemon=True
+        # close_fds (the default, said here because it matters): the worker holds none of the
+        # master's descriptors, its listening socket included. --parent: it dies with us.
+        self.process = subprocess.Popen(  # noqa: S603 - our own command
+            [*self.command, "--parent", str(os.getpid())],
+            close_fds=True,
+            stdin=subprocess.DEVNULL,
         )
-        self._thread.start()
 
-    def _supervise(self) -> None:
-        while not self._stopping.is_set():
-            self.process = subprocess.Popen(self.command)  # noqa: S603 - our own command
-            # Poll rather than wait(): gunicorn's master reaps every child on SIGCHLD, ours too.
-            while self.process.poll() is None and not self._stopping.is_set():
-                self._stopping.wait(1.0)
-            code = self.process.returncode
-            if self._stopping.is_set():
-                break
-            logger.error("The task worker exited with status %s; restarting it.", code)
-            self._stopping.wait(self.restart_delay)
+    def check(self) -> None:
+        """Restart the worker `restart_delay` seconds after it is found dead. The master calls
+        this about once a second; it never blocks."""
+        if self._stopped or self.process is None or self.process.poll() is None:
+            return
+        now = self.clock()
+        if self._restart_at is None:
+            logger.error(
+                "The task worker exited with status %s; restarting it in %s s.",
+                self.process.returncode,
+                self.restart_delay,
+            )
+            self._restart_at = now + self.restart_delay
+        if now >= self._restart_at:
+            self._restart_at = None
+            self.restarts += 1
+            self.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
+        self._stopped = True
         process = self.process
+        # poll() rather than wait() alone: gunicorn's master reaps every child on SIGCHLD, ours too.
         if process and process.poll() is None:
             process.terminate()
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
-        if self._thread:
-            self._thread.join(timeout)
+
+
+class _Arbiter(Arbiter):
+    """gunicorn's master, looking after the task worker on each turn of its loop."""
+
+    supervisor: TaskWorkerSupervisor | None = None
+
+    def manage_workers(self):
+        super().manage_workers()
+        if self.supervisor:
+            self.supervisor.check()
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict):
+    def __init__(self, options: dict, supervisor: TaskWorkerSupervisor | None = None):
         self.options = options
+        self.supervisor = supervisor
         super().__init__()
+
+    def run(self):
+        arbiter = _Arbiter(self)
+        arbiter.supervisor = self.supervisor
+        try:
+            arbiter.run()
+        except RuntimeError as error:
+            sys.exit(f"\nError: {error}\n")
 
     def load_config(self):
         for key, value in self.options.items():
@@ -86,6 +127,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not run the task worker here (run `newsdesk worker` elsewhere).",
         )
+        parser.add_argument(
+            "--worker-restart-delay",
+            type=float,
+            default=2.0,
+            help="Seconds before a task worker that died is started again (default %(default)s).",
+        )
 
     def handle(
         self,
@@ -95,6 +142,7 @@ class Command(BaseCommand):
         workers: int,
         threads: int,
         no_worker: bool,
+        worker_restart_delay: float = 2.0,
         verbosity: int = 1,
         **options,
     ):
@@ -102,7 +150,11 @@ class Command(BaseCommand):
         # only with -v 2 (`make run V=1`); warnings, errors and the access log always.
         loud = verbosity >= 2
         worker_command = [sys.executable, "-m", "newsdesk", "worker", "-v", "1" if loud else "0"]
-        supervisor = None if no_worker else TaskWorkerSupervisor(command=worker_command)
+        supervisor = (
+            None
+            if no_worker
+            else TaskWorkerSupervisor(command=worker_command, restart_delay=worker_restart_delay)
+        )
 
         def when_ready(server):
             if verbosity:
@@ -112,7 +164,7 @@ class Command(BaseCommand):
                 )
                 self.stdout.flush()
             if supervisor:
-                supervisor.start()  # in the master, once: not in each web worker nor at import
+                supervisor.start()  # in the master, before the web workers fork
 
         hooks = {"when_ready": when_ready}
         if supervisor:
@@ -130,5 +182,6 @@ class Command(BaseCommand):
                 "timeout": 60,
                 "graceful_timeout": 10,
                 **hooks,
-            }
+            },
+            supervisor,
         ).run()

@@ -5,7 +5,8 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from newsdesk.core.tasks import HUEY, worker_start
+from newsdesk.core.lifeline import die_with_parent
+from newsdesk.core.tasks import HUEY, worker_consumer, worker_start
 
 
 class Command(BaseCommand):
@@ -25,10 +26,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-periodic",
             action="store_true",
-            help="Do not enqueue periodic jobs: use on all workers but one.",
+            help=(
+                "Do not enqueue periodic jobs. Not needed for correctness: however many workers "
+                "run, each periodic job is enqueued once a minute."
+            ),
+        )
+        parser.add_argument(
+            "--parent",
+            type=int,
+            metavar="PID",
+            help="Stop when this process, the one that started the worker, is gone.",
         )
 
-    def handle(self, *args, workers: int, no_periodic: bool, verbosity: int = 1, **options):
+    def handle(
+        self,
+        *args,
+        workers: int,
+        no_periodic: bool,
+        parent: int | None = None,
+        verbosity: int = 1,
+        **options,
+    ):
+        if parent:
+            die_with_parent(parent)  # first: an orphan must not start consuming
         if HUEY.immediate:
             self.stderr.write(
                 "Tasks run immediately in these settings (HUEY immediate): no worker needed."
@@ -46,7 +66,7 @@ class Command(BaseCommand):
                 f"Task worker: {workers} thread(s), queue {HUEY.storage.__class__.__name__}, "
                 f"{caught_up} catch-up job(s) enqueued."
             )
-        consumer = HUEY.create_consumer(
+        consumer = worker_consumer(
             workers=workers,
             worker_type="thread",
             periodic=not no_periodic,

@@ -3,6 +3,11 @@
 A source that fails is recorded as failing (its error, when, and a growing delay before the
 next try) and never stops the others. The ETag and Last-Modified of a feed are saved only
 after all its items are stored, so a poll cut short is simply done again.
+
+A poll first claims its source (a lease in the source's row, taken by one conditional UPDATE,
+which SQLite and PostgreSQL both make atomic): the periodic poll, "Poll now" and
+`newsdesk ingest --source` never read one source at once, and a worker killed while holding a
+claim loses it when the lease runs out.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.db.models import Q
 from django.utils import timezone
 
 from .fetch import FetchError, FetchResult, Limits, fetch
@@ -33,13 +40,14 @@ class PollReport:
     error: str = ""  # the whole poll failed: nothing was read
     problems: list[str] = field(default_factory=list)  # single files or items that failed
     not_modified: bool = False
+    busy: bool = False  # another poll holds the source: this one read nothing
 
     @property
     def ok(self) -> bool:
         return not self.error
 
 
-# How long a claimed source is left to the worker that claimed it.
+# How long a claimed source is left to the poll that claimed it; renewed after every batch.
 POLL_LEASE = 600
 
 # Called with (entries done, entries in all) as the poll goes, for progress bars.
@@ -55,11 +63,58 @@ def fetch_limits() -> Limits:
     )
 
 
-def source_poll(
-    *, source: Source, now: datetime | None = None, progress: Progress | None = None
-) -> PollReport:
-    """Poll one source now, whatever its schedule; record its health; report what happened."""
+def source_claim(
+    *, source: Source, now: datetime | None = None, due_only: bool = False
+) -> str | None:
+    """Claim `source` for one poll: a token to release it with, or None if another poll holds it.
+
+    With `due_only`, only a source whose poll time has come (at `now`) is claimed. The lease
+    is measured on the real clock, whatever `now` a caller polls "as of".
+    """
+    token = uuid4().hex
     now = now or timezone.now()
+    current = timezone.now()
+    sources = Source.objects.due(now) if due_only else Source.objects.all()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=current)
+    claimed = sources.filter(free, pk=source.pk).update(
+        claimed_until=current + timedelta(seconds=POLL_LEASE), claimed_by=token
+    )
+    return token if claimed else None
+
+
+def _renew(source: Source, token: str) -> bool:
+    """Extend the lease; False if it ran out and another poll has taken the source since."""
+    lease = timezone.now() + timedelta(seconds=POLL_LEASE)
+    return bool(Source.objects.filter(pk=source.pk, claimed_by=token).update(claimed_until=lease))
+
+
+def _release(source: Source, token: str) -> None:
+    Source.objects.filter(pk=source.pk, claimed_by=token).update(claimed_until=None, claimed_by="")
+
+
+def source_poll(
+    *,
+    source: Source,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    claim: str | None = None,
+) -> PollReport:
+    """Poll one source now, whatever its schedule; record its health; report what happened.
+
+    The source is claimed first (or `claim` is the token of a claim the caller took); when
+    another poll holds it, nothing is read and the report says `busy`.
+    """
+    now = now or timezone.now()
+    token = claim or source_claim(source=source, now=now)
+    if token is None:
+        return PollReport(source=source, busy=True)
+    try:
+        return _poll(source, token=token, now=now, progress=progress)
+    finally:
+        _release(source, token)
+
+
+def _poll(source: Source, *, token: str, now: datetime, progress: Progress | None) -> PollReport:
     report = PollReport(source=source)
     try:
         if source.kind == Source.Kind.FOLDER:
@@ -83,6 +138,10 @@ def source_poll(
             progress(done, total)
 
     for entries in batches:
+        if not _renew(source, token):
+            # Our lease ran out and another poll holds the source: it finishes the job.
+            report.problems.append("The poll took longer than its claim on the source; stopped.")
+            return report
         try:
             results = wire_items_store(source=source, entries=entries, now=now, progress=advance)
         except (DatabaseError, ValueError) as exc:
@@ -186,13 +245,8 @@ def sources_poll_due(*, now: datetime | None = None) -> list[PollReport]:
     now = now or timezone.now()
     reports = []
     for source in Source.objects.due(now):
-        # Claim the source first: with several workers, only one polls it; a worker that dies
-        # holding the claim gives it up when the lease runs out.
-        claimed = (
-            Source.objects.due(now)
-            .filter(pk=source.pk)
-            .update(next_poll_at=now + timedelta(seconds=POLL_LEASE))
-        )
-        if claimed:
-            reports.append(source_poll(source=source, now=now))
+        # Still due and free when claimed: with several workers, only one polls it.
+        token = source_claim(source=source, now=now, due_only=True)
+        if token:
+            reports.append(source_poll(source=source, now=now, claim=token))
     return reports

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import os
-import signal
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -51,16 +49,6 @@ def content_hash(entry: WireEntry) -> str:
     when = entry.published_at.isoformat() if entry.published_at else ""
     parts = (entry.title, entry.text, entry.html, entry.url or "", entry.author or "", when)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def _crash_point(name: str) -> None:
-    # Fault injection for the crash-safety test: the worker dies here, mid-transaction, as if
-    # killed by the OOM killer or a deploy. Never set in production.
-    if os.environ.get("NEWSDESK_INGEST_CRASH_AT") == name:
-        counter = int(os.environ.get("NEWSDESK_INGEST_CRASH_AFTER", "0"))
-        os.environ["NEWSDESK_INGEST_CRASH_AFTER"] = str(counter - 1)
-        if counter <= 0:
-            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def wire_item_store(
@@ -287,7 +275,6 @@ def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: 
     for item in items:
         item.story = item.story  # the story's pk is known now: refresh story_id
     WireItem.objects.bulk_create(items)
-    _crash_point("batch-saved")
     _insert_bands([(key, item.pk) for item in items for key in keys_of[id(item)]])
     Source.objects.filter(pk=source.pk).update(items_seen=F("items_seen") + len(items))
 

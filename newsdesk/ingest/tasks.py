@@ -28,6 +28,8 @@ def ingest_poll_source(*, source_id: int) -> dict[str, int]:
     if source is None:
         return {}
     report = source_poll(source=source)
+    if report.busy:
+        return {"busy": 1}  # another poll holds the source and reads it now
     return {str(outcome): count for outcome, count in report.counts.items()}
 
 

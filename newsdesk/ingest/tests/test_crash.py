@@ -1,9 +1,10 @@
 """Crash safety, for real: a worker killed with SIGKILL in the middle of an ingest.
 
 The ingest command runs in a subprocess against its own database (a SQLite file, or a
-PostgreSQL database of its own when the suite runs on PostgreSQL) and is killed by the fault
-injection point in store.py while the third file's items are inserted but not committed (a
-transaction per batch; here a batch per file). The database then holds the three whole items
+PostgreSQL database of its own when the suite runs on PostgreSQL) and is killed with SIGKILL
+(by crashing.py, the tests' own fault injection) while the third file's items are inserted but
+not committed: just before the bands of the third batch are written (a transaction per batch;
+here a batch per file). The database then holds the three whole items
 of the first two files and nothing of the third; running the command again finishes the
 job, and the result equals that of an uninterrupted run.
 """
@@ -72,12 +73,16 @@ class Site:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql)
 
-    def run(self, *args, env=None, check=True):
+    def run(self, *args, env=None, check=True, crash_at: tuple[str, int] | None = None):
+        """`newsdesk ARGS`; with crash_at=(step, n), killed when store.step runs the n+1th time."""
+        module = ["newsdesk"]
+        if crash_at is not None:
+            module = ["newsdesk.ingest.tests.crashing", crash_at[0], str(crash_at[1])]
         # Output goes to files, not pipes: a pipe would stay open as long as any child of a
         # killed process lives on, and the wait would never end.
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             proc = subprocess.run(  # noqa: S603 - our own command, fixed arguments
-                [sys.executable, "-m", "newsdesk", *args],
+                [sys.executable, "-m", *module, *args],
                 cwd=ROOT,
                 stdout=out,
                 stderr=err,
@@ -129,7 +134,7 @@ def test_a_worker_killed_mid_ingest_leaves_no_partial_item_and_a_rerun_finishes_
             "--source",
             "Drop",
             check=False,
-            env={"NEWSDESK_INGEST_CRASH_AT": "batch-saved", "NEWSDESK_INGEST_CRASH_AFTER": "2"},
+            crash_at=("_insert_bands", 2),
         )
         assert killed.returncode == -signal.SIGKILL
         after_crash = crashed.dump()

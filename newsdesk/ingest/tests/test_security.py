@@ -6,13 +6,26 @@ finding (issue 12, red-team pass) and the rule it guards. docs/security.md refer
 
 from __future__ import annotations
 
+import io
+import re
 import socket
+from datetime import timedelta
+from pathlib import Path
+from unittest import mock
 
 import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import TestCase
+from django.utils import timezone
 
 from newsdesk.ingest import fetch as fetch_module
+from newsdesk.ingest import polling
 from newsdesk.ingest.fetch import FetchRefused, address_allowed, check_address, fetch
+from newsdesk.ingest.models import Source
+from newsdesk.ingest.store import Outcome
 
+from .factories import SourceFactory
 from .server import WireServer
 
 # --- issue 12, finding 1: SSRF through IPv6 forms that embed an IPv4 address ---------------------
@@ -81,3 +94,92 @@ def test_a_redirect_to_an_ipv6_form_of_a_private_address_is_refused_at_that_hop(
         with pytest.raises(FetchRefused, match="administrator allows"):
             fetch(url)
         assert [path for path, _headers in server.requests] == ["/moved"]
+
+
+# --- issue 12, finding 13: one poll of a source at a time ----------------------------------------
+
+
+class SourceClaimTests(TestCase):
+    """`newsdesk ingest --source X`, "Poll now" and the periodic poll: one at a time."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = WireServer().__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.__exit__(None, None, None)
+        super().tearDownClass()
+
+    def setUp(self):
+        url = self.server.add_fixture(f"/claim-{self._testMethodName}.rss", "wire/reuters.rss")
+        self.source = SourceFactory(name="Claimed", url=url, allow_private_network=True)
+
+    def fetches(self) -> int:
+        return sum(path.startswith("/claim-") for path, _headers in self.server.requests)
+
+    def test_a_second_poll_while_the_first_reads_the_source_reads_nothing(self):
+        inner = []
+        real_fetch = polling.fetch
+
+        def fetch_while_another_poll_starts(url, **kwargs):
+            inner.append(polling.source_poll(source=Source.objects.get(pk=self.source.pk)))
+            return real_fetch(url, **kwargs)
+
+        before = self.fetches()
+        with mock.patch.object(polling, "fetch", fetch_while_another_poll_starts):
+            outer = polling.source_poll(source=self.source)
+        self.assertEqual(outer.counts, {Outcome.CREATED: 3})
+        self.assertTrue(inner[0].busy)
+        self.assertEqual(inner[0].counts, {})
+        self.assertEqual(self.fetches() - before, 1)
+
+    def test_the_command_skips_a_source_another_poll_holds_and_says_so(self):
+        token = polling.source_claim(source=self.source)
+        self.assertIsNotNone(token)
+        before = self.fetches()
+        out, err = io.StringIO(), io.StringIO()
+        call_command("ingest", "--source", "Claimed", stdout=out, stderr=err)
+        self.assertIn("Claimed is being polled right now", err.getvalue())
+        self.assertEqual(out.getvalue().strip(), "0 created, 0 updated, 0 skipped, 0 failed.")
+        self.assertEqual(self.fetches(), before)
+
+    def test_the_periodic_poll_leaves_a_claimed_source_to_its_poll(self):
+        polling.source_claim(source=self.source)
+        before = self.fetches()
+        self.assertEqual(polling.sources_poll_due(), [])
+        self.assertEqual(self.fetches(), before)
+
+    def test_a_claim_whose_lease_ran_out_is_taken_over(self):
+        # A worker killed while polling never releases its claim; the lease frees the source.
+        polling.source_claim(source=self.source)
+        later = timezone.now() + timedelta(seconds=polling.POLL_LEASE + 1)
+        with time_machine.travel(later, tick=False):
+            report = polling.source_poll(source=self.source)
+        self.assertFalse(report.busy)
+        self.assertEqual(report.counts, {Outcome.CREATED: 3})
+
+    def test_the_claim_is_released_after_a_failed_poll_and_after_an_exception(self):
+        self.source.url = self.server.url("/claim-missing")
+        self.assertIn("404", polling.source_poll(source=self.source).error)
+        boom = mock.patch.object(polling, "_poll", side_effect=RuntimeError("boom"))
+        with boom, self.assertRaises(RuntimeError):
+            polling.source_poll(source=self.source)
+        self.source.refresh_from_db()
+        self.assertEqual((self.source.claimed_until, self.source.claimed_by), (None, ""))
+
+
+# --- issue 12, finding 13: no fault injection in production code ---------------------------------
+
+
+def test_production_code_holds_no_fault_injection_hook():
+    # The crash-safety test kills its worker from the tests' own machinery (crashing.py).
+    app = Path(__file__).resolve().parents[1]
+    hooks = [
+        str(path.relative_to(app))
+        for path in app.rglob("*.py")
+        if "tests" not in path.relative_to(app).parts
+        and re.search(r"CRASH_AT|crash_point|signal\.SIGKILL", path.read_text())
+    ]
+    assert hooks == []

@@ -60,6 +60,11 @@ class Command(BaseCommand):
                     bar.update(done - bar.n)
 
                 report = source_poll(source=src, progress=advance)
+            if report.busy:
+                self.stderr.write(
+                    f"skipped: {src.name} is being polled right now (by the task runner or "
+                    "another command); it was not read twice."
+                )
             tally.update({str(k): v for k, v in report.counts.items()})
             if report.error:
                 failed_sources += 1

@@ -9,16 +9,20 @@ V      ?=
 Q      := $(if $(V),,@)
 PIP_Q  := $(if $(V),,--quiet)
 SERVE_V := $(if $(V),2,1)
+# Build tools are pinned like every dependency: `python -m venv` brings the interpreter's own
+# (setuptools 65.5.0 with Python 3.11, CVE-2022-40897).
+BUILD_TOOLS := pip==25.3 setuptools==80.9.0
 
 .PHONY: run dev test test-sqlite test-postgres lint install clean bench system-check
 
 $(BIN)/python:
 	$(Q)$(PYTHON) -m venv $(VENV)
-	$(Q)$(BIN)/pip install $(PIP_Q) --upgrade pip==25.3
+	$(Q)$(BIN)/pip install $(PIP_Q) --upgrade $(BUILD_TOOLS)
 
-# Reinstall only when the dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Reinstall only when the dependencies (or the build tools' pins, here) change.
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(if $(V),,@echo "Installing Newsdesk and its dependencies into $(VENV) (V=1 to watch)...")
+	$(Q)$(BIN)/pip install $(PIP_Q) --disable-pip-version-check $(BUILD_TOOLS)
 	$(Q)$(BIN)/pip install $(PIP_Q) --disable-pip-version-check -e ".[test]"
 	$(Q)touch $@
 
@@ -42,6 +46,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/dependency_audit.py
 
 ## The whole suite on SQLite, then on PostgreSQL where it answers on 127.0.0.1:5432.
 test: install lint system-check test-sqlite test-postgres

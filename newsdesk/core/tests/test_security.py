@@ -506,3 +506,82 @@ class PeriodicOnceTests(TestCase):
             self.assertEqual(
                 enqueue.call_count, due + len(HUEY.read_periodic(ten + timedelta(minutes=1)))
             )
+
+
+class DependencyAuditTests(TestCase):
+    """12. The venv kept the setuptools `python -m venv` brings (65.5.0, CVE-2022-40897), and no
+    audit looked for known vulnerabilities."""
+
+    MAKEFILE = (ROOT / "Makefile").read_text()
+    # A stand-in for pip-audit, answering as it does in each case.
+    FAKE = """
+import json, os, sys
+service = sys.argv[sys.argv.index("--vulnerability-service") + 1]
+case = os.environ["FAKE_AUDIT"]
+if case == "offline" and service == "osv":
+    sys.exit("requests.exceptions.ConnectionError: Failed to resolve 'api.osv.dev'")
+deps = {
+    "offline": [{"name": "django", "skip_reason": "Dependency not found on PyPI and could not be "
+                 "audited: django (5.2.19)"}],
+    "vulnerable": [{"name": "setuptools", "version": "65.5.0", "vulns": [
+        {"id": "PYSEC-2022-43012", "fix_versions": ["65.5.1"], "aliases": ["CVE-2022-40897"]}]},
+        {"name": "django", "version": "5.2.19", "vulns": []}],
+    "clean": [{"name": "django", "version": "5.2.19", "vulns": []}],
+}[case]
+print(json.dumps({"dependencies": deps, "fixes": []}))
+"""
+
+    def audit(self, case: str, **env: str) -> subprocess.CompletedProcess:
+        fake = Path(tempfile.mkdtemp()) / "fake_pip_audit.py"
+        self.addCleanup(shutil.rmtree, fake.parent)
+        fake.write_text(self.FAKE)
+        return subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "dependency_audit.py")],
+            env={
+                **os.environ,
+                "NEWSDESK_PIP_AUDIT": f"{sys.executable} {fake}",
+                "FAKE_AUDIT": case,
+                **env,
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def test_the_venv_has_the_pinned_build_tools(self):
+        from importlib.metadata import version
+
+        pins = re.search(r"^BUILD_TOOLS := (.+)$", self.MAKEFILE, re.MULTILINE).group(1).split()
+        pinned = dict(pin.split("==") for pin in pins)
+        self.assertEqual(set(pinned), {"pip", "setuptools"})
+        for name, wanted in pinned.items():
+            self.assertEqual(version(name), wanted, f"{name}: run `make install`")
+        # The one that builds the package is the same.
+        pyproject = (ROOT / "pyproject.toml").read_text()
+        self.assertIn(f'requires = ["setuptools=={pinned["setuptools"]}"]', pyproject)
+
+    def test_lint_runs_the_audit(self):
+        lint = re.search(r"^lint:.*?(?=^\S)", self.MAKEFILE, re.MULTILINE | re.DOTALL).group(0)
+        self.assertIn("scripts/dependency_audit.py", lint)
+
+    def test_a_known_vulnerability_fails_with_its_id_and_fix(self):
+        result = self.audit("vulnerable")
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn("setuptools 65.5.0: PYSEC-2022-43012 (65.5.1)", result.stdout)
+
+    def test_no_known_vulnerability_passes_and_says_how_many_were_checked(self):
+        result = self.audit("clean")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("1 packages, no known vulnerabilities", result.stdout)
+
+    def test_without_a_database_to_ask_it_says_nothing_was_checked_and_passes(self):
+        result = self.audit("offline")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Dependency audit NOT RUN", result.stdout)
+        self.assertIn("no vulnerability data for any of 1 packages", result.stdout)
+        self.assertIn("api.osv.dev", result.stdout)
+        self.assertNotIn("no known vulnerabilities", result.stdout)
+
+    def test_where_an_audit_is_required_no_database_is_a_failure(self):
+        result = self.audit("offline", NEWSDESK_AUDIT_REQUIRED="1")
+        self.assertEqual(result.returncode, 2)

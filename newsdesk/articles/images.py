@@ -14,6 +14,8 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "AVIF"}
 RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
 # Modern formats first: a <picture> offers them in this order; JPEG is every browser's fallback.
 RENDITION_FORMATS = (("avif", "AVIF", 50), ("webp", "WEBP", 75), ("jpeg", "JPEG", 82))
+# AVIF at encoder speed 8 takes a tenth of the default's time (seconds per upload otherwise).
+ENCODER_OPTIONS = {"AVIF": {"speed": 8}}
 
 
 def image_check(upload) -> None:
@@ -88,7 +90,7 @@ def renditions_generate(image) -> list[dict]:
                 flat.paste(picture, mask=picture.getchannel("A"))
                 picture = flat
             buffer = io.BytesIO()
-            picture.save(buffer, fmt, quality=quality)
+            picture.save(buffer, fmt, quality=quality, **ENCODER_OPTIONS.get(fmt, {}))
             name = default_storage.save(
                 f"renditions/{stem}-{width}w.{ext}", ContentFile(buffer.getvalue())
             )

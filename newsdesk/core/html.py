@@ -27,11 +27,22 @@ ALLOWED_TAGS = {
     "figure",
     "figcaption",
     "img",
+    # Tables of figures (results, budgets, timetables): structure only, no styling attributes.
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading"},
     "blockquote": {"cite"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 

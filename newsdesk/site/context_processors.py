@@ -12,4 +12,9 @@ def site(request):
         shown(SECTIONS)
         return [(s.name, s.get_absolute_url()) for s in Section.objects.all()[:12]]
 
-    return {"site_name": settings.NEWSDESK_SITE_NAME, "nav_sections": sections}
+    return {
+        "site_name": settings.NEWSDESK_SITE_NAME,
+        # The canonical origin, for a page that prints its own address (never the request's host).
+        "site_url": settings.NEWSDESK_SITE_URL,
+        "nav_sections": sections,
+    }

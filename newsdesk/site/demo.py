@@ -1,7 +1,10 @@
 """Demo content: original stories written for Newsdesk about a fictional river town, Larkford.
 
-Every name, place and quotation here is invented. `demo_load()` is idempotent: stories are
-found again by their News ID, so loading twice changes nothing.
+Every name, place and quotation here is invented; the pictures are drawn when the demo loads
+(demo_pictures.py). One story carries what a body can hold besides text: a picture, a table, a
+long quotation, a long address and a video embed, so a newcomer sees how the theme shows them.
+`demo_load()` is idempotent: stories are found again by their News ID, authors by their slug,
+so loading twice changes nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from newsdesk.comments.models import Comment
 from newsdesk.comments.privacy import comment_email_fields
 from newsdesk.search.services import RELATED_ID_WINDOW, related_rebuild
 
+from .demo_pictures import draw_picture, draw_portrait, picture_create
+
 SECTIONS = [
     (
         "Local",
@@ -31,7 +36,16 @@ SECTIONS = [
     ("Science", "Research, health and technology close to home."),
 ]
 
-AUTHORS = ["Mara Ellison", "Tomasz Reyne", "Priya Okafor", "Hollis Grant", "Ines Vantaggio"]
+AUTHORS = {
+    "Mara Ellison": "Local government and the town's streets, bridges and buses. Ten years at "
+    "the Larkford town hall press bench.",
+    "Tomasz Reyne": "Council meetings by night, Larkford Rovers by day. Writes the Saturday "
+    "market column.",
+    "Priya Okafor": "Business and health: the valley's employers, its clinic and the money "
+    "between them.",
+    "Hollis Grant": "The Wend, the weather and the wildlife. Keeps a rain gauge in the garden.",
+    "Ines Vantaggio": "Music, books, food and the festivals that fill the valley's calendar.",
+}
 
 # News IDs of the demo stories; imported and new articles number themselves around them.
 FIRST_NEWS_ID = 1001
@@ -49,6 +63,11 @@ class DemoStory:
     top: bool = False
     hours_ago: int = 0
     comments: list[tuple[str, str]] = field(default_factory=list)  # (name, text), approved
+    picture: str = ""  # a drawing in demo_pictures.DRAWINGS, shown as the lead picture
+    picture_alt: str = ""
+    picture_caption: str = ""
+    # (drawing, alt, caption) of a picture inside the body, put where "[[figure]]" stands
+    body_picture: tuple[str, str, str] | None = None
 
 
 STORIES = [
@@ -64,16 +83,55 @@ STORIES = [
             "The new deck is a metre wider than the old one and is lit at night by lamps set into "
             "the handrail. For the first time, cyclists may ride across, provided they give way to "
             "people on foot.",
+            "[[figure]]",
             "## What it cost",
             "The rebuild came to 1.4 million, of which the regional transport fund paid two "
             "thirds. The council's share came from a reserve set aside for flood repairs.",
-            '"It took longer than anyone wanted," said councillor Ruth Abernethy, who chairs the '
-            'roads committee. "But this one is built to sit out the kind of water we had in 2023."',
+            "<table><caption>The Mill Lane footbridge: where the money went</caption>"
+            '<thead><tr><th scope="col">Work</th><th scope="col">Cost</th>'
+            '<th scope="col">Paid by</th><th scope="col">Finished</th></tr></thead><tbody>'
+            "<tr><td>Piers and foundations, set two metres deeper</td><td>610,000</td>"
+            "<td>Regional transport fund</td><td>March</td></tr>"
+            "<tr><td>Steel span and oak deck</td><td>520,000</td>"
+            "<td>Regional transport fund and council</td><td>August</td></tr>"
+            "<tr><td>Lamps in the handrail</td><td>95,000</td><td>Council flood reserve</td>"
+            "<td>September</td></tr>"
+            "<tr><td>Ramps, paths and the temporary ferry</td><td>175,000</td>"
+            "<td>Council flood reserve</td><td>October</td></tr>"
+            '</tbody><tfoot><tr><th scope="row">Total</th><td>1,400,000</td><td></td><td></td>'
+            "</tr></tfoot></table>",
+            "<blockquote><p>It took longer than anyone wanted, and I know what the detour cost "
+            "the people of Eastbank: twenty minutes each way to the station, every day, for two "
+            "winters. We could have patched the old deck in a month. We chose to dig the piers "
+            "two metres deeper instead, because the water of 2023 will come again, and the next "
+            "bridge has to still be standing when it does.</p><p>This one is built to sit out "
+            "that kind of water, and to be lit all night for the people who cross it after a "
+            "late shift.</p></blockquote>",
+            "So said councillor Ruth Abernethy, who chairs the roads committee, before cutting "
+            "the ribbon.",
+            "The engineers' report, with the flood modelling behind the new height of the deck, "
+            "is published in full at "
+            "https://larkford.example/council/roads-committee/reports/2024/mill-lane-footbridge-"
+            "reconstruction-final-report-with-flood-modelling-appendices.pdf",
+            "## Watch the opening",
+            '<p><a href="https://www.youtube.com/watch?v=LarkfordBr1">The first crossing of the '
+            "rebuilt footbridge, filmed by the secondary school's media club</a></p>",
         ],
         keywords=["Mill Lane", "Wend river", "Larkford council", "cycling"],
         authors=["Mara Ellison"],
         top=True,
         hours_ago=2,
+        picture="footbridge",
+        picture_alt=(
+            "Illustration: the arched footbridge over the river at dusk, its handrail lamps lit"
+        ),
+        picture_caption="The rebuilt Mill Lane footbridge, lit from its handrail.",
+        body_picture=(
+            "flood_map",
+            "Illustration: a plan of the river with the flood line of 2023 drawn wider than the "
+            "river, and the new deck crossing both",
+            "The new deck crosses the whole width the Wend reached in 2023.",
+        ),
         comments=[
             ("Jo from Eastbank", "Walked the dog over it this morning. The lights are lovely."),
             ("Sam P.", "Good news, but the ramp on the west side is still very steep for buggies."),
@@ -97,6 +155,9 @@ STORIES = [
         keywords=["Corn Square", "Larkford council", "markets"],
         authors=["Tomasz Reyne"],
         hours_ago=9,
+        picture="market",
+        picture_alt="Illustration: four market stalls with striped awnings on a paved square",
+        picture_caption="Corn Square on a Saturday morning.",
         comments=[("Market regular", "Common sense wins for once.")],
     ),
     DemoStory(
@@ -118,6 +179,11 @@ STORIES = [
         keywords=["Hestle & Daughters", "bakeries", "jobs"],
         authors=["Priya Okafor"],
         hours_ago=20,
+        picture="bakery",
+        picture_alt=(
+            "Illustration: dark rye loaves on a wooden table in front of a glowing bread oven"
+        ),
+        picture_caption="Rye loaves out of the oven at Hestle & Daughters.",
     ),
     DemoStory(
         headline="Otters return to the upper Wend after thirty years",
@@ -139,6 +205,11 @@ STORIES = [
         credits="Wend Valley Rivers Trust",
         top=True,
         hours_ago=30,
+        picture="otters",
+        picture_alt=(
+            "Illustration: an otter and two cubs swimming in a river at night under the moon"
+        ),
+        picture_caption="An otter family on the upper Wend, as the camera traps saw them.",
         comments=[
             ("Birdwatcher", "Wonderful. Thank you to every volunteer who planted those willows."),
             ("R. Moss", "Saw a trail of prints by the weir last winter and nobody believed me!"),
@@ -162,6 +233,9 @@ STORIES = [
         authors=["Hollis Grant"],
         credits="Valley Weather Service",
         hours_ago=40,
+        picture="rain",
+        picture_alt="Illustration: dark clouds and heavy rain over green hills and a high river",
+        picture_caption="Rain is expected to fall hardest on the hills above Larkford.",
     ),
     DemoStory(
         headline="Larkford Rovers reach county cup final with late header",
@@ -180,6 +254,9 @@ STORIES = [
         authors=["Tomasz Reyne"],
         top=True,
         hours_ago=52,
+        picture="football",
+        picture_alt="Illustration: a football in the back of the net on a striped pitch",
+        picture_caption="The 89th-minute header that took Rovers to the final.",
         comments=[("Rovers since 86", "What a night. Up the Rovers!")],
     ),
     DemoStory(
@@ -198,6 +275,9 @@ STORIES = [
         keywords=["Larkford Library", "tools", "community"],
         authors=["Mara Ellison"],
         hours_ago=70,
+        picture="library",
+        picture_alt="Illustration: four shelves of books in many colours",
+        picture_caption="The shelves at Larkford Library, now open until eight twice a week.",
     ),
     DemoStory(
         headline="Paper mill to run on steam from its own wood waste",
@@ -216,6 +296,11 @@ STORIES = [
         keywords=["Greywater Paper", "energy", "jobs"],
         authors=["Priya Okafor"],
         hours_ago=96,
+        picture="mill",
+        picture_alt=(
+            "Illustration: a brick mill with a sawtooth roof and a chimney letting out steam"
+        ),
+        picture_caption="The Greywater mill, where the new boiler will stand.",
     ),
     DemoStory(
         headline="Folk festival books its biggest line-up for the tenth year",
@@ -232,6 +317,9 @@ STORIES = [
         keywords=["Wend Folk Festival", "music", "festivals"],
         authors=["Ines Vantaggio"],
         hours_ago=120,
+        picture="festival",
+        picture_alt="Illustration: bunting over a stage in an orchard on a summer evening",
+        picture_caption="The new orchard stage behind the Corn Exchange.",
     ),
     DemoStory(
         headline="Students build a weather station on the school roof",
@@ -249,6 +337,11 @@ STORIES = [
         keywords=["Larkford High", "weather", "schools"],
         authors=["Hollis Grant"],
         hours_ago=150,
+        picture="weather_station",
+        picture_alt=(
+            "Illustration: a weather station with a wind gauge and an instrument box on a roof"
+        ),
+        picture_caption="The students' weather station on the science block roof.",
         comments=[("Proud parent", "Brilliant project, well done all.")],
     ),
     DemoStory(
@@ -298,6 +391,9 @@ STORIES = [
         keywords=["tennis", "Brook Meadow"],
         authors=["Ines Vantaggio"],
         hours_ago=260,
+        picture="tennis",
+        picture_alt="Illustration: a green tennis court under two floodlights at night",
+        picture_caption="The floodlit courts at Brook Meadow.",
     ),
     DemoStory(
         headline="Castle ruins reopen to visitors after stonework repairs",
@@ -313,6 +409,11 @@ STORIES = [
         keywords=["Larkford Castle", "heritage"],
         authors=["Mara Ellison"],
         hours_ago=300,
+        picture="castle",
+        picture_alt=(
+            "Illustration: a stone castle gatehouse with two towers and a red flag on a green hill"
+        ),
+        picture_caption="Larkford Castle's gatehouse, open to visitors again.",
         comments=[("History buff", "The view from the top is worth the stairs.")],
     ),
 ]
@@ -328,9 +429,15 @@ def demo_load() -> tuple[int, int]:
             defaults={"name": name, "description": description, "position": position},
         )
     authors = {}
-    for name in AUTHORS:
-        authors[name], _ = Author.objects.get_or_create(
-            slug=make_slug(name), defaults={"name": name}
+    for name, bio in AUTHORS.items():
+        slug = make_slug(name)
+        authors[name] = Author.objects.filter(slug=slug).first() or Author.objects.create(
+            name=name,
+            slug=slug,
+            bio=bio,
+            picture=picture_create(
+                name=f"author-{slug}", data=draw_portrait(slug), alt=f"Portrait of {name}"
+            ),
         )
 
     now = timezone.now()
@@ -340,11 +447,26 @@ def demo_load() -> tuple[int, int]:
         news_id = FIRST_NEWS_ID + number
         if Article.objects.filter(news_id=news_id).exists():
             continue
+        figure = ""
+        if story.body_picture:
+            drawing, alt, caption = story.body_picture
+            figure = _figure_html(
+                picture_create(name=drawing, data=draw_picture(drawing), alt=alt), caption
+            )
+        lead = None
+        if story.picture:
+            lead = picture_create(
+                name=story.picture,
+                data=draw_picture(story.picture),
+                alt=story.picture_alt,
+                caption=story.picture_caption,
+            )
         article = Article.objects.create(
             news_id=news_id,
             headline=story.headline,
             summary=story.summary,
-            body=_body_html(story.body),
+            body=_body_html(story.body, figure=figure),
+            lead_image=lead,
             status=Article.Status.PUBLISHED,
             published_at=now - timedelta(hours=story.hours_ago, minutes=7 * number),
             section=sections[story.section],
@@ -371,9 +493,27 @@ def demo_load() -> tuple[int, int]:
     return created_count, len(STORIES) - created_count
 
 
-def _body_html(paragraphs: list[str]) -> str:
-    # Demo text is text, like imported text: escaped, so "<finally>" shows as written.
-    return "\n".join(
-        f"<h2>{html.escape(p[3:])}</h2>" if p.startswith("## ") else f"<p>{html.escape(p)}</p>"
-        for p in paragraphs
+def _body_html(paragraphs: list[str], *, figure: str = "") -> str:
+    # Demo text is text, like imported text: escaped, so "<finally>" shows as written. A block
+    # that starts with "<" is markup of ours (a table, a quotation, a link to embed), and is
+    # sanitized on save like every body.
+    def block(p: str) -> str:
+        if p == "[[figure]]":
+            return figure
+        if p.startswith("<"):
+            return p
+        if p.startswith("## "):
+            return f"<h2>{html.escape(p[3:])}</h2>"
+        return f"<p>{html.escape(p)}</p>"
+
+    return "\n".join(block(p) for p in paragraphs)
+
+
+def _figure_html(image, caption: str) -> str:
+    """A picture inside a body as an editor's would be: its renditions, sized for the column."""
+    return (
+        f'<figure><img src="{html.escape(image.fallback_url)}" '
+        f'srcset="{html.escape(image.srcset("jpeg"))}" sizes="(min-width: 48rem) 42rem, 100vw" '
+        f'alt="{html.escape(image.alt)}" width="{image.width}" height="{image.height}" '
+        f'loading="lazy"><figcaption>{html.escape(caption)}</figcaption></figure>'
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import articles, search
+from .views import articles, chrome, search
 
 app_name = "site"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("preview/<int:news_id>/", articles.article_preview, name="preview"),
     path("preview/s/<str:token>/", articles.article_preview_shared, name="preview_shared"),
     path("search/", search.results, name="search"),
+    path("favicon.ico", chrome.favicon, name="favicon"),
+    path("manifest.webmanifest", chrome.manifest, name="manifest"),
 ]

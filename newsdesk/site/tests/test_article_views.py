@@ -237,7 +237,7 @@ class ListingTests(TestCase):
         response = self.client.get(reverse("site:home"))
         top = one(parse(response.content)[0], "section", "top-stories")
         self.assertEqual(
-            {text(a) for a in find_all(top, "a")}, {a.headline for a in self.articles[:2]}
+            {text(h) for h in find_all(top, "h3")}, {a.headline for a in self.articles[:2]}
         )
 
     def test_bad_cursor_is_a_400_with_a_message(self):

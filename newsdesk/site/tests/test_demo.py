@@ -5,15 +5,19 @@ import io
 from django.core.management import call_command
 from django.test import TestCase
 
-from newsdesk.articles.models import Article, Author, Keyword, Section
+from newsdesk.articles.models import Article, Author, Image, Keyword, Section
 from newsdesk.articles.tests.factories import ArticleFactory
 from newsdesk.comments.models import Comment
 from newsdesk.site.demo import STORIES
 
 
 class DemoTests(TestCase):
-    def test_loads_published_stories_with_sections_keywords_authors_and_approved_comments(self):
+    @classmethod
+    def setUpTestData(cls):
+        # Drawing the pictures and their renditions takes seconds: once for the class.
         call_command("demo", stdout=io.StringIO())
+
+    def test_loads_published_stories_with_sections_keywords_authors_and_approved_comments(self):
         published = Article.objects.published()
         self.assertEqual(published.count(), len(STORIES))
         self.assertGreaterEqual(published.filter(is_top_story=True).count(), 2)
@@ -23,18 +27,44 @@ class DemoTests(TestCase):
         self.assertTrue(published.exclude(source_credits="").exists())
         self.assertGreater(Comment.objects.approved().count(), 5)
 
+    def test_most_stories_and_every_author_have_a_picture_with_its_renditions(self):
+        with_picture = Article.objects.exclude(lead_image=None)
+        self.assertGreater(with_picture.count(), len(STORIES) * 2 // 3)
+        for image in Image.objects.all():
+            self.assertTrue(image.alt)
+            self.assertEqual(set(image.formats), {"avif", "webp", "jpeg"})
+        for author in Author.objects.all():
+            self.assertTrue(author.bio)
+            self.assertIsNotNone(author.picture)
+
+    def test_one_body_shows_a_picture_a_table_a_long_quotation_and_an_embed(self):
+        article = Article.objects.get(news_id=1001)
+        html = self.client.get(article.get_absolute_url()).content.decode()
+        body = html.split('<div class="body">', 1)[1].split('<section class="keywords"', 1)[0]
+        self.assertIn('<div class="table-scroll" role="region" tabindex="0"', body)
+        self.assertIn('<th scope="col">Cost</th>', body)
+        self.assertRegex(body, r'<figure><img src="/media/renditions/[^"]+" srcset="[^"]+ 320w')
+        self.assertRegex(body, r"<blockquote><p>[^<]{300,}</p>")
+        self.assertIn('<iframe src="https://www.youtube-nocookie.com/embed/', body)
+
+    def test_pictures_are_the_same_on_every_load(self):
+        from newsdesk.site.demo_pictures import DRAWINGS, draw_picture, draw_portrait
+
+        for name in DRAWINGS:
+            self.assertEqual(draw_picture(name), draw_picture(name), name)
+        self.assertEqual(draw_portrait("mara-ellison"), draw_portrait("mara-ellison"))
+
     def test_running_twice_duplicates_nothing(self):
-        call_command("demo", stdout=io.StringIO())
-        counts = [m.objects.count() for m in (Article, Section, Keyword, Author, Comment)]
+        counts = [m.objects.count() for m in (Article, Section, Keyword, Author, Comment, Image)]
         out = io.StringIO()
         call_command("demo", stdout=out)
         self.assertEqual(
-            [m.objects.count() for m in (Article, Section, Keyword, Author, Comment)], counts
+            [m.objects.count() for m in (Article, Section, Keyword, Author, Comment, Image)],
+            counts,
         )
         self.assertIn("0 created", out.getvalue())
 
     def test_demo_pages_render(self):
-        call_command("demo", stdout=io.StringIO())
         self.assertEqual(self.client.get("/").status_code, 200)
         for article in Article.objects.all():
             self.assertEqual(self.client.get(article.get_absolute_url()).status_code, 200)

@@ -209,6 +209,6 @@ class AdminEditsTests(TestCase):
         )
         html = self.page()
         self.assertNotIn(old_name, html)
-        self.assertRegex(html, r'<nav aria-label="Sections">.*Coast and sea')
-        self.assertIn('<p class="section"><a href="/section/', html)
+        self.assertRegex(html, r'<nav class="section-nav" aria-label="Sections">.*Coast and sea')
+        self.assertIn('<p class="section kicker"><a href="/section/', html)
         self.assertIn('"articleSection":"Coast and sea"', html)

@@ -81,7 +81,8 @@ def keyword_detail(request, slug: str):
 @require_safe
 @public("list")
 def author_detail(request, slug: str):
-    author = get_object_or_404(Author, slug=slug)
+    author = get_object_or_404(Author.objects.select_related("picture"), slug=slug)
+    shown(keys.author_key(author.pk))  # the name, bio and portrait, on every page of the list
     queryset = Article.objects.for_listing().filter(authors=author)
     return _listing(
         request,

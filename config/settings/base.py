@@ -277,6 +277,8 @@ NEWSDESK_INGEST_PARSE_TIMEOUT = env_int("NEWSDESK_INGEST_PARSE_TIMEOUT", 20)
 NEWSDESK_INGEST_PARSE_WORKERS = env_int("NEWSDESK_INGEST_PARSE_WORKERS", 1)
 NEWSDESK_INGEST_MAX_BACKOFF = env_int("NEWSDESK_INGEST_MAX_BACKOFF", 24 * 3600)
 NEWSDESK_INGEST_ARCHIVE_DAYS = env_int("NEWSDESK_INGEST_ARCHIVE_DAYS", 30)
+# Drop folders must be inside one of these (links resolved); only a superuser may allow another.
+NEWSDESK_INGEST_FOLDER_ROOTS = env_list("NEWSDESK_INGEST_FOLDER_ROOTS", [str(DATA_DIR / "drop")])
 
 # Comments, captcha, spam defence and moderation (docs/comments-operations.md).
 CSRF_FAILURE_VIEW = "newsdesk.comments.views.csrf_failure"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -31,8 +32,49 @@ HEALTH_FIELDS = [
 ]
 
 
+class SourceForm(forms.ModelForm):
+    """The source form; what only administrators (superusers) may decide is checked here."""
+
+    administrator = False  # set for each request by SourceAdmin.get_form
+
+    class Meta:
+        model = Source
+        fields = [
+            "name",
+            "kind",
+            "url",
+            "path",
+            "credit",
+            "enabled",
+            "poll_interval",
+            "allow_private_network",
+            "allow_any_folder",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        source = self.instance
+        if self.administrator or source.pk is None:
+            return data
+        # What an administrator allowed was allowed for this folder and this address only.
+        if source.allow_any_folder and "path" in self.changed_data:
+            self.add_error(
+                "path",
+                "Only an administrator may change the folder of this source: it may read a "
+                "folder outside the drop-folder roots.",
+            )
+        if source.allow_private_network and "url" in self.changed_data:
+            self.add_error(
+                "url",
+                "Only an administrator may change the address of this source: it may fetch "
+                "from private networks.",
+            )
+        return data
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     list_display = [
         "name",
         "kind",
@@ -42,17 +84,18 @@ class SourceAdmin(admin.ModelAdmin):
         "items_seen",
         "next_poll_at",
     ]
-    list_filter = ["kind", "enabled", "allow_private_network"]
+    list_filter = ["kind", "enabled", "allow_private_network", "allow_any_folder"]
     search_fields = ["name", "url", "path"]
     actions = ["poll_now"]
     readonly_fields = HEALTH_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "kind", "url", "path", "credit", "enabled", "poll_interval"]}),
         (
-            "Network",
+            "Reach",
             {
-                "fields": ["allow_private_network"],
-                "description": "Leave off for every source on the internet.",
+                "fields": ["allow_private_network", "allow_any_folder"],
+                "description": "Only an administrator may change these. Leave them off for "
+                "every source on the internet and every folder inside the drop-folder roots.",
             },
         ),
         (
@@ -80,10 +123,15 @@ class SourceAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        # Only administrators may let a source reach private networks.
+        # Only administrators may let a source reach private networks or other folders.
         if not request.user.is_superuser:
-            fields.append("allow_private_network")
+            fields += ["allow_private_network", "allow_any_folder"]
         return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.administrator = request.user.is_superuser  # a new class for each request
+        return form
 
     @admin.action(description="Poll the selected sources now", permissions=["change"])
     def poll_now(self, request, queryset):

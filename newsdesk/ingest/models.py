@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .folders import FolderRefused, folder_resolve
+
 
 class ImportedPageQuerySet(models.QuerySet):
     def identified_by(self, identity: str):
@@ -70,8 +72,8 @@ class Source(models.Model):
         "folder",
         max_length=500,
         blank=True,
-        help_text="A folder on the server (drop folders): .html, .txt "
-        "captures, .xml/.rss/.atom feeds and ninjs .json files.",
+        help_text="A folder on the server (drop folders), inside one of the drop-folder "
+        "roots: .html, .txt captures, .xml/.rss/.atom feeds and ninjs .json files.",
     )
     credit = models.CharField(
         max_length=100,
@@ -84,6 +86,12 @@ class Source(models.Model):
         default=False,
         help_text="Only for sources inside your own network: lets this source fetch from "
         "private, loopback and link-local addresses, which are otherwise refused.",
+    )
+    allow_any_folder = models.BooleanField(
+        "may read a folder outside the drop-folder roots",
+        default=False,
+        help_text="Only for a drop folder an administrator chose: lets this source read a "
+        "folder outside the configured roots (NEWSDESK_INGEST_FOLDER_ROOTS).",
     )
     poll_interval = models.PositiveIntegerField("poll every (seconds)", default=900)
 
@@ -119,6 +127,11 @@ class Source(models.Model):
             raise ValidationError({"url": "A feed or a page needs its address."})
         if self.kind == self.Kind.FOLDER and not self.path:
             raise ValidationError({"path": "A drop folder needs the folder's path on the server."})
+        if self.kind == self.Kind.FOLDER:
+            try:
+                folder_resolve(self.path, allow_outside=self.allow_any_folder)
+            except FolderRefused as exc:
+                raise ValidationError({"path": str(exc)}) from None
 
     @property
     def credit_name(self) -> str:

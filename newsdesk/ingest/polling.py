@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from uuid import uuid4
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .fetch import FetchError, FetchResult, Limits, fetch
+from .folders import folder_file_read, folder_resolve
 from .limits import run_limited
 from .models import Source
 from .parsers.capture import ParseError
@@ -181,8 +181,8 @@ def _download(source: Source) -> tuple[FetchResult, list[list[WireEntry]]]:
 
 
 def _folder_batches(source: Source, report: PollReport) -> Iterator[list[WireEntry]]:
-    folder = Path(source.path)
-    if not source.path or not folder.is_dir():
+    folder = folder_resolve(source.path, allow_outside=source.allow_any_folder)
+    if not folder.is_dir():
         raise FetchError(f"The drop folder {source.path!r} does not exist or is not a folder.")
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or not path.is_file():
@@ -190,13 +190,9 @@ def _folder_batches(source: Source, report: PollReport) -> Iterator[list[WireEnt
         if path.suffix.lower() not in SUFFIXES:
             continue
         try:
-            size = path.stat().st_size
-            if size > settings.NEWSDESK_INGEST_MAX_BYTES:
-                raise ParseError(
-                    f"the file is {size:,} bytes; at most "
-                    f"{settings.NEWSDESK_INGEST_MAX_BYTES:,} are read."
-                )
-            data = path.read_bytes()
+            data = folder_file_read(
+                path, folder=folder, max_bytes=settings.NEWSDESK_INGEST_MAX_BYTES
+            )
             yield run_limited(parse_file, data, filename=path.name)
         except (ParseError, OSError) as exc:
             report.counts[Outcome.FAILED] += 1

@@ -50,6 +50,7 @@ class Site:
             NEWSDESK_DATA_DIR=str(tmp / name),
             DJANGO_SETTINGS_MODULE="config.settings.base",
             NEWSDESK_INGEST_PARSE_TIMEOUT="30",
+            NEWSDESK_INGEST_FOLDER_ROOTS=str(tmp),  # the drop folder is inside
             PYTHONPATH=str(ROOT),
         )
         self.env.pop("NEWSDESK_TEST_DB_NAME", None)

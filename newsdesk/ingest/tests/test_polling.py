@@ -150,6 +150,9 @@ class FolderPollTests(TestCase):
 
         self.tmp = tempfile.TemporaryDirectory()
         self.folder = Path(self.tmp.name)
+        roots = override_settings(NEWSDESK_INGEST_FOLDER_ROOTS=[self.tmp.name])
+        roots.enable()
+        self.addCleanup(roots.disable)
         self.source = SourceFactory(kind=Source.Kind.FOLDER, url="", path=str(self.folder))
 
     def tearDown(self):

@@ -9,24 +9,28 @@ from __future__ import annotations
 import io
 import re
 import socket
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from newsdesk.ingest import fetch as fetch_module
 from newsdesk.ingest import polling
 from newsdesk.ingest.fetch import FetchRefused, address_allowed, check_address, fetch
-from newsdesk.ingest.models import Source
+from newsdesk.ingest.models import Source, WireItem
 from newsdesk.ingest.store import Outcome
 
 from .factories import SourceFactory
-from .server import WireServer
+from .server import FIXTURES, WireServer
 
 # --- issue 12, finding 1: SSRF through IPv6 forms that embed an IPv4 address ---------------------
 
@@ -183,3 +187,138 @@ def test_production_code_holds_no_fault_injection_hook():
         and re.search(r"CRASH_AT|crash_point|signal\.SIGKILL", path.read_text())
     ]
     assert hooks == []
+
+
+# --- issue 12, finding 6: drop folders confined to the configured roots --------------------------
+
+
+class FolderRootTests(TestCase):
+    """A staff user with ingest permissions cannot make a drop folder read another directory."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        base = Path(tmp.name).resolve()
+        self.root = base / "drop"
+        self.folder = self.root / "agency"
+        self.folder.mkdir(parents=True)
+        # Somewhere the server can read that is no drop folder: secrets, in a readable format.
+        self.secrets = base / "secrets"
+        self.secrets.mkdir()
+        (self.secrets / "secrets.xml").write_bytes((FIXTURES / "wire/reuters.rss").read_bytes())
+        roots = override_settings(NEWSDESK_INGEST_FOLDER_ROOTS=[str(self.root)])
+        roots.enable()
+        self.addCleanup(roots.disable)
+        self.source = SourceFactory(
+            name="Agency", kind=Source.Kind.FOLDER, url="", path=str(self.folder)
+        )
+        self.staff = get_user_model().objects.create_user("desk", "desk@example.org", "pw")
+        self.staff.is_staff = True
+        self.staff.save()
+        self.staff.user_permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="ingest",
+                codename__in=["add_source", "change_source", "view_source", "view_wireitem"],
+            )
+        )
+        self.admin = get_user_model().objects.create_superuser("root", "r@example.org", "pw")
+
+    def change(self, user, source: Source, **fields):
+        self.client.force_login(user)
+        data = {
+            "name": source.name,
+            "kind": source.kind,
+            "url": source.url,
+            "path": source.path,
+            "credit": source.credit,
+            "enabled": "on",
+            "poll_interval": source.poll_interval,
+        }
+        data.update(fields)
+        data = {k: v for k, v in data.items() if v is not False}
+        url = (
+            reverse("admin:ingest_source_change", args=[source.pk])
+            if source.pk
+            else reverse("admin:ingest_source_add")
+        )
+        return self.client.post(url, data)
+
+    def poll_now(self, user) -> None:
+        self.client.force_login(user)
+        self.client.post(
+            reverse("admin:ingest_source_changelist"),
+            {"action": "poll_now", "_selected_action": [self.source.pk]},
+        )
+
+    def test_staff_cannot_point_a_folder_source_outside_the_roots(self):
+        response = self.change(self.staff, self.source, path=str(self.secrets))
+        self.assertContains(response, "is outside the drop-folder roots")
+        self.assertContains(response, str(self.root))
+        self.source.refresh_from_db()
+        self.assertEqual(self.source.path, str(self.folder))
+
+    def test_dot_dot_and_links_inside_a_root_are_judged_where_they_lead(self):
+        link = self.root / "shortcut"
+        link.symlink_to(self.secrets)
+        response = self.change(self.staff, self.source, path=str(self.root / ".." / "secrets"))
+        self.assertContains(response, "is outside the drop-folder roots")
+        response = self.change(self.staff, self.source, path=str(link))
+        self.assertContains(response, f"it leads to {self.secrets}")
+        response = self.change(
+            self.staff, Source(name="New", kind=Source.Kind.FOLDER), path=str(link)
+        )
+        self.assertContains(response, "is outside the drop-folder roots")
+        self.assertFalse(Source.objects.filter(name="New").exists())
+
+    def test_poll_now_of_a_folder_outside_the_roots_reads_nothing(self):
+        # As the red team did it, or as a source saved before the roots existed.
+        Source.objects.filter(pk=self.source.pk).update(path=str(self.secrets))
+        self.poll_now(self.staff)
+        self.assertFalse(WireItem.objects.exists())
+        self.source.refresh_from_db()
+        self.assertIn("outside the drop-folder roots", self.source.last_error)
+
+    def test_a_folder_that_becomes_a_link_outside_is_refused_at_the_poll(self):
+        self.folder.rmdir()
+        self.folder.symlink_to(self.secrets)
+        self.poll_now(self.staff)
+        self.assertFalse(WireItem.objects.exists())
+        self.source.refresh_from_db()
+        self.assertIn("outside the drop-folder roots", self.source.last_error)
+
+    def test_a_file_linking_out_of_the_folder_is_not_read(self):
+        (self.folder / "wire.xml").symlink_to(self.secrets / "secrets.xml")
+        (self.folder / "afp.atom").write_bytes((FIXTURES / "wire/afp.atom").read_bytes())
+        report = polling.source_poll(source=self.source)
+        self.assertEqual(report.counts, {Outcome.CREATED: 2, Outcome.FAILED: 1})
+        self.assertIn("wire.xml: the file is a link to somewhere outside", report.problems[0])
+        self.assertEqual(set(WireItem.objects.values_list("guid", flat=True)) & REUTERS, set())
+
+    def test_only_an_administrator_may_allow_a_folder_elsewhere(self):
+        response = self.change(
+            self.staff, self.source, path=str(self.secrets), allow_any_folder="on"
+        )
+        self.assertContains(response, "is outside the drop-folder roots")
+        response = self.change(
+            self.admin, self.source, path=str(self.secrets), allow_any_folder="on"
+        )
+        self.assertEqual(response.status_code, 302)
+        self.source.refresh_from_db()
+        self.assertTrue(self.source.allow_any_folder)
+        # What the administrator allowed is that folder, not whatever staff choose next.
+        response = self.change(self.staff, self.source, path="/etc")
+        self.assertContains(response, "Only an administrator may change the folder")
+        self.source.refresh_from_db()
+        self.assertEqual(self.source.path, str(self.secrets))
+
+    def test_staff_cannot_move_a_private_network_source_to_another_address(self):
+        feed = SourceFactory(
+            name="Intranet", url="http://10.0.0.5/feed", allow_private_network=True
+        )
+        response = self.change(self.staff, feed, url="http://169.254.169.254/latest/")
+        self.assertContains(response, "Only an administrator may change the address")
+        feed.refresh_from_db()
+        self.assertEqual(feed.url, "http://10.0.0.5/feed")
+
+
+REUTERS = {"wire-one-2041", "wire-one-2042", "https://wire-one.example/sport/marathon-record"}

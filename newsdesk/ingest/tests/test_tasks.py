@@ -2,7 +2,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from newsdesk.core.tasks import periodic_jobs
@@ -17,6 +17,9 @@ class IngestTaskTests(TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         folder = Path(self.tmp.name)
+        roots = override_settings(NEWSDESK_INGEST_FOLDER_ROOTS=[self.tmp.name])
+        roots.enable()
+        self.addCleanup(roots.disable)
         (folder / "afp.atom").write_bytes((FIXTURES / "wire/afp.atom").read_bytes())
         self.source = SourceFactory(kind=Source.Kind.FOLDER, url="", path=str(folder))
 

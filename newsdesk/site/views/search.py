@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -19,6 +21,8 @@ def results(request):
     if not form.is_valid():
         return render(request, "site/search.html", context, status=400)
     kwargs = form.search_kwargs()
+    if kwargs.get("published_to") == date.max:
+        kwargs["published_to"] = None  # the last day there is bounds nothing, and has no next day
     context["query"] = kwargs["query"]
     if kwargs["query"]:
         context["results"] = search_articles(**kwargs, size=settings.NEWSDESK_PAGE_SIZE)

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from newsdesk.core.html import sanitize_external_html
+
 from .desk import DraftRefused, story_draft, story_draft_create
 from .models import Source, Story, WireItem, WireItemVersion
 from .tasks import ingest_poll_source
@@ -348,8 +350,9 @@ class WireItemAdmin(admin.ModelAdmin):
 
     @admin.display(description="text")
     def body(self, item: WireItem) -> str:
-        # Sanitized with the site's allow-list when it was stored.
-        return mark_safe(item.body_html)  # noqa: S308
+        # Sanitized when it was stored; again here for items stored before relative addresses
+        # were dropped, so that opening an item never makes the browser fetch our own pages.
+        return mark_safe(sanitize_external_html(item.body_html, base_url=item.url))  # noqa: S308
 
     @admin.action(description="Create one draft from the selected items")
     def create_draft(self, request, queryset):

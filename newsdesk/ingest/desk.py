@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from newsdesk.articles.models import Article
+from newsdesk.core.html import sanitize_external_html
 
 from .models import Story, WireItem
 
@@ -38,7 +39,8 @@ def story_draft_create(
         credits = list(dict.fromkeys(item.source.credit_name for item in chosen))
         article = Article(
             headline=lead.title[:HEADLINE_MAX],
-            body=lead.body_html,
+            # Items stored before relative addresses were dropped are cleaned on the way.
+            body=sanitize_external_html(lead.body_html, base_url=lead.url),
             status=Article.Status.DRAFT,
             source_credits=_credits(credits),
         )

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from newsdesk.articles.models import Article
-from newsdesk.core.html import sanitize_html
+from newsdesk.core.html import sanitize_external_html
 
 from . import dedup
 from .models import ArticleSignature, LshBand, Source, Story, WireItem, WireItemVersion
@@ -99,8 +99,11 @@ def _fields(entry: WireEntry, digest: str) -> dict:
     return {
         "title": entry.title[:TITLE_MAX],
         "text": entry.text,
-        # Feeds send HTML from anywhere: only the site's allow-list survives.
-        "body_html": sanitize_html(entry.html or text_to_html(entry.text)),
+        # Feeds send HTML from anywhere: only the site's allow-list survives, and no address
+        # relative to (or on) our own site.
+        "body_html": sanitize_external_html(
+            entry.html or text_to_html(entry.text), base_url=entry.url
+        ),
         "url": entry.url or "",
         "published_at": entry.published_at,
         "author": (entry.author or "")[:AUTHOR_MAX],

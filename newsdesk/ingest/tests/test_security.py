@@ -25,11 +25,12 @@ from django.utils import timezone
 
 from newsdesk.ingest import fetch as fetch_module
 from newsdesk.ingest import polling
+from newsdesk.ingest.desk import story_draft_create
 from newsdesk.ingest.fetch import FetchRefused, address_allowed, check_address, fetch
 from newsdesk.ingest.models import Source, WireItem
-from newsdesk.ingest.store import Outcome
+from newsdesk.ingest.store import Outcome, wire_item_store
 
-from .factories import SourceFactory
+from .factories import SourceFactory, entry
 from .server import FIXTURES, WireServer
 
 # --- issue 12, finding 1: SSRF through IPv6 forms that embed an IPv4 address ---------------------
@@ -322,3 +323,42 @@ class FolderRootTests(TestCase):
 
 
 REUTERS = {"wire-one-2041", "wire-one-2042", "https://wire-one.example/sport/marathon-record"}
+
+
+# --- issue 12, finding 13: relative <img src> in sanitized wire copy -----------------------------
+
+
+class RelativeAddressTests(TestCase):
+    """Opening a wire item never has the editor's browser fetch our own pages."""
+
+    HTML = '<p>Text</p><img src="/admin/logout/" srcset="x.png 2x"><a href="/admin/">a</a>'
+
+    def setUp(self):
+        self.editor = get_user_model().objects.create_superuser("ed", "ed@example.org", "pw")
+        self.client.force_login(self.editor)
+
+    def item_page(self, item) -> str:
+        page = self.client.get(reverse("admin:ingest_wireitem_change", args=[item.pk]))
+        return page.content.decode().split('<div class="readonly"><p>Text</p>', 1)[1][:600]
+
+    def test_an_item_without_an_address_loses_its_relative_addresses(self):
+        item, _ = wire_item_store(source=SourceFactory(), entry=entry("r1", html=self.HTML))
+        self.assertEqual(item.body_html, '<p>Text</p><img><a rel="noopener noreferrer">a</a>')
+        self.assertNotIn('src="/', self.item_page(item))
+
+    def test_an_item_with_an_address_gets_absolute_ones(self):
+        item, _ = wire_item_store(
+            source=SourceFactory(),
+            entry=entry("r2", html=self.HTML, url="https://wire.example/news/1.html"),
+        )
+        self.assertIn('src="https://wire.example/admin/logout/"', item.body_html)
+        self.assertIn('srcset="https://wire.example/news/x.png 2x"', item.body_html)
+
+    def test_an_item_stored_before_the_fix_is_shown_and_drafted_without_them(self):
+        item, _ = wire_item_store(source=SourceFactory(), entry=entry("r3"))
+        WireItem.objects.filter(pk=item.pk).update(body_html=self.HTML)
+        page = self.item_page(item)
+        self.assertNotIn('src="/', page)
+        self.assertNotIn('href="/admin/', page)
+        article = story_draft_create(story=item.story, by=None)
+        self.assertNotIn('src="/', article.body)

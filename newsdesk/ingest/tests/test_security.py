@@ -28,6 +28,10 @@ from newsdesk.ingest import polling
 from newsdesk.ingest.desk import story_draft_create
 from newsdesk.ingest.fetch import FetchRefused, address_allowed, check_address, fetch
 from newsdesk.ingest.models import Source, WireItem
+from newsdesk.ingest.parsers import feed as feed_module
+from newsdesk.ingest.parsers import screen as screen_module
+from newsdesk.ingest.parsers.capture import ParseError
+from newsdesk.ingest.parsers.feed import parse_feed
 from newsdesk.ingest.store import Outcome, wire_item_store
 
 from .factories import SourceFactory, entry
@@ -362,3 +366,138 @@ class RelativeAddressTests(TestCase):
         self.assertNotIn('href="/admin/', page)
         article = story_draft_create(story=item.story, by=None)
         self.assertNotIn('src="/', article.body)
+
+
+# --- issue 12, finding 5: hostile feeds refused before the full parse ----------------------------
+
+ENTITY_BOMB = (
+    '<?xml version="1.0" encoding="{enc}"{extra}?>'
+    '<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><rss version="2.0"><channel><title>t</title>'
+    "<item><title>&c;</title><description>&c;</description></item></channel></rss>"
+)
+
+
+def rss(body: str, *, title: str = "t") -> bytes:
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"{body}</channel></rss>"
+    ).encode()
+
+
+def nested(depth: int, *, malformed: bool = False) -> bytes:
+    title = "x &nbsp;" if malformed else "x"  # &nbsp; is no XML entity: not well-formed
+    return rss(
+        f"<item><title>{title}</title><description>{'<d>' * depth}{'</d>' * depth}"
+        "</description></item>"
+    )
+
+
+@pytest.fixture
+def unparsed(monkeypatch):
+    """Fails the test if feedparser (the full parse) is reached."""
+
+    def never(*args, **kwargs):
+        raise AssertionError("the document reached the full parse")
+
+    monkeypatch.setattr(feed_module.feedparser, "parse", never)
+
+
+@pytest.fixture
+def unstreamed(monkeypatch, unparsed):
+    """Fails the test if any XML parser is reached: refused by the scans of the text alone."""
+
+    def never(*args, **kwargs):
+        raise AssertionError("the document reached the XML parser")
+
+    monkeypatch.setattr(screen_module.defusedxml.sax, "parseString", never)
+
+
+def test_an_element_with_400000_attributes_is_refused_before_any_parser(unstreamed):
+    attributes = " ".join(f'a{i}="x"' for i in range(400_000))
+    data = rss(f"<item {attributes}><title>x</title><description>d</description></item>")
+    with pytest.raises(ParseError, match="more than 100 attributes"):
+        parse_feed(data)
+
+
+def test_unquoted_attributes_count_too(unstreamed):
+    # Lenient parsers take <item a=1 b=2 ...> from a document that is not XML.
+    attributes = " ".join(f"a{i}=x" for i in range(200))
+    with pytest.raises(ParseError, match="more than 100 attributes"):
+        parse_feed(rss(f"<item {attributes}><title>x</title></item>"))
+
+
+def test_300000_nested_elements_are_refused_before_any_parser(unstreamed):
+    with pytest.raises(ParseError, match="tags; at most 150,000 are read"):
+        parse_feed(nested(300_000))
+
+
+@pytest.mark.parametrize("malformed", [False, True], ids=["xml", "not-well-formed"])
+def test_deep_nesting_is_refused_before_the_full_parse(unparsed, malformed):
+    with pytest.raises(ParseError, match="nests elements more than 100 deep"):
+        parse_feed(nested(70_000, malformed=malformed))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        ENTITY_BOMB.format(enc="UTF-32", extra="").encode("utf-32"),
+        ENTITY_BOMB.format(enc="UTF-32BE", extra="").encode("utf-32-be"),
+        (" " + ENTITY_BOMB.format(enc="UTF-32LE", extra="")).encode("utf-32-le"),
+        ENTITY_BOMB.format(enc="cp037", extra="").encode("cp037"),
+        ENTITY_BOMB.format(enc="UTF-7", extra="").encode("utf-7"),
+        ENTITY_BOMB.format(enc="x-unknown", extra="").encode(),
+    ],
+    ids=["utf-32", "utf-32be", "utf-32le-no-mark", "ebcdic", "utf-7", "unknown"],
+)
+def test_encodings_off_the_allow_list_are_refused_unread(unstreamed, data):
+    with pytest.raises(ParseError, match="refused unread"):
+        parse_feed(data)
+
+
+def test_the_entity_rule_is_checked_on_the_decoded_text(unstreamed):
+    # Not well-formed (standalone="maybe") and UTF-16: no byte pattern shows the declaration.
+    data = ENTITY_BOMB.format(enc="UTF-16", extra=' standalone="maybe"').encode("utf-16")
+    with pytest.raises(ParseError, match="declares XML entities"):
+        parse_feed(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "title"),
+    [
+        (
+            rss("<item><guid>1</guid><title>Café</title></item>")
+            .decode()
+            .replace('"1.0"?>', '"1.0" encoding="ISO-8859-1"?>')
+            .encode("latin-1"),
+            "Café",
+        ),
+        (
+            rss("<item><guid>1</guid><title>Café “quoted”</title></item>")
+            .decode()
+            .replace('<?xml version="1.0"?>', "")
+            .encode("cp1252"),
+            "Café “quoted”",
+        ),
+        (rss("<item><guid>1</guid><title>Grüße</title></item>").decode().encode("utf-16"), "Grüße"),
+        (
+            rss("<item><guid>1</guid><title>東京</title></item>")
+            .decode()
+            .replace('"1.0"?>', '"1.0" encoding="Shift_JIS"?>')
+            .encode("shift_jis"),
+            "東京",
+        ),
+    ],
+    ids=["latin-1", "undeclared-windows-1252", "utf-16", "shift_jis"],
+)
+def test_feeds_in_allowed_encodings_are_read_as_before(data, title):
+    assert [entry.title for entry in parse_feed(data)] == [title]
+
+
+def test_a_feed_of_2000_items_passes_the_screen():
+    items = "".join(
+        f"<item><guid>g{i}</guid><title>Story {i}</title><description><![CDATA[<p>Text "
+        f"<b>{i}</b></p>]]></description></item>"
+        for i in range(2000)
+    )
+    assert len(parse_feed(rss(items))) == 2000

@@ -261,6 +261,11 @@ NEWSDESK_PURGE_URLS = env_list("NEWSDESK_PURGE_URLS")
 # Each edge purge is sent again this many seconds later (0: once): see newsdesk/core/purge.py.
 NEWSDESK_PURGE_REPEAT_SECONDS = env_int("NEWSDESK_PURGE_REPEAT_SECONDS", 2)
 NEWSDESK_FASTLY_TOKEN = env_str("NEWSDESK_FASTLY_TOKEN", "")  # for fastly:// entries
+# A static mirror of the public site (docs/operations.md, "Static mirror"): with a folder, the
+# task workers keep the mirror exported there (`newsdesk mirror DIR`) current on every purge.
+NEWSDESK_MIRROR_DIR = env_str("NEWSDESK_MIRROR_DIR", "")
+NEWSDESK_MIRROR_BASE_URL = env_str("NEWSDESK_MIRROR_BASE_URL", "")  # default: NEWSDESK_SITE_URL
+NEWSDESK_MIRROR_COMMENTS = env_str("NEWSDESK_MIRROR_COMMENTS", "link")  # or "origin"
 
 # Search, feeds, sitemaps, page metadata and the content API (docs/operations.md, "Discovery").
 NEWSDESK_FEED_FULL_TEXT = env_bool("NEWSDESK_FEED_FULL_TEXT", True)  # False: summaries only

@@ -17,7 +17,7 @@ ever purged globally.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,6 +35,22 @@ def keys_purge(keys: Iterable[str]) -> None:
         transaction.on_commit(lambda: purge_run.enqueue(keys=keys))
 
 
+PurgeListener = Callable[[list[str]], None]
+_listeners: list[PurgeListener] = []
+
+
+def purge_listener(func: PurgeListener) -> PurgeListener:
+    """Register `func(keys)`, called by purge_run with the keys of every purge once the origin's
+    page cache is purged and the edges' purges are queued: for an app above core that keeps
+    copies of pages of its own (the static mirror, newsdesk/site/mirror/), registered from its
+    AppConfig.ready(), once however often. A listener must be quick (enqueue a task of its own);
+    one that raises fails purge_run, which the task runner retries (its purges run again,
+    harmlessly)."""
+    if func not in _listeners:
+        _listeners.append(func)
+    return func
+
+
 @task()
 def purge_run(*, keys: list[str]) -> int:
     """The origin's page cache now, then one task per edge (an edge that is down does not hold
@@ -50,6 +66,8 @@ def purge_run(*, keys: list[str]) -> int:
             # An edge keeps a copy whose rendering began before the commit and ended after
             # this purge (xkey purges only what is stored): purging again shortly after drops it.
             edge_purge_run.using(run_after=again).enqueue(base_url=base_url, keys=keys)
+    for listener in list(_listeners):
+        listener(keys)
     logger.info("Purged %d key(s): %s", len(keys), " ".join(keys[:20]))
     return len(keys)
 

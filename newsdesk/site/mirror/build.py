@@ -1,0 +1,566 @@
+"""The export, and keeping the mirror current: which files to make, remake and delete.
+
+    mirror = Mirror.prepare(folder, base_url="https://mirror.example.org", comments="link")
+    mirror.export(jobs=2)                      # the whole public site, in bounded memory
+    mirror.keys_purged(["article-12", "list-home", "sitemap", ...])
+
+An export walks the site by its data, not by crawling: robots.txt (and the site's icon and
+manifest), the sitemaps (the index names its pages), the 404 page, every list at every depth
+with its feeds (lists.py), every published story's page and short address. An update takes
+the keys a purge names and remakes exactly the files that show one of them (the index says
+which), adds the pages of stories that came out, deletes the files of stories readers may no
+longer see, and repairs the lists around them.
+Only files whose copy changed are written. Pictures and static files no file uses are deleted.
+
+One process at a time holds the mirror's lock and writes. Keys purged meanwhile are kept in
+the index (`pending`) and applied by the holder before it lets go: a purge is never lost.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import itertools
+import logging
+import multiprocessing
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connections
+from django.urls import reverse
+from django.utils import timezone
+
+from newsdesk.articles import keys as article_keys
+from newsdesk.articles.models import Article
+from newsdesk.core.surrogate import ALL
+
+from .index import SCHEMA_VERSION, FileRow, ListRow, MirrorIndex
+from .lists import ListSpec, all_specs, chain_repair, containing, covering, cursor_of, cursor_text
+from .produce import (
+    NOT_FOUND_SOURCE,
+    GetJob,
+    ListJob,
+    MirrorRenderError,
+    Produced,
+    Producer,
+    list_source,
+    remove_file,
+)
+from .rewrite import COMMENT_MODES, site_files
+from .watch import purge_log_position
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000  # jobs handed out (and results recorded) at a time
+# Keys that may add, remove or move a whole list (a section, keyword or author; list heads).
+_LIST_KEYS = (article_keys.SECTIONS, article_keys.KEYWORDS, article_keys.AUTHORS)
+_LIST_KEY_PREFIXES = ("section-", "keyword-", "author-", "list-")
+
+
+class MirrorError(Exception):
+    """What an operator must change: said plainly, by `newsdesk mirror` and the system checks."""
+
+
+@dataclass
+class Report:
+    written: set[str] = field(default_factory=set)
+    deleted: set[str] = field(default_factory=set)
+    written_count: int = 0
+    deleted_count: int = 0
+    unchanged: int = 0
+    missing: set[str] = field(default_factory=set)  # assets pages use that were not found
+    seconds: float = 0.0
+    detail: bool = True  # keep the paths (an export of a large archive keeps counts only)
+
+    @property
+    def touched(self) -> set[str]:
+        return self.written | self.deleted
+
+    def wrote(self, path: str) -> None:
+        self.written_count += 1
+        if self.detail:
+            self.written.add(path)
+
+    def removed(self, path: str) -> None:
+        self.deleted_count += 1
+        if self.detail:
+            self.deleted.add(path)
+
+
+def base_url_checked(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise MirrorError(f"{url!r} is not a base URL: give one such as https://mirror.example.org")
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise MirrorError(
+            f"{url!r} has a path: a mirror is served from the root of its host (its pages link "
+            "from /), e.g. https://mirror.example.org"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class Mirror:
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder).resolve()
+        self.index = MirrorIndex(self.folder)
+        self._producer: Producer | None = None
+
+    @classmethod
+    def prepare(
+        cls, folder: Path | str, *, base_url: str | None = None, comments: str | None = None
+    ) -> Mirror:
+        """The mirror in `folder` (made if new) with these settings; unset ones stay as they
+        were, or come from NEWSDESK_MIRROR_BASE_URL / NEWSDESK_MIRROR_COMMENTS."""
+        folder = Path(folder).resolve()
+        if folder.exists() and not folder.is_dir():
+            raise MirrorError(f"{folder} is a file, not a folder.")
+        if folder.exists() and not MirrorIndex.exists_in(folder) and any(folder.iterdir()):
+            raise MirrorError(
+                f"{folder} is not empty and holds no Newsdesk mirror: choose an empty or new "
+                "folder (the mirror deletes what it no longer needs, and only what it wrote)."
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        mirror = cls(folder)
+        index = mirror.index
+        base = (
+            base_url
+            or index.meta("base_url")
+            or settings.NEWSDESK_MIRROR_BASE_URL
+            or settings.NEWSDESK_SITE_URL
+        )
+        comments = comments or index.meta("comments") or settings.NEWSDESK_MIRROR_COMMENTS
+        if comments not in COMMENT_MODES:
+            raise MirrorError(
+                f"Comments on the mirror are 'link' (a link to the story on the origin) or "
+                f"'origin' (the origin's comment form), not {comments!r}."
+            )
+        index.meta_set(base_url=base_url_checked(base), comments=comments, schema=SCHEMA_VERSION)
+        return mirror
+
+    @property
+    def base_url(self) -> str:
+        return self.index.meta("base_url") or settings.NEWSDESK_SITE_URL
+
+    @property
+    def comments(self) -> str:
+        return self.index.meta("comments") or "link"
+
+    @property
+    def exported(self) -> bool:
+        return MirrorIndex.exists_in(self.folder) and self.index.meta("exported_at") is not None
+
+    def producer(self) -> Producer:
+        if self._producer is None or self._producer.settings != (self.base_url, self.comments):
+            self._producer = Producer(self.folder, base_url=self.base_url, comments=self.comments)
+        return self._producer
+
+    # The lock ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _lock(self, *, wait: bool) -> Iterator[bool]:
+        self.index.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.index.folder / "lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # The export -------------------------------------------------------------------------------
+
+    def export(self, *, jobs: int = 1, detail: bool = True, progress=None) -> Report:
+        """Write the whole public site; files of an earlier export it did not make again go."""
+        with self._lock(wait=True):
+            report = self._export(jobs=jobs, detail=detail, progress=progress)
+        self.drain()
+        return report
+
+    def _export(self, *, jobs: int = 1, detail: bool = True, progress=None) -> Report:
+        started = time.perf_counter()
+        index = self.index
+        index.pending_clear()  # what was purged before now is rendered as it is now
+        position = purge_log_position()
+        gen = index.generation_next()
+        run = _Run(self, gen=gen, export=True, jobs=jobs, detail=detail, progress=progress)
+        try:
+            run.jobs(
+                [
+                    *(GetJob(path, kind="site") for path in site_files()),
+                    GetJob(NOT_FOUND_SOURCE, kind="notfound"),
+                    GetJob(reverse("feeds:sitemap-index"), kind="sitemap-index"),
+                ]
+            )
+            batch: list = []
+            for spec in all_specs():
+                batch += self._list_build(spec, run)
+                if len(batch) >= BATCH:
+                    run.jobs(batch)
+                    batch = []
+            run.jobs(batch)
+            stories = Article.objects.published().order_by("news_id").values_list("news_id", "slug")
+            for chunk in _chunks(stories.iterator(chunk_size=BATCH), BATCH // 2):
+                run.jobs(job for news_id, slug in chunk for job in _story_jobs(news_id, slug))
+        finally:
+            run.close()
+        for path in index.files_older_than(gen):
+            run.remove(path)
+        self._assets_collect()
+        index.meta_set(
+            exported_at=timezone.now().isoformat(),
+            page_size=str(settings.NEWSDESK_PAGE_SIZE),
+            purge_log=position,
+        )
+        run.report.seconds = time.perf_counter() - started
+        return run.report
+
+    def _list_build(self, spec: ListSpec, run: _Run) -> list:
+        """Record a list's pages as the origin's own cursors make them; their jobs."""
+        anchors = list(spec.export_anchors(settings.NEWSDESK_PAGE_SIZE))
+        texts = [cursor_text(a) for a in anchors]
+        row = ListRow(
+            spec.id, spec.kind, spec.pk, spec.slug, spec.base, texts[0] if texts else None
+        )
+        with self.index.transaction() as db:
+            self.index.list_put(db, row, texts)
+        run.expected_next[spec.id] = row.head_next
+        jobs: list = [_head_job(spec)]
+        jobs += [_feed_job(spec, path) for path in spec.feeds()]
+        for i, anchor in enumerate(anchors):
+            jobs.append(ListJob(spec, anchor, anchors[i + 1] if i + 1 < len(anchors) else None))
+        return jobs
+
+    # Keeping it current -----------------------------------------------------------------------
+
+    def keys_purged(self, keys: Iterable[str]) -> list[Report]:
+        """Apply a purge of `keys` now, or leave it to whoever is updating the mirror now."""
+        keys = set(keys)
+        if not keys:
+            return []
+        self.index.pending_add(keys)
+        if not self.exported:
+            logger.warning(
+                "The mirror in %s has not been exported yet: run `newsdesk mirror %s` once.",
+                self.folder,
+                self.folder,
+            )
+            return []
+        return self.drain()
+
+    def drain(self) -> list[Report]:
+        """Apply every pending purge, unless another process holds the lock (it will)."""
+        reports = []
+        while True:
+            with self._lock(wait=False) as got:
+                if not got:
+                    return reports
+                while keys := self.index.pending_take():
+                    try:
+                        reports.append(self._update(keys))
+                    except BaseException:
+                        self.index.pending_add(keys)  # kept for the next try: never lost
+                        raise
+            if not self.index.pending_any():
+                return reports
+
+    def _update(self, keys: set[str]) -> Report:
+        started = time.perf_counter()
+        if ALL in keys or self.index.meta("page_size") != str(settings.NEWSDESK_PAGE_SIZE):
+            return self._export()
+        index = self.index
+        run = _Run(self, gen=int(index.meta("generation", "0")), export=False)
+        lists = index.lists()
+        rebuilt: set[str] = set()
+        if any(k in _LIST_KEYS or k.startswith(_LIST_KEY_PREFIXES) for k in keys):
+            rebuilt = self._lists_sync(lists, run)
+            lists = index.lists()
+        work: dict[str, tuple[list[bool], set]] = defaultdict(lambda: ([False], set()))
+        others = []
+        for row in index.files_showing(keys):
+            if row.list_id in rebuilt:
+                continue
+            if row.kind == "list":
+                head, anchors = work[row.list_id]
+                if row.anchor is None:
+                    head[0] = True
+                else:
+                    anchors.add(cursor_of(row.anchor))
+            else:
+                others.append(_job_for(row, lists))
+        chains: dict[str, list] = {}
+        for article in _visible_stories(keys):
+            for job in _story_jobs(article.news_id, article.slug):
+                if index.file_by_source(job.source) is None:
+                    others.append(job)
+            for spec in containing(article):
+                if spec.id in rebuilt or spec.id not in lists:
+                    continue
+                if spec.id not in chains:
+                    chain = sorted((cursor_of(a) for a in index.anchors(spec.id)), reverse=True)
+                    chains[spec.id] = chain
+                holder = covering(chains[spec.id], (article.published_at, article.pk))
+                if holder is not None:  # else on the head, whose key its change purged
+                    work[spec.id][1].add(holder)
+        run.jobs(others)
+        for list_id, (head, anchors) in work.items():
+            if list_id in lists:
+                self._list_repair(lists[list_id], head[0], anchors, run)
+        self._assets_collect()
+        run.report.seconds = time.perf_counter() - started
+        return run.report
+
+    def _lists_sync(self, lists: dict[str, ListRow], run: _Run) -> set[str]:
+        """Lists that appeared, went or moved (a new slug): built, deleted, or both."""
+        specs = {spec.id: spec for spec in all_specs()}
+        for list_id, row in lists.items():
+            spec = specs.get(list_id)
+            if spec is None or spec.base != row.base:
+                self._list_drop(list_id, run)
+        built = set()
+        for list_id, spec in specs.items():
+            row = lists.get(list_id)
+            if row is None or row.base != spec.base:
+                run.jobs(self._list_build(spec, run))
+                built.add(list_id)
+        return built
+
+    def _list_drop(self, list_id: str, run: _Run) -> None:
+        for row in self.index.files_of_list(list_id):
+            run.remove(row.path)
+        with self.index.transaction() as db:
+            self.index.list_remove(db, list_id)
+
+    def _list_repair(self, row: ListRow, head_dirty: bool, dirty: set, run: _Run) -> None:
+        spec = ListSpec(row.kind, row.pk, row.slug)
+        chain = [cursor_of(a) for a in self.index.anchors(row.id)]
+        before = cursor_of(row.head_next) if row.head_next else None
+        after = before
+        if head_dirty:
+            [head] = run.jobs([_head_job(spec)])
+            if head.status == "gone":
+                self._list_drop(row.id, run)
+                return
+            after = cursor_of(head.next_cursor) if head.next_cursor else None
+        repair = chain_repair(
+            chain=chain,
+            head_next_before=before,
+            head_next=after,
+            dirty=dirty,
+            size=settings.NEWSDESK_PAGE_SIZE,
+            between=spec.between,
+        )
+        for anchor in repair.drop:
+            found = self.index.file_by_source(list_source(row.id, cursor_text(anchor)))
+            if found is not None:
+                run.remove(found.path)
+        below = dict(itertools.pairwise(repair.chain))
+        run.jobs(ListJob(spec, anchor, below.get(anchor)) for anchor in repair.render)
+        texts = [cursor_text(a) for a in repair.chain]
+        with self.index.transaction() as db:
+            self.index.list_put(
+                db, replace(row, head_next=cursor_text(after) if after else None), texts
+            )
+
+    def _assets_collect(self) -> None:
+        """Delete the pictures and static files that no file of the mirror uses any more."""
+        unused = self.index.assets_unused()
+        with self.index.transaction() as db:
+            for path in unused:
+                remove_file(self.folder, path.lstrip("/"))
+                remove_file(self.folder, path.lstrip("/") + ".gz")
+                self.index.asset_forget(db, path)
+
+
+def _head_job(spec: ListSpec) -> GetJob:
+    return GetJob(
+        spec.base,
+        kind="list",
+        list_id=spec.id,
+        list_base=spec.base,
+        extra_keys=frozenset(spec.own_keys),
+    )
+
+
+def _feed_job(spec: ListSpec, path: str) -> GetJob:
+    return GetJob(path, kind="feed", list_id=spec.id, extra_keys=frozenset(spec.own_keys))
+
+
+def _story_jobs(news_id: int, slug: str) -> list[GetJob]:
+    page = reverse("site:article", kwargs={"news_id": news_id, "slug": slug})
+    short = reverse("site:short", kwargs={"news_id": news_id})
+    return [GetJob(page, kind="article"), GetJob(short, kind="article")]
+
+
+def _job_for(row: FileRow, lists: dict[str, ListRow]) -> GetJob:
+    path, _, query = row.source.partition("?")
+    if row.kind == "feed" and row.list_id in lists:
+        list_row = lists[row.list_id]
+        spec = ListSpec(list_row.kind, list_row.pk, list_row.slug)
+        return _feed_job(spec, path)
+    return GetJob(path, query, kind=row.kind, list_id=row.list_id)
+
+
+def _visible_stories(keys: set[str]) -> list[Article]:
+    """The stories among the purged keys that readers see now."""
+    prefix = "article-"
+    ids = [
+        int(k[len(prefix) :]) for k in keys if k.startswith(prefix) and k[len(prefix) :].isdigit()
+    ]
+    found = []
+    for start in range(0, len(ids), 500):
+        found += list(
+            Article.objects.published()
+            .filter(news_id__in=ids[start : start + 500])
+            .select_related("section")
+            .prefetch_related("keywords", "authors")
+            .only("news_id", "slug", "published_at", "section", "section__slug")
+        )
+    return found
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+# Running jobs, here or in worker processes ----------------------------------------------------
+
+_worker: Producer | None = None
+
+
+def _worker_start(folder: str, base_url: str, comments: str) -> None:
+    global _worker
+    _worker = Producer(Path(folder), base_url=base_url, comments=comments)
+
+
+def _worker_run(job) -> Produced:
+    return _worker.run(job)
+
+
+class _Run:
+    """One export or update: runs jobs, records what they made, follows up on what they say
+    (a sitemap index's pages, the new address of a story that moved)."""
+
+    def __init__(self, mirror: Mirror, *, gen: int, export: bool, jobs: int = 1, **report):
+        self.mirror, self.index, self.gen, self.export = mirror, mirror.index, gen, export
+        self.report = Report(detail=report.get("detail", True))
+        self.progress = report.get("progress")
+        self.expected_next: dict[str, str | None] = {}
+        self.pool = None
+        if jobs > 1:
+            # Worker processes start from this one: no connection may cross the fork.
+            connections.close_all()
+            self.index.close()
+            context = multiprocessing.get_context("fork")
+            self.pool = context.Pool(
+                jobs,
+                initializer=_worker_start,
+                initargs=(str(mirror.folder), mirror.base_url, mirror.comments),
+            )
+        else:
+            mirror.producer().begin()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+    def jobs(self, jobs: Iterable) -> list[Produced]:
+        """Run `jobs` and their follow-ups; the results of `jobs` themselves."""
+        todo, first, kept = list(jobs), True, []
+        while todo:
+            if self.pool is not None:
+                done = self.pool.imap_unordered(_worker_run, todo, chunksize=8)
+            else:
+                producer = self.mirror.producer()
+                done = (producer.run(job) for job in todo)
+            todo = []
+            for chunk in _chunks(done, 200):
+                todo += self._record(chunk)
+                if first:
+                    kept += chunk
+            first = False
+        return kept if not self.export else []
+
+    def _record(self, produced: list[Produced]) -> list:
+        follow: list = []
+        gone: list[str] = []
+        index = self.index
+        with index.transaction() as db:
+            for item in produced:
+                if item.status == "gone":
+                    row = index.file_by_source(item.source)
+                    if row is not None:
+                        index.file_remove(db, row.path)
+                        gone.append(row.path)
+                    continue
+                stale = index.file_put(
+                    db,
+                    path=item.path,
+                    source=item.source,
+                    kind=item.kind,
+                    list_id=item.list_id,
+                    anchor=item.anchor,
+                    keys=item.keys,
+                    assets=item.assets,
+                    gen=self.gen,
+                )
+                if stale is not None and stale.path != item.path:
+                    gone.append(stale.path)
+                if item.status == "written":
+                    self.report.wrote(item.path)
+                else:
+                    self.report.unchanged += 1
+                self.report.missing |= item.missing
+                follow += self._follow_ups(db, item)
+        for path in gone:
+            if remove_file(self.mirror.folder, path):
+                self.report.removed(path)
+        if self.progress:
+            self.progress(self.report)
+        return follow
+
+    def _follow_ups(self, db, item: Produced) -> list:
+        if item.kind == "list" and item.anchor is None and item.list_id in self.expected_next:
+            expected = self.expected_next.pop(item.list_id)
+            if item.next_cursor != expected:
+                raise MirrorRenderError(
+                    f"The first page of {item.list_id} leads to {item.next_cursor}, but its "
+                    f"stories, read as the mirror reads them, to {expected}: the site's list "
+                    "view and newsdesk/site/mirror/lists.py no longer read the same stories."
+                )
+        follow = []
+        if item.children:
+            wanted = {GetJob(path, query, kind="sitemap") for path, query in item.children}
+            for job in wanted:
+                if self.export or self.index.file_by_source(job.source) is None:
+                    follow.append(job)
+            if not self.export:
+                sources = {job.source for job in wanted}
+                for row in self.index.files_of_kind("sitemap"):
+                    if row.source not in sources:
+                        self.index.file_remove(db, row.path)
+                        if remove_file(self.mirror.folder, row.path):
+                            self.report.removed(row.path)
+        if item.redirect_to and not self.export:
+            path, _, query = item.redirect_to.partition("?")
+            job = GetJob(path, query, kind="article" if item.kind == "article" else "page")
+            if self.index.file_by_source(job.source) is None:
+                follow.append(job)
+        return follow
+
+    def remove(self, path: str) -> None:
+        with self.index.transaction() as db:
+            self.index.file_remove(db, path)
+        if remove_file(self.mirror.folder, path):
+            self.report.removed(path)

@@ -225,6 +225,10 @@ class Producer:
         Returns every asset path it brings, or None when there is no such file."""
         if url in self._assets:
             return self._assets[url]
+        decoded = unquote(url)
+        if posixpath.normpath(decoded) != decoded or "/." in decoded:
+            logger.warning("A page uses %s, which cannot be a file of the mirror.", url)
+            return None  # a "..", or a dot file: never outside the folder, never the index
         self._assets[url] = frozenset({url})  # a style sheet that refers to itself stops here
         links = self.links
         found: frozenset[str] | None

@@ -53,6 +53,7 @@ from newsdesk.core import purge
 from newsdesk.site.mirror import Mirror, MirrorError
 from newsdesk.site.mirror.checks import mirror_settings_check
 from newsdesk.site.mirror.lists import chain_repair, covering
+from newsdesk.site.mirror.produce import Producer
 from newsdesk.site.mirror.rewrite import Links, file_path
 from newsdesk.site.mirror.tasks import mirror_purge_listener
 from newsdesk.site.mirror.watch import LogWatcher
@@ -503,6 +504,14 @@ class LinkTests(SimpleTestCase):
                 "/static/newsdesk/site.css",
             },
         )
+
+    def test_an_asset_address_that_climbs_out_of_its_folder_is_never_copied(self):
+        folder = Path(tempfile.mkdtemp(prefix="newsdesk-mirror-"))
+        self.addCleanup(shutil.rmtree, folder, True)
+        producer = Producer(folder / "mirror", base_url=ORIGIN, comments="link")
+        for url in ("/media/../../secret_key", "/static/../x", "/media/.newsdesk-mirror/x"):
+            self.assertIsNone(producer.asset(url), url)
+        self.assertEqual(list(folder.iterdir()), [])
 
     def test_a_sitemap_page_becomes_a_file_of_its_own(self):
         xml = f"<loc>{ORIGIN}/sitemap-articles.xml?p=3</loc>"

@@ -107,7 +107,7 @@ class Source(models.Model):
     # The poll that holds the source (a lease: see polling.source_claim), so that the periodic
     # poll, "Poll now" and `newsdesk ingest` never read one source at once.
     claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
-    claimed_by = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_by = models.CharField(max_length=100, blank=True, editable=False)
     items_seen = models.PositiveIntegerField(
         default=0, editable=False, help_text="Wire items created from this source."
     )

@@ -12,6 +12,8 @@ claim loses it when the lease runs out.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -71,15 +73,35 @@ def source_claim(
     With `due_only`, only a source whose poll time has come (at `now`) is claimed. The lease
     is measured on the real clock, whatever `now` a caller polls "as of".
     """
-    token = uuid4().hex
+    # Who holds it: this machine and process, so that a poll killed here is seen to be gone.
+    token = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid4().hex[:16]}"
     now = now or timezone.now()
     current = timezone.now()
     sources = Source.objects.due(now) if due_only else Source.objects.all()
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=current)
-    claimed = sources.filter(free, pk=source.pk).update(
-        claimed_until=current + timedelta(seconds=POLL_LEASE), claimed_by=token
-    )
-    return token if claimed else None
+    lease = {"claimed_until": current + timedelta(seconds=POLL_LEASE), "claimed_by": token}
+    if sources.filter(free, pk=source.pk).update(**lease):
+        return token
+    holder = Source.objects.filter(pk=source.pk).values_list("claimed_by", flat=True).first()
+    # A holder killed on this machine (kill -9, out of memory) need not wait for its lease.
+    gone = holder and _holder_gone(holder)
+    if gone and sources.filter(pk=source.pk, claimed_by=holder).update(**lease):
+        return token
+    return None
+
+
+def _holder_gone(holder: str) -> bool:
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:60] or not pid.isdigit() or int(pid) == os.getpid():
+        return False  # another machine's, or ours: only its lease can tell
+    try:
+        os.kill(int(pid), 0)  # signal 0: is there such a process?
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _renew(source: Source, token: str) -> bool:

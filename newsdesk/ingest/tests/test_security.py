@@ -7,8 +7,11 @@ finding (issue 12, red-team pass) and the rule it guards. docs/security.md refer
 from __future__ import annotations
 
 import io
+import os
 import re
 import socket
+import subprocess
+import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -168,6 +171,25 @@ class SourceClaimTests(TestCase):
             report = polling.source_poll(source=self.source)
         self.assertFalse(report.busy)
         self.assertEqual(report.counts, {Outcome.CREATED: 3})
+
+    def test_a_claim_held_by_a_process_killed_on_this_machine_is_taken_over(self):
+        dead = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],  # noqa: S603
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        holder = f"{socket.gethostname()[:60]}:{dead.stdout.strip()}:feedface"
+        Source.objects.filter(pk=self.source.pk).update(
+            claimed_by=holder, claimed_until=timezone.now() + timedelta(minutes=5)
+        )
+        self.assertEqual(polling.source_poll(source=self.source).counts, {Outcome.CREATED: 3})
+        # A holder on another machine keeps the source until its lease runs out.
+        Source.objects.filter(pk=self.source.pk).update(
+            claimed_by=f"elsewhere:{os.getpid()}:feedface",
+            claimed_until=timezone.now() + timedelta(minutes=5),
+        )
+        self.assertTrue(polling.source_poll(source=self.source).busy)
 
     def test_the_claim_is_released_after_a_failed_poll_and_after_an_exception(self):
         self.source.url = self.server.url("/claim-missing")

@@ -1,6 +1,8 @@
 from datetime import UTC, datetime
 
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from newsdesk.articles.models import Article
 from newsdesk.articles.tests.factories import ArticleFactory
@@ -162,3 +164,68 @@ class GroupingTests(TestCase):
         results = wire_items_store(source=SourceFactory(), entries=[entry("a"), entry("a")])
         self.assertEqual([o for _, o in results], [Outcome.CREATED, Outcome.SKIPPED])
         self.assertEqual(WireItem.objects.count(), 1)
+
+
+def own_story(n: int, *, prefix: str = "s", edit: str = "") -> str:
+    # Forty words of its own, so that story n is like no other; `edit` changes its end.
+    return " ".join(f"{prefix}{n}w{j}" for j in range(40)) + edit
+
+
+class BatchQueryTests(TestCase):
+    """A big feed costs queries per batch, not per item: what keeps ingest at its bench speed."""
+
+    def stored(self, source, n: int, prefix: str):
+        return wire_items_store(
+            source=source,
+            entries=[
+                entry(f"{prefix}{i}", title=f"S{i}", text=own_story(i, prefix=prefix))
+                for i in range(n)
+            ],
+        )
+
+    def test_items_joining_many_earlier_stories_cost_the_same_queries_as_two(self):
+        counts = []
+        for n, prefix in ((2, "a"), (40, "b")):
+            self.stored(SourceFactory(), n, prefix)
+            rewrites = [
+                entry(
+                    f"{prefix}-again{i}",
+                    title=f"S{i}",
+                    text=own_story(i, prefix=prefix, edit=" more."),
+                )
+                for i in range(n)
+            ]
+            with CaptureQueriesContext(connection) as ctx:
+                results = wire_items_store(source=SourceFactory(), entries=rewrites)
+            self.assertEqual({o for _i, o in results}, {Outcome.CREATED})
+            self.assertEqual(
+                set(
+                    Story.objects.filter(items__guid__startswith=prefix).values_list(
+                        "item_count", flat=True
+                    )
+                ),
+                {2},
+            )
+            counts.append(len(ctx))
+        self.assertEqual(counts[0], counts[1])
+
+    def test_changed_items_cost_the_same_queries_as_two(self):
+        counts = []
+        for n, prefix in ((2, "c"), (40, "d")):
+            source = SourceFactory()
+            self.stored(source, n, prefix)
+            changed = [
+                entry(
+                    f"{prefix}{i}", title=f"S{i}", text=own_story(i, prefix=prefix, edit=" fixed.")
+                )
+                for i in range(n)
+            ]
+            with CaptureQueriesContext(connection) as ctx:
+                results = wire_items_store(source=source, entries=changed)
+            self.assertEqual({o for _i, o in results}, {Outcome.UPDATED})
+            counts.append(len(ctx))
+        self.assertEqual(counts[0], counts[1])
+        item = WireItem.objects.get(guid="d7")
+        self.assertEqual((item.version, item.text[-6:]), (2, "fixed."))
+        self.assertEqual(item.versions.get().version, 1)
+        self.assertEqual(LshBand.objects.filter(item=item).count(), 64)

@@ -327,6 +327,9 @@ def _run(args, scratch: Path, built: str, copy_seconds: float, started: float) -
             if headers.get("x-cache") != "HIT":
                 raise SystemExit(f"{path} is not a hit after warm-up: {status} {headers}")
 
+        settled = settle(stack, args.settle) if args.settle else (0.0, set())
+        print(f"task worker settled in {settled[0]:.0f} s {settled[1]}", file=sys.stderr)
+        start_log = len(stack.log("newsdesk"))
         before = varnishstat(workdir)
         records: list = []
         changes: list = []
@@ -341,6 +344,7 @@ def _run(args, scratch: Path, built: str, copy_seconds: float, started: float) -
         room.join(POLL_GIVE_UP + 30)
         after = varnishstat(workdir)
         task_log = stack.log("newsdesk")
+        window_log = task_log[start_log:]
     purge_log = scratch / "purges.log"
     purges = purge_log.read_text().splitlines() if purge_log.exists() else []
     return {
@@ -355,30 +359,57 @@ def _run(args, scratch: Path, built: str, copy_seconds: float, started: float) -
         "articles": len(paths),
         "load": load(),
         "purges": purges,
-        "task_times": _task_times(task_log),
+        "task_times": _task_times(window_log),
+        "start_tasks": _task_times(task_log[:start_log]),
+        "settled": settled,
         "task_errors": [
             line for line in task_log.splitlines() if "Traceback" in line or " ERROR " in line
         ][:20],
     }
 
 
-_EXECUTED = re.compile(r"([\w.]+): [0-9a-f-]{36}.* executed in ([0-9.]+)s")
+_EXECUTED = re.compile(r"([\w.:]+): ([0-9a-f-]{36}).* executed in ([0-9.]+)s")
+_STATE = re.compile(r"Task id=([0-9a-f-]{36}) path=([\w.]+) state=(\w+)")
 
 
 def _task_times(log: str) -> dict[str, list[float]]:
-    """Seconds each task took, by task, from the task worker's log (huey's INFO lines)."""
+    """Seconds each task took, by task path, from the task worker's log (huey's INFO lines;
+    django-tasks jobs all run through one huey task, their own path is on their state lines)."""
+    paths = {found.group(1): found.group(2) for found in _STATE.finditer(log)}
     times = collections.defaultdict(list)
-    for line in log.splitlines():
-        found = _EXECUTED.search(line)
-        if found:
-            times[found.group(1)].append(float(found.group(2)))
+    for found in _EXECUTED.finditer(log):
+        name = paths.get(found.group(2), found.group(1))
+        times[name].append(float(found.group(3)))
     return dict(times)
 
 
+def running_tasks(log: str) -> set[str]:
+    """Paths of the django-tasks jobs the worker has started and not finished."""
+    running = {}
+    for found in _STATE.finditer(log):
+        if found.group(3) == "RUNNING":
+            running[found.group(1)] = found.group(2)
+        else:
+            running.pop(found.group(1), None)
+    return set(running.values())
+
+
+def settle(stack: Stack, limit: float) -> tuple[float, set[str]]:
+    """Wait (at most `limit` s) until the task worker has no job running: the jobs a worker
+    runs at start on a freshly loaded archive are done. (seconds waited, still running)."""
+    started = time.monotonic()
+    quiet = 0
+    while time.monotonic() - started < limit:
+        running = running_tasks(stack.log("newsdesk"))
+        quiet = quiet + 1 if not running else 0
+        if quiet >= 3:
+            return time.monotonic() - started, set()
+        time.sleep(1)
+    return time.monotonic() - started, running_tasks(stack.log("newsdesk"))
+
+
 def _task_label(name: str) -> str:
-    short = name.rsplit(".", 1)[-1]
-    # Every django-tasks job runs through one huey task of the shim: effects, purges, related.
-    return "django-tasks jobs (effects, purges, related refreshes)" if short == "run" else short
+    return name.rsplit(".", 1)[-1]
 
 
 def report(data: dict, args) -> str:
@@ -530,10 +561,21 @@ def report(data: dict, args) -> str:
             + ", ".join(f"{k} ({n})" for k, n in keys.most_common(8))
             + ".",
         ]
+    waited, still = data["settled"]
+    if args.settle:
+        slowest = sorted(data["start_tasks"].items(), key=lambda x: -max(x[1]))[:3]
+        lines += [
+            "",
+            f"Before the replay the task worker's start-up jobs were let finish ({waited:.0f} s"
+            + (f"; still running at the --settle limit: {', '.join(sorted(still))}" * bool(still))
+            + "); the slowest: "
+            + "; ".join(f"{_task_label(name)} {max(t):.0f} s" for name, t in slowest)
+            + ".",
+        ]
     if data["task_times"]:
         lines += [
             "",
-            "Tasks the worker ran in the run (huey's log): "
+            "Tasks the worker ran during the replay (huey's log): "
             + "; ".join(
                 f"{_task_label(name)} {len(t)} x, median "
                 f"{statistics.median(t) * 1000:.0f} ms, max {max(t) * 1000:.0f} ms"
@@ -562,6 +604,12 @@ def main() -> None:
     parser.add_argument("--edit-every", type=float, default=10.0)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=900.0,
+        help="Wait up to this long for the task worker's start-up jobs (0: do not wait).",
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     data = run(args)

@@ -34,7 +34,7 @@ MIN_WORDS_TO_GROUP = 8
 MAX_CANDIDATES = 300
 MAX_OWNERS_PER_BAND = 50
 # Items stored per transaction: a crash loses at most one batch, which the next run redoes.
-BATCH_SIZE = 100
+BATCH_SIZE = 250
 
 
 class Outcome(enum.StrEnum):
@@ -239,13 +239,14 @@ def _create(source: Source, new: list[tuple[int, WireItem, object, bool]], now: 
         when = item.published_at or now
         if scored:
             _score, where, ref = max(scored, key=lambda s: s[0])
-            if where == "db":
-                story = stories[ref]
-                joined.add(ref)
+            story = stories[ref] if where == "db" else ref
+            if story.pk is not None:
+                # A stored story (found in the database, or through an item of this batch that
+                # joined it): grown by one UPDATE at the end of the batch.
+                joined.add(story.pk)
                 story._added = getattr(story, "_added", 0) + 1
                 story._latest = max(getattr(story, "_latest", when), when)
             else:
-                story = ref
                 story.item_count += 1
                 story.latest_at = max(story.latest_at, when)
             if archive_id and story.archive_article_id is None:

@@ -229,3 +229,19 @@ class BatchQueryTests(TestCase):
         self.assertEqual((item.version, item.text[-6:]), (2, "fixed."))
         self.assertEqual(item.versions.get().version, 1)
         self.assertEqual(LshBand.objects.filter(item=item).count(), 64)
+
+    def test_items_joining_a_stored_story_through_each_other_are_all_counted(self):
+        source = SourceFactory()
+        wire_item_store(source=source, entry=entry("first", text=DANUBE))
+        # The second is nearer the first of this batch than the stored item: it joins the
+        # stored story through it, and the story must count both.
+        wire_items_store(
+            source=source,
+            entries=[
+                entry("a", text=DANUBE_REWRITE),
+                entry("b", text=DANUBE_REWRITE + " Officials said more rain is due."),
+            ],
+        )
+        story = Story.objects.get()
+        self.assertEqual(story.item_count, 3)
+        self.assertEqual(story.items.count(), 3)

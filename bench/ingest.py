@@ -1,6 +1,7 @@
-"""Wire ingest: the grouping threshold, measured; feed items per second parsed, grouped, stored.
+"""Wire ingest: the grouping threshold, measured; feed items per second parsed, grouped, stored;
+hostile feeds, and how soon they are refused.
 
-    .venv/bin/python bench/ingest.py            # threshold study + throughput (2,000 items)
+    .venv/bin/python bench/ingest.py            # threshold, throughput (2,000 items), hostile
     .venv/bin/python bench/ingest.py --items 5000
 
 1. Threshold. Pairs built from bench/data/stories.json (24 stories written for the project, in
@@ -13,13 +14,18 @@
 2. Throughput. A fresh SQLite database (default settings), an RSS feed of N items (a quarter of
    them rewrites of earlier ones, so that grouping has work to do), then: parse the feed, and
    store every item (lookup, insert, MinHash, LSH band lookup, story, bands), one transaction
-   per item. Also the same through the drop-folder poll, as the task runner does it.
+   per batch (store.BATCH_SIZE). Also the same through the drop-folder poll, as the task
+   runner does it (every item joins the story of its twin from the first run), and the first
+   feed again with every item changed (versions kept, bands replaced).
+3. Hostile feeds (issue 12): documents built to hold a worker, each through the time-limited
+   parse helper as a poll runs it: how long until it is refused (or killed at the limit).
 Results: BENCHMARKS.md, section "ingest".
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import os
 import subprocess
@@ -136,7 +142,7 @@ def throughput(n: int) -> str:
     from newsdesk.ingest.models import LshBand, Source, Story, WireItem
     from newsdesk.ingest.parsers.feed import parse_feed
     from newsdesk.ingest.polling import source_poll
-    from newsdesk.ingest.store import Outcome, wire_items_store
+    from newsdesk.ingest.store import BATCH_SIZE, Outcome, wire_items_store
 
     xml = feed_xml(n)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -167,13 +173,19 @@ def throughput(n: int) -> str:
     t0 = time.perf_counter()
     again = source_poll(source=drop)
     t_again = time.perf_counter() - t0
+    # The first feed again, every item changed: the update path (versions, rows, bands).
+    changed = [dataclasses.replace(e, text=e.text + " Updated at noon.") for e in entries]
+    t0, c0 = time.perf_counter(), time.process_time()
+    updated = [o for _item, o in wire_items_store(source=source, entries=changed)]
+    t_update, c_update = time.perf_counter() - t0, time.process_time() - c0
+    assert updated.count(Outcome.UPDATED) == n, updated[:3]
     vendor = connection.vendor
     return (
         f"Feed of {n:,} items ({len(xml) / 1e6:.1f} MB), {vendor}, a transaction per batch "
-        "of 100 items.\n\n"
+        f"of {BATCH_SIZE} items.\n\n"
         "| step | wall time | items/s (wall) | CPU time | items per CPU-second |\n"
         "|---|---|---|---|---|\n"
-        f"| parse (defusedxml check + feedparser) | {t_parse:.2f} s | {n / t_parse:,.0f} | "
+        f"| parse (screen, defusedxml pass + feedparser) | {t_parse:.2f} s | {n / t_parse:,.0f} | "
         f"{c_parse:.2f} s | {n / c_parse:,.0f} |\n"
         f"| store + group (lookup, MinHash, LSH bands, story) | {t_store:.2f} s | "
         f"{n / t_store:,.0f} | {c_store:.2f} s | {n / c_store:,.0f} |\n"
@@ -183,7 +195,9 @@ def throughput(n: int) -> str:
         f"| drop-folder poll (parse in the time-limited helper, store) | {t_poll:.2f} s | "
         f"{n / t_poll:,.0f} | | |\n"
         f"| same poll again (all {again.counts[Outcome.SKIPPED]:,} skipped) | {t_again:.2f} s | "
-        f"{n / t_again:,.0f} | | |\n\n"
+        f"{n / t_again:,.0f} | | |\n"
+        f"| the first feed again, every item changed (versions, rows, bands) | "
+        f"{t_update:.2f} s | {n / t_update:,.0f} | {c_update:.2f} s | {n / c_update:,.0f} |\n\n"
         "CPU time is this process's (SQLite runs in it): on a machine shared with other work it "
         "is what the same run takes on an idle core; wall time includes waiting for the CPU.\n\n"
         f"{created:,} items created in {stories:,} stories; {grouped:,} items share a story with "
@@ -191,6 +205,76 @@ def throughput(n: int) -> str:
         "corpus story; the others are the 24 stories and distinct filler stories (corpus words "
         "in sentences of their own).\n\nMinHash LSH index: "
         f"{LshBand.objects.count():,} band rows in the database after both runs."
+    )
+
+
+def hostile_feeds() -> str:
+    """Each hostile document through the parse helper with the production time limit."""
+    from django.conf import settings
+
+    from newsdesk.ingest.limits import ParseTimeout, run_limited
+    from newsdesk.ingest.parsers.capture import ParseError
+    from newsdesk.ingest.parsers.feed import parse_feed
+
+    def rss(body: str) -> bytes:
+        return (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            f"{body}</channel></rss>"
+        ).encode()
+
+    bomb = (
+        '<?xml version="1.0" encoding="{enc}"{extra}?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+        '<rss version="2.0"><channel><title>t</title><item><title>&c;</title></item>'
+        "</channel></rss>"
+    )
+    attributes = " ".join(f'a{i}="x"' for i in range(400_000))
+    documents = [
+        ("one item with 400,000 attributes", rss(f"<item {attributes}><title>x</title></item>")),
+        (
+            "300,000 nested elements",
+            rss(
+                "<item><title>x</title><description>"
+                + "<d>" * 300_000
+                + "</d>" * 300_000
+                + "</description></item>"
+            ),
+        ),
+        (
+            "70,000 nested elements, not well-formed",
+            rss(
+                "<item><title>x &nbsp;</title><description>"
+                + "<d>" * 70_000
+                + "</d>" * 70_000
+                + "</description></item>"
+            ),
+        ),
+        ("240,000 empty elements", rss("<x/>" * 240_000)),
+        ("entity bomb in UTF-32", bomb.format(enc="UTF-32", extra="").encode("utf-32")),
+        ("entity bomb in EBCDIC", bomb.format(enc="cp037", extra="").encode("cp037")),
+        (
+            "entity bomb in UTF-16, not well-formed",
+            bomb.format(enc="UTF-16", extra=' standalone="maybe"').encode("utf-16"),
+        ),
+    ]
+    limit = settings.NEWSDESK_INGEST_PARSE_TIMEOUT
+    run_limited(parse_feed, rss("<item><guid>w</guid><title>warm</title></item>"))  # helper up
+    rows = []
+    for name, data in documents:
+        t0 = time.perf_counter()
+        try:
+            outcome = f"read: {len(run_limited(parse_feed, data))} items"
+        except ParseTimeout:
+            outcome = f"killed at the {limit} s limit"
+        except ParseError as exc:
+            outcome = "refused: " + str(exc).split(";")[0].split(", so")[0]
+        rows.append(
+            f"| {name} | {len(data) / 1e6:.1f} MB | {time.perf_counter() - t0:.2f} s | {outcome} |"
+        )
+    return (
+        "Each through the parse helper, as a poll runs it (time limit "
+        f"NEWSDESK_INGEST_PARSE_TIMEOUT = {limit} s), timed from submitting it to the answer.\n\n"
+        "| document | size | time | outcome |\n|---|---|---|---|\n" + "\n".join(rows)
     )
 
 
@@ -202,6 +286,8 @@ def main() -> None:
     print(study)
     speed = throughput(args.items)
     print(speed)
+    hostile = hostile_feeds()
+    print(hostile)
     from newsdesk.ingest import dedup
 
     b, r = dedup.bands_and_rows()
@@ -217,6 +303,10 @@ figures are a floor).
 ### Throughput
 
 {speed}
+
+### Hostile feeds
+
+{hostile}
 
 ### Grouping threshold
 

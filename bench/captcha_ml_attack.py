@@ -75,6 +75,12 @@ def ours(rng: random.Random) -> tuple[str, bytes]:
     return answer, render_challenge(answer, rng=rng)
 
 
+def ours_2x(rng: random.Random) -> tuple[str, bytes]:
+    """The high-DPI picture the widget's srcset offers: what a bot would fetch."""
+    answer = random_answer(rng)
+    return answer, render_challenge(answer, rng=rng, scale=2)
+
+
 SC_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _sc_real = None
 
@@ -153,6 +159,7 @@ def simple_captcha_2x(rng: random.Random) -> tuple[str, bytes]:
 
 TARGETS = {
     "ours": (ours, ALPHABET),
+    "ours-2x": (ours_2x, ALPHABET),
     "simple-captcha": (simple_captcha, SC_ALPHABET),
     "simple-captcha-2x": (simple_captcha_2x, SC_ALPHABET),
 }
@@ -178,7 +185,7 @@ def otsu(values: np.ndarray) -> float:
 # target by looking at cleaned challenges the bot drew itself (stock strokes are solid and the
 # noise is faint after the smoothing filter; ours has faint grain).
 # Single-pixel dots of the double-size stock picture go with a 3x3 median first.
-INK_THRESHOLD = {"ours": 0.85, "simple-captcha": 0.5, "simple-captcha-2x": 1.0}
+INK_THRESHOLD = {"ours": 0.85, "ours-2x": 0.85, "simple-captcha": 0.5, "simple-captcha-2x": 1.0}
 MEDIAN = {"simple-captcha-2x"}
 
 
@@ -550,16 +557,17 @@ def write_section(key: str, body: str) -> None:
     section = text.split(start, 1)[1].split(end, 1)[0] if start in text and end in text else ""
     blocks = dict(re.findall(r"<!-- captcha:(\w+) -->\n(.*?)<!-- /captcha:\1 -->\n", section, re.S))
     blocks[key] = body.rstrip("\n") + "\n"
-    order = ["ocr", "ml", "ml_calibration"]
+    order = ["legibility", "ocr", "ml", "ml_calibration"]
     inner = "".join(
         f"<!-- captcha:{k} -->\n{blocks[k]}<!-- /captcha:{k} -->\n"
         for k in sorted(blocks, key=lambda k: order.index(k) if k in order else 99)
     )
     _report.write_section(
         "captcha",
-        "## Captcha (Security Key): bots against the picture\n\n"
-        "Requirement (issue 3): tesseract solves < 1 %, a segment-and-classify bot trained on "
-        "its own challenges < 5 %, on 200 fresh challenges each.\n\n" + inner,
+        "## Captcha (Security Key): people and bots against the picture\n\n"
+        "Requirement (issue 13): people read at least 95 % of fresh pictures at the first try, "
+        "at 1x on a phone-sized picture; tesseract solves < 1 %; the segment-and-classify bot's "
+        "rate is reported, no longer a target (the barrier against bots is elsewhere).\n\n" + inner,
     )
 
 

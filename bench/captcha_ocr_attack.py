@@ -1,6 +1,6 @@
 """Attack the Security Key picture with off-the-shelf OCR: tesseract, with sensible preprocessing.
 
-    .venv/bin/python bench/captcha_ocr_attack.py                      # 200 fresh challenges
+    .venv/bin/python bench/captcha_ocr_attack.py                      # 200 fresh, 1x and 2x
     .venv/bin/python bench/captcha_ocr_attack.py --target simple-captcha  # calibration
 
 Each challenge is tried in several preprocessings (grey, Otsu threshold on the ink colour,
@@ -118,7 +118,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--target", choices=sorted(TARGETS) + ["all"], default="ours")
+    parser.add_argument(
+        "--target",
+        default="ours,ours-2x",
+        help=f"comma-separated, of {', '.join(sorted(TARGETS))}, or all",
+    )
     parser.add_argument("--test", type=int, default=200)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -130,9 +134,10 @@ def main() -> None:
     version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
     version = (version.stdout or version.stderr).splitlines()[0]
 
-    targets = (
-        ["ours", "simple-captcha", "simple-captcha-2x"] if args.target == "all" else [args.target]
-    )
+    targets = sorted(TARGETS) if args.target == "all" else args.target.split(",")
+    unknown = set(targets) - set(TARGETS)
+    if unknown:
+        sys.exit(f"unknown target(s) {sorted(unknown)}: choose from {sorted(TARGETS)}")
     rows = []
     for target in targets:
         r = run(target, args.test, args.seed, args.workers)

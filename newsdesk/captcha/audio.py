@@ -34,6 +34,12 @@ class CaptchaAudioUnavailable(RuntimeError):
     """espeak-ng is missing or failed: the page should offer the picture only."""
 
 
+def audio_available() -> bool:
+    """Whether this machine can speak the key (espeak-ng on the PATH): the widget offers the
+    audio link only then, and says why not otherwise."""
+    return shutil.which("espeak-ng") is not None
+
+
 def _espeak() -> str:
     path = shutil.which("espeak-ng")
     if not path:

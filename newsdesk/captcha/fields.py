@@ -7,7 +7,9 @@ from django.forms.renderers import get_default_renderer
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from .audio import audio_available
 from .challenges import Challenge, ChallengeError, challenge_check, challenge_issue
+from .image import ANSWER_LENGTH, HEIGHT, WIDTH
 
 REFRESH_FIELD = "captcha_refresh"
 
@@ -40,14 +42,23 @@ class CaptchaWidget(forms.MultiWidget):
         # Every rendering shows a new challenge and an empty answer box: a challenge is never
         # shown twice, and a re-displayed form (errors, refresh, 429) gets a fresh one for free.
         token = challenge_issue().token
+        answer_id = self.id_for_label(attrs.get("id") if attrs else None)
+        if answer_id:
+            # The answer box names its help: how many characters, and the spoken alternative.
+            self.widgets[1].attrs["aria-describedby"] = f"{answer_id}-help"
         context = super().get_context(name, [token, ""], attrs)
         context["captcha"] = {
             "token": token,
             "image_url": reverse("captcha:image", args=[token]),
+            "image_2x_url": reverse("captcha:image_2x", args=[token]),
+            "width": WIDTH,
+            "height": HEIGHT,
+            "length": ANSWER_LENGTH,
             "audio_url": reverse("captcha:audio", args=[token]),
+            "audio_available": audio_available(),
             "refresh_url": reverse("captcha:refresh"),
             "refresh_name": REFRESH_FIELD,
-            "answer_id": self.id_for_label(attrs.get("id") if attrs else None),
+            "answer_id": answer_id,
         }
         return context
 

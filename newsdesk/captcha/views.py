@@ -29,17 +29,22 @@ def _refused(error: ChallengeError, status: int = 404) -> HttpResponse:
 
 
 @require_safe
-def image(request, token: str):
+def image(request, token: str, scale: int = 1):
+    """The picture at 1x, or at 2x for high-DPI screens (the widget's srcset): the same picture."""
     try:
         challenge = challenge_read(token)
     except ChallengeError as error:
         return _refused(error)
     # Seeded from the token, and kept while the challenge lives: fetching it again gives the same
     # picture, so a bot cannot average many renderings of one answer (and pays no CPU twice).
-    key = f"captcha:png:{challenge.id}"
+    key = f"captcha:png:{challenge.id}:{scale}"
     png = cache.get(key)
     if png is None:
-        png = render_challenge(challenge.answer, rng=random.Random(challenge.seed))  # noqa: S311
+        png = render_challenge(
+            challenge.answer,
+            rng=random.Random(challenge.seed),  # noqa: S311 - a picture, not a secret
+            scale=scale,
+        )
         cache.set(key, png, max(1, challenge.expires - int(time.time())))
     return _no_store(HttpResponse(png, content_type="image/png"))
 
@@ -54,8 +59,10 @@ def audio(request, token: str):
         wav = render_audio(challenge.answer)
     except CaptchaAudioUnavailable:
         message = (
-            "The spoken Security Key is not available on this site right now. "
-            "Please use the picture, or contact the newsroom."
+            "The spoken Security Key is not available on this site: its speech program "
+            "(espeak-ng) is not installed or failed. Go back to the form and type the picture's "
+            "characters; if they are hard to read, ask for a new picture with “Captcha refresh”. "
+            "What you typed in the form is kept."
         )
         return _no_store(
             HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
@@ -88,6 +95,7 @@ def refresh(request):
             {
                 "token": challenge.token,
                 "image": reverse("captcha:image", args=[challenge.token]),
+                "image_2x": reverse("captcha:image_2x", args=[challenge.token]),
                 "audio": reverse("captcha:audio", args=[challenge.token]),
                 "expires": challenge.expires,
             }

@@ -28,6 +28,7 @@
       var answer = box.querySelector(".captcha-answer");
       var audio = box.querySelector(".captcha-audio");
       image.src = result.data.image;
+      image.srcset = result.data.image + " 1x, " + result.data.image_2x + " 2x";
       token.value = result.data.token;
       if (audio) { audio.href = result.data.audio; }
       answer.value = "";

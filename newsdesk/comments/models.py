@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from .privacy import email_decrypt
 
@@ -104,7 +105,9 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} on {self.article_id}"
+        # Admin titles and breadcrumbs: whose comment on which story, never an internal id.
+        headline = Truncator(self.article.headline).chars(60)
+        return f"{self.name} on “{headline}”"
 
     @property
     def email(self) -> str:
@@ -138,7 +141,8 @@ class CommentSettings(models.Model):
         verbose_name_plural = "comment settings"
 
     def __str__(self) -> str:
-        return f"Comments on {self.article_id}: {self.get_mode_display()}"
+        headline = Truncator(self.article.headline).chars(60)
+        return f"Comments on “{headline}”: {self.get_mode_display()}"
 
 
 def comment_settings_of(article) -> CommentSettings | None:

@@ -216,3 +216,92 @@ class ModeratorEmailTests(TestCase):
                     ip_address="192.0.2.1",
                 )
         self.assertEqual(len(mail.outbox), 1)
+
+
+class ModerationWordingTests(TestCase):
+    """Issue 13: buttons say what they do, titles name the story, reasons are in view."""
+
+    def setUp(self):
+        self.moderator = make_moderator()
+        self.client.force_login(self.moderator)
+        self.url = reverse("admin:comments_comment_queue")
+        self.article = ArticleFactory(headline="Harbour plan approved")
+
+    def test_queue_buttons_say_what_they_do(self):
+        comment = CommentFactory(article=self.article, status="pending", name="Rosa")
+        html = self.client.get(self.url).content.decode()
+        button = f'value="approve:{comment.pk}"'
+        self.assertIn(button, html)
+        row = html[html.index(f'id="queue-{comment.pk}"') :]
+        row = row[: row.index("</tr>")]
+        self.assertIn(">Approve</button>", row)
+        self.assertIn(">Reject</button>", row)
+        self.assertIn(">Mark as spam</button>", row)
+        self.assertNotIn(">Approved<", row)
+        self.assertNotIn(">Marked as spam<", row)
+        self.assertIn('aria-label="Mark as spam: comment by Rosa on “Harbour plan approved”"', row)
+        self.assertIn('aria-keyshortcuts="s"', row)
+        # Bulk buttons too.
+        self.assertIn('name="bulk" value="spam" class="button">Mark as spam</button>', html)
+
+    def test_after_pressing_the_message_says_what_was_done(self):
+        comment = CommentFactory(article=self.article, status="pending")
+        response = self.client.post(self.url, {"do": f"spam:{comment.pk}"}, follow=True)
+        self.assertContains(response, "Marked as spam 1 comment(s).")
+
+    def test_spam_folder_offers_approve_and_back_to_the_queue_not_spam(self):
+        CommentFactory(article=self.article, status="spam")
+        html = self.client.get(self.url, {"status": "spam"}).content.decode()
+        self.assertIn(">Approve</button>", html)
+        self.assertIn(">Back to the queue</button>", html)
+        self.assertNotIn(">Mark as spam</button>", html)
+
+    def test_detection_reasons_are_shown_beside_each_comment_and_name_its_buttons(self):
+        comment = CommentFactory(
+            article=self.article,
+            status="pending",
+            spam_score=0.9,
+            spam_reasons=["+0.40 2 link(s)", "+0.50 blocked term 'casino'"],
+        )
+        html = self.client.get(self.url).content.decode()
+        self.assertIn("Why it is here", html)
+        self.assertIn(f'id="reasons-{comment.pk}"', html)
+        self.assertIn("blocked term &#x27;casino&#x27;", html)
+        self.assertIn(f'aria-describedby="reasons-{comment.pk}"', html)
+
+    def test_comment_title_names_the_article_not_an_id(self):
+        comment = CommentFactory(article=self.article, name="Rosa")
+        self.assertEqual(str(comment), "Rosa on “Harbour plan approved”")
+        self.assertNotIn(str(self.article.pk), str(comment))
+        html = self.client.get(
+            reverse("admin:comments_comment_change", args=[comment.pk])
+        ).content.decode()
+        self.assertIn("Rosa on “Harbour plan approved”", html)
+
+    def test_long_headlines_are_shortened_in_titles(self):
+        article = ArticleFactory(headline="A" * 200)
+        self.assertLess(len(str(CommentFactory(article=article, name="Rosa"))), 80)
+
+
+class PreviewShowsNoCommentFormTests(TestCase):
+    def test_preview_of_a_draft_has_no_write_link_form_or_reply(self):
+        from newsdesk.articles.models import Article
+
+        editor = User.objects.create_superuser("ed", "ed@newsroom.example", "pw")
+        self.client.force_login(editor)
+        draft = ArticleFactory(status=Article.Status.DRAFT, headline="Not out yet")
+        CommentFactory(article=draft, name="Rosa")  # shown, as readers would see it
+        html = self.client.get(reverse("site:preview", args=[draft.news_id])).content.decode()
+        self.assertIn("Preview:", html)
+        self.assertIn("No form is offered on a preview.", html)
+        self.assertNotIn("Write a comment", html)
+        self.assertNotIn("comment-form-slot", html)
+        self.assertNotIn("Reply to Rosa", html)
+        self.assertNotIn(reverse("comments:write", args=[draft.news_id]), html)
+        self.assertNotIn('name="captcha_token"', html)
+
+    def test_the_published_page_keeps_its_write_link(self):
+        article = ArticleFactory()
+        html = self.client.get(article.get_absolute_url()).content.decode()
+        self.assertIn("Write a comment", html)
+        self.assertNotIn("No form is offered on a preview.", html)

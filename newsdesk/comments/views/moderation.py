@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,11 +16,21 @@ from ..models import Comment
 from ..services import comments_moderate
 
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Action:
+    status: str
+    button: str  # what pressing it does, in the imperative: "Approve", not "Approved"
+    done: str  # what the message after it says was done
+    key: str  # the queue's keyboard shortcut (comments/moderation.js)
+
+
 ACTIONS = {
-    "approve": (Comment.Status.APPROVED, "Approved"),
-    "reject": (Comment.Status.REJECTED, "Rejected"),
-    "spam": (Comment.Status.SPAM, "Marked as spam"),
-    "pending": (Comment.Status.PENDING, "Returned to the queue"),
+    "approve": Action(Comment.Status.APPROVED, "Approve", "Approved", "a"),
+    "reject": Action(Comment.Status.REJECTED, "Reject", "Rejected", "r"),
+    "spam": Action(Comment.Status.SPAM, "Mark as spam", "Marked as spam", "s"),
+    "pending": Action(Comment.Status.PENDING, "Back to the queue", "Returned to the queue", "p"),
 }
 STATUSES = [
     Comment.Status.PENDING,
@@ -85,7 +96,7 @@ def moderation_queue(request, *, model_admin):
         "status_choices": [(s.value, s.label, counts[s.value]) for s in STATUSES],
         "counts": counts,
         "actions": [
-            (key, label) for key, (status, label) in ACTIONS.items() if status != filters["status"]
+            (name, action) for name, action in ACTIONS.items() if action.status != filters["status"]
         ],
     }
     return TemplateResponse(request, "admin/comments/queue.html", context)
@@ -106,8 +117,8 @@ def _apply(request, filters) -> None:
     if not ids:
         messages.warning(request, "No comment was selected: tick the boxes of the comments first.")
         return
-    status, verb = ACTIONS[action]
+    chosen = ACTIONS[action]
     changed = comments_moderate(
-        comments=Comment.objects.filter(pk__in=ids), status=status, by=request.user
+        comments=Comment.objects.filter(pk__in=ids), status=chosen.status, by=request.user
     )
-    messages.success(request, f"{verb} {changed} comment(s).")
+    messages.success(request, f"{chosen.done} {changed} comment(s).")

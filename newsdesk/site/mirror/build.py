@@ -38,6 +38,7 @@ from django.utils import timezone
 from newsdesk.articles import keys as article_keys
 from newsdesk.articles.models import Article
 from newsdesk.core.surrogate import ALL
+from newsdesk.feeds.sitemaps import BLOCK as SITEMAP_BLOCK
 
 from .index import SCHEMA_VERSION, FileRow, ListRow, MirrorIndex
 from .lists import ListSpec, all_specs, chain_repair, containing, covering, cursor_of, cursor_text
@@ -284,8 +285,9 @@ class Mirror:
             lists = index.lists()
         work: dict[str, tuple[list[bool], set]] = defaultdict(lambda: ([False], set()))
         others = []
+        blocks = _sitemap_blocks(keys)
         for row in index.files_showing(keys):
-            if row.list_id in rebuilt:
+            if row.list_id in rebuilt or not _block_wanted(row, blocks):
                 continue
             if row.kind == "list":
                 head, anchors = work[row.list_id]
@@ -408,12 +410,35 @@ def _job_for(row: FileRow, lists: dict[str, ListRow]) -> GetJob:
     return GetJob(path, query, kind=row.kind, list_id=row.list_id)
 
 
+def _news_ids(keys: Iterable[str]) -> list[int]:
+    numbers = (key.removeprefix("article-") for key in keys if key.startswith("article-"))
+    return [int(number) for number in numbers if number.isdigit()]
+
+
+def _sitemap_blocks(keys: set[str]) -> set[int] | None:
+    """The article sitemap pages a purge can change: the blocks of the stories it names. The
+    `sitemap` key is purged with the stories that changed (articles/keys.py), so a block of
+    50,000 other stories is not rendered again to find it unchanged. None: every block (the
+    key purged on its own, by an operator)."""
+    ids = _news_ids(keys)
+    if article_keys.SITEMAP not in keys or not ids:
+        return None
+    return {news_id // SITEMAP_BLOCK + 1 for news_id in ids}
+
+
+def _block_wanted(row: FileRow, blocks: set[int] | None) -> bool:
+    if blocks is None or row.kind != "sitemap":
+        return True
+    path, _, query = row.source.partition("?")
+    if path != reverse("feeds:sitemap", kwargs={"section": "articles"}):
+        return True
+    page = int(query.removeprefix("p=")) if query.startswith("p=") else 1
+    return page in blocks
+
+
 def _visible_stories(keys: set[str]) -> list[Article]:
     """The stories among the purged keys that readers see now."""
-    prefix = "article-"
-    ids = [
-        int(k[len(prefix) :]) for k in keys if k.startswith(prefix) and k[len(prefix) :].isdigit()
-    ]
+    ids = _news_ids(keys)
     found = []
     for start in range(0, len(ids), 500):
         found += list(

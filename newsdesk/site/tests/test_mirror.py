@@ -226,6 +226,13 @@ def small_site() -> dict:
                 is_top_story=n == 10,
             )
         )
+    far = ArticleFactory(
+        headline="A story from another sitemap block",
+        published_at=now - timedelta(hours=30),
+        section=sport,
+        keywords=[cup],
+        news_id=120_007,  # News IDs 100,000-149,999: the third article sitemap
+    )
     CommentFactory(article=stories[7], body="A reader remark on story seven")
     hidden = {
         "draft": ArticleFactory(
@@ -243,6 +250,7 @@ def small_site() -> dict:
     }
     return {
         "stories": stories,
+        "far": far,
         "hidden": hidden,
         "sections": (politics, sport),
         "keywords": (harbour, budget, cup),
@@ -777,6 +785,28 @@ class MirrorUpdateTests(MirrorUpdateTestCase):
         self.assertTrue(showing <= touched)
         for path, (_, _, content) in tree(self.folder).items():
             self.assertNotIn(old_headline.encode(), content, path)
+
+    def test_an_edit_renders_again_only_the_article_sitemap_that_holds_the_story(self):
+        rendered = []
+        producer = self.mirror.producer()
+        run = producer.run
+
+        def spy(job):
+            rendered.append(job.source)
+            return run(job)
+
+        story = self.site["stories"][5]
+        story.summary = "A new summary"
+        with mock.patch.object(producer, "run", spy):
+            self.mirror.keys_purged(article_keys(article_save(article=story, by=None)))
+        self.assertIn("/sitemap-articles.xml?p=11", rendered)
+        self.assertNotIn("/sitemap-articles.xml?p=3", rendered)
+        rendered.clear()
+        with mock.patch.object(producer, "run", spy):
+            self.mirror.keys_purged(["sitemap"])  # an operator's purge: every sitemap
+        self.assertTrue(
+            {"/sitemap-articles.xml?p=3", "/sitemap-articles.xml?p=11"} <= set(rendered)
+        )
 
     def test_a_new_slug_leaves_a_page_that_sends_readers_on(self):
         story = self.site["stories"][3]

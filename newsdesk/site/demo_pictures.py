@@ -293,7 +293,11 @@ def draw_portrait(seed: str, size: int = 480) -> bytes:
 
 def picture_create(*, name: str, data: bytes, alt: str, caption: str = "") -> Image:
     """An Image with its renditions, as an upload through the admin would make it."""
-    image = Image(alt=alt, caption=caption, credit="Illustration: Newsdesk demo")
+    with PILImage.open(io.BytesIO(data)) as probe:
+        width, height = probe.size
+    image = Image(
+        alt=alt, caption=caption, credit="Illustration: Newsdesk demo", width=width, height=height
+    )
     image.file.save(f"demo-{name}.jpg", ContentFile(data), save=False)
     image.save()
     renditions_generate(image)

@@ -285,9 +285,18 @@ class Mirror:
             lists = index.lists()
         work: dict[str, tuple[list[bool], set]] = defaultdict(lambda: ([False], set()))
         others = []
+        visible = _visible_stories(keys)
+        entering: dict[str, list] = defaultdict(list)  # list -> cursors of the stories changed
+        for article in visible:
+            for spec in containing(article):
+                entering[spec.id].append((article.published_at, article.pk))
         blocks = _sitemap_blocks(keys)
+        floors: dict[str, object] = {}
+        story_change = bool(_news_ids(keys))
         for row in index.files_showing(keys):
             if row.list_id in rebuilt or not _block_wanted(row, blocks):
+                continue
+            if story_change and self._window_untouched(row, keys, lists, entering, floors):
                 continue
             if row.kind == "list":
                 head, anchors = work[row.list_id]
@@ -298,7 +307,7 @@ class Mirror:
             else:
                 others.append(_job_for(row, lists))
         chains: dict[str, list] = {}
-        for article in _visible_stories(keys):
+        for article in visible:
             for job in _story_jobs(article.news_id, article.slug):
                 if index.file_by_source(job.source) is None:
                     others.append(job)
@@ -318,6 +327,28 @@ class Mirror:
         self._assets_collect()
         run.report.seconds = time.perf_counter() - started
         return run.report
+
+    def _window_untouched(self, row: FileRow, keys, lists, entering, floors) -> bool:
+        """Whether a list's first page or feed would render the same: the purge names it by
+        the list's head key alone, it names the stories that changed (a story's change always
+        does: articles/keys.py), and none of them is now among the stories it shows (a story
+        that left them is one it names). A story edited deep in a busy list then costs no
+        render of its head. The home page is always rendered: it shows top stories too."""
+        if row.kind not in ("list", "feed") or row.anchor is not None:
+            return False
+        list_row = lists.get(row.list_id)
+        if list_row is None or (row.kind == "list" and list_row.kind == "home"):
+            return False
+        spec = ListSpec(list_row.kind, list_row.pk, list_row.slug)
+        if row.keys & (keys - {spec.head_key}):
+            return False
+        if row.kind == "list":
+            floor = cursor_of(list_row.head_next) if list_row.head_next else None
+        else:
+            if row.list_id not in floors:
+                floors[row.list_id] = spec.floor(settings.NEWSDESK_FEED_ITEMS)
+            floor = floors[row.list_id]
+        return not any(floor is None or c >= floor for c in entering.get(row.list_id, ()))
 
     def _lists_sync(self, lists: dict[str, ListRow], run: _Run) -> set[str]:
         """Lists that appeared, went or moved (a new slug): built, deleted, or both."""

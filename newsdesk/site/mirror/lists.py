@@ -115,6 +115,11 @@ class ListSpec:
         queryset = self.cursors(lower, upper)
         return list(queryset[:limit] if limit else queryset)
 
+    def floor(self, size: int) -> Cursor | None:
+        """The oldest of the list's `size` newest stories (None: it has no more than those)."""
+        found = list(self.cursors(None, None)[size - 1 : size + 1])
+        return found[0] if len(found) > 1 else None
+
     def export_anchors(self, size: int) -> Iterator[Cursor]:
         """The cursors of the origin's own deeper pages, oldest last: the last story of every
         full page that has a story after it. One pass over the list's index."""

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import time
 from collections import deque
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -680,8 +680,14 @@ class MirrorUpdateTestCase(TestCase):
         watched.enable()
         self.addCleanup(watched.disable)
 
-    def committed(self):
-        return self.captureOnCommitCallbacks(execute=True)
+    @contextmanager
+    def committed(self, *, related: bool = True):
+        """Commit, running the purges. Without `related`: the change's own purge alone, not the
+        related stories' refresh after it, whose purges name many more pages (a test of what
+        the change's own keys bring)."""
+        alone = mock.patch("newsdesk.articles.effects._follow_ups", [])
+        with alone if not related else nullcontext(), self.captureOnCommitCallbacks(execute=True):
+            yield
 
     def touched(self) -> set[str]:
         """Files written (a new inode: written and renamed) or deleted since the export."""
@@ -749,7 +755,7 @@ class MirrorUpdateTests(MirrorUpdateTestCase):
     def test_a_published_story_enters_its_page_lists_feeds_and_sitemaps(self):
         politics = self.site["sections"][0]
         harbour = self.site["keywords"][0]
-        with self.committed():
+        with self.committed(related=False):
             story = article_save(
                 article=Article(headline="Budget vote delayed", section=politics),
                 by=None,
@@ -807,6 +813,26 @@ class MirrorUpdateTests(MirrorUpdateTestCase):
         self.assertTrue(
             {"/sitemap-articles.xml?p=3", "/sitemap-articles.xml?p=11"} <= set(rendered)
         )
+
+    def test_an_edit_deep_in_a_list_does_not_render_its_first_page_again(self):
+        rendered = []
+        run = Producer.run
+
+        def spy(producer, job):  # whichever Mirror the purge's task opens
+            rendered.append(job.source)
+            return run(producer, job)
+
+        story = self.site["stories"][1]  # the oldest of Politics and Harbour: three pages down
+        story.summary = "A summary written later"
+        article_save(article=story, by=None)  # its purge, without the related stories' after it
+        with mock.patch.object(Producer, "run", spy):
+            self.mirror.keys_purged(article_keys(story))
+        touched = self.assert_exactly_the_files_that_show_the_change()
+        self.assertNotIn("/section/politics/", rendered)
+        self.assertNotIn("/keyword/harbour/", rendered)
+        self.assertIn("/", rendered)  # the home page shows top stories too: always rendered
+        self.assertIn(article_file(story), touched)
+        self.assertTrue(any("politics/after/" in path for path in touched))
 
     def test_a_new_slug_leaves_a_page_that_sends_readers_on(self):
         story = self.site["stories"][3]
@@ -882,7 +908,7 @@ class EmbargoTests(MirrorUpdateTestCase):
         self.clock.stop()
         self.clock = time_machine.travel(lift + timedelta(seconds=1), tick=False)
         self.clock.start()
-        with self.committed():
+        with self.committed(related=False):
             self.assertEqual(article_effects_run.call(article_id=story.pk), "done")
         touched = self.assert_exactly_the_files_that_show_the_change()
         self.assertIn(article_file(story), touched)

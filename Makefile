@@ -51,7 +51,9 @@ lint: install
 ## The whole suite on SQLite, then on PostgreSQL where it answers on 127.0.0.1:5432.
 test: install lint system-check test-sqlite test-postgres
 
+# Missing Debian packages are installed when we can (root with apt-get), else named, one a line.
 system-check:
+	@scripts/install_system_packages.sh
 	@$(BIN)/python scripts/system_check.py
 
 test-sqlite: install

@@ -21,4 +21,4 @@ if shutil.which("varnishd") and not glob.glob("/usr/lib/*/varnish/vmods/libvmod_
 for package, why in missing:
     print(f"Missing Debian package {package}: {why} will skip. Install: apt-get install {package}")
 if missing:
-    print("(.ci/run installs every package in .ci/debian-packages.)")
+    print("(As root, make test installs them itself: scripts/install_system_packages.sh.)")

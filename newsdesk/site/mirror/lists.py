@@ -219,13 +219,15 @@ def chain_repair(
     """
     chain = sorted(set(chain), reverse=True)
     before = set(chain)
-    work = set(dirty) & before
+    lower_before = _lowers(chain)
+    dirty = set(dirty) & before
+    work = set(dirty)
     render_again: set[Cursor] = set()
     if head_next != head_next_before and head_next_before in before:
         chain.remove(head_next_before)  # the old bridge: it stays only if it is now a full page
     if head_next is None:
         return Repair(chain=[], render=set(), drop=before)
-    chain = [anchor for anchor in chain if anchor < head_next]  # the head shows those now
+    chain = [anchor for anchor in chain if anchor <= head_next]  # the head shows newer ones
     if not chain or chain[0] != head_next:
         chain.insert(0, head_next)
         work.add(head_next)
@@ -255,7 +257,20 @@ def chain_repair(
             render_again.update(added)
         render_again.add(anchor)
     kept = set(chain)
-    return Repair(chain=chain, render=render_again & kept, drop=before - kept)
+    lower_now = _lowers(chain)
+    # A page that was there, holds the same range and shows no story that changed renders the
+    # same (a full bridge that becomes an anchored page, a page found too big only below it).
+    render_again = {
+        anchor
+        for anchor in render_again & kept
+        if anchor not in before or anchor in dirty or lower_before[anchor] != lower_now[anchor]
+    }
+    return Repair(chain=chain, render=render_again, drop=before - kept)
+
+
+def _lowers(chain: list[Cursor]) -> dict[Cursor, Cursor | None]:
+    """Each anchor's next anchor (the lower end of its page's range)."""
+    return {anchor: chain[i + 1] if i + 1 < len(chain) else None for i, anchor in enumerate(chain)}
 
 
 def covering(chain: list[Cursor], cursor: Cursor) -> Cursor | None:

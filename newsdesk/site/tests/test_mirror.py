@@ -652,10 +652,13 @@ class ChainRepairTests(SimpleTestCase):
             shown = [c for anchor in repair.chain for c in pages[anchor][0]]
             expected = [c for c in items if nxt is not None and c < nxt]
             self.assertEqual(shown, expected)  # in order, each story once, none left out
+            changed = set()
             for anchor, (stories, _) in pages.items():
                 self.assertTrue(1 <= len(stories) <= size, (anchor, stories))
                 if pages[anchor] != before_pages.get(anchor):
+                    changed.add(anchor)
                     self.assertIn(anchor, repair.render)  # changed: rendered again
+            self.assertLessEqual(repair.render, changed | dirty)  # and nothing else
             self.assertEqual(repair.drop, set(before_pages) - set(pages))
             chain = repair.chain
 

@@ -19,6 +19,7 @@ the index (`pending`) and applied by the holder before it lets go: a purge is ne
 from __future__ import annotations
 
 import fcntl
+import functools
 import itertools
 import logging
 import multiprocessing
@@ -60,7 +61,7 @@ logger = logging.getLogger(__name__)
 BATCH = 2000  # jobs handed out (and results recorded) at a time
 # Keys that may add, remove or move a whole list (a section, keyword or author; list heads).
 _LIST_KEYS = (article_keys.SECTIONS, article_keys.KEYWORDS, article_keys.AUTHORS)
-_LIST_KEY_PREFIXES = ("section-", "keyword-", "author-", "list-")
+_LIST_KEY_PREFIXES = ("section-", "keyword-", "author-")
 
 
 class MirrorError(Exception):
@@ -280,7 +281,7 @@ class Mirror:
         run = _Run(self, gen=int(index.meta("generation", "0")), export=False)
         lists = index.lists()
         rebuilt: set[str] = set()
-        if any(k in _LIST_KEYS or k.startswith(_LIST_KEY_PREFIXES) for k in keys):
+        if _lists_may_change(keys, lists):
             rebuilt = self._lists_sync(lists, run)
             lists = index.lists()
         work: dict[str, tuple[list[bool], set]] = defaultdict(lambda: ([False], set()))
@@ -412,6 +413,18 @@ class Mirror:
                 self.index.asset_forget(db, path)
 
 
+def _lists_may_change(keys: set[str], lists: dict[str, ListRow]) -> bool:
+    """Whether a purge may add, remove or move a list: a section, keyword or author changed
+    (or one of their collections), or the head of a list the mirror does not have yet."""
+    heads = {ListSpec(row.kind, row.pk, row.slug).head_key for row in lists.values()}
+    return any(
+        key in _LIST_KEYS
+        or key.startswith(_LIST_KEY_PREFIXES)
+        or (key.startswith("list-") and key not in heads)
+        for key in keys
+    )
+
+
 def _head_job(spec: ListSpec) -> GetJob:
     return GetJob(
         spec.base,
@@ -446,6 +459,11 @@ def _news_ids(keys: Iterable[str]) -> list[int]:
     return [int(number) for number in numbers if number.isdigit()]
 
 
+@functools.cache
+def _article_sitemap() -> str:
+    return reverse("feeds:sitemap", kwargs={"section": "articles"})
+
+
 def _sitemap_blocks(keys: set[str]) -> set[int] | None:
     """The article sitemap pages a purge can change: the blocks of the stories it names. The
     `sitemap` key is purged with the stories that changed (articles/keys.py), so a block of
@@ -461,7 +479,7 @@ def _block_wanted(row: FileRow, blocks: set[int] | None) -> bool:
     if blocks is None or row.kind != "sitemap":
         return True
     path, _, query = row.source.partition("?")
-    if path != reverse("feeds:sitemap", kwargs={"section": "articles"}):
+    if path != _article_sitemap():
         return True
     page = int(query.removeprefix("p=")) if query.startswith("p=") else 1
     return page in blocks

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS files (
     gen INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_list ON files (list_id, anchor);
+CREATE INDEX IF NOT EXISTS files_kind ON files (kind);
 CREATE TABLE IF NOT EXISTS file_keys (
     key TEXT NOT NULL,
     file_id INTEGER NOT NULL,

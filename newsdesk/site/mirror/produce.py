@@ -146,7 +146,7 @@ class Producer:
             produced.next_cursor = result.next_cursor
             path = file_path(job.path, job.query, kind)
         elif kind.endswith("xml"):
-            result = self.links.xml(text)
+            result = self.links.xml(text, assets=not job.kind.startswith("sitemap"))
             path = file_path(job.path, job.query, kind)
             if job.kind == "sitemap-index":
                 produced.children = [

@@ -837,6 +837,18 @@ class MirrorUpdateTests(MirrorUpdateTestCase):
         self.assertIn(article_file(story), touched)
         self.assertTrue(any("politics/after/" in path for path in touched))
 
+    def test_a_keyword_new_to_the_mirror_gets_its_pages_and_feeds(self):
+        story = self.site["stories"][9]
+        story.keywords.add(KeywordFactory(name="Lighthouse", slug="lighthouse"))
+        with self.committed():
+            article_save(article=story, by=None)
+        touched = self.assert_exactly_the_files_that_show_the_change()
+        self.assertIn("keyword/lighthouse/index.html", touched)
+        self.assertIn("feeds/keyword/lighthouse/rss/index.rss", touched)
+        self.assertIn(
+            story.headline.encode(), (self.folder / "keyword/lighthouse/index.html").read_bytes()
+        )
+
     def test_a_new_slug_leaves_a_page_that_sends_readers_on(self):
         story = self.site["stories"][3]
         old = article_file(story)

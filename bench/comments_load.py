@@ -9,7 +9,8 @@ or --workers/--threads), SQLite in a fresh data folder, on a free 127.0.0.1 port
 behaves like a reader's browser on one keep-alive connection: it loads the comment form once, as
 the article page's script does (GET /comments/<id>/form/: CSRF cookie, signed form start), then
 over and over asks for a new Security Key (GET /captcha/refresh/), answers it, and posts the
-form; only the redirect to the thanks (/comments/<id>/write/?sent=1) counts as accepted. The bench reads each answer by decrypting the token
+form; only the redirect to the thanks (/comments/<id>/write/?sent=1) counts as accepted.
+The bench reads each answer by decrypting the token
 with the site's own key, which it can only do because it shares the data folder (and so the
 secret key) with the server: nothing in the site hands answers out.
 

@@ -93,10 +93,3 @@ class ArticlePageMetadataTests(TestCase):
         document = lxml.html.fromstring(self.client.get(article.get_absolute_url()).content)
         data = self.json_ld(document, "NewsArticle")
         self.assertEqual(data["author"][0]["@type"], "Organization")
-
-    def test_related_stories_are_listed(self):
-        ArticleFactory(headline="Talks continue", section=self.section)
-        document = self.page()
-        self.assertEqual(
-            document.xpath('//section[@class="related"]//a/text()'), ["Talks continue"]
-        )

@@ -5,7 +5,8 @@ sitemaps, robots.txt, the 404 page, static files and pictures) as files any stat
 serve; `--watch`, or the task workers when NEWSDESK_MIRROR_DIR is set, keep it current by
 rewriting exactly the files whose surrogate keys a purge names.
 
-    build.py    the export and the updates (Mirror)
+    build.py    the export and the updates (Mirror): which files a purge touches
+    run.py      running the jobs, here or in worker processes, and recording what they made
     produce.py  one file: rendered, its links pointed where they belong, written atomically
     render.py   pages rendered through Django's handler as an anonymous reader
     rewrite.py  what points where on the mirror (base URL, origin, pager, comment form)
@@ -17,6 +18,7 @@ rewriting exactly the files whose surrogate keys a purge names.
 docs/operations.md, "Static mirror", is the operator's side.
 """
 
-from .build import Mirror, MirrorError, Report
+from .build import Mirror, MirrorError
+from .run import Report
 
 __all__ = ["Mirror", "MirrorError", "Report"]

@@ -22,17 +22,15 @@ import fcntl
 import functools
 import itertools
 import logging
-import multiprocessing
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,13 +45,12 @@ from .produce import (
     NOT_FOUND_SOURCE,
     GetJob,
     ListJob,
-    MirrorRenderError,
-    Produced,
     Producer,
     list_source,
     remove_file,
 )
 from .rewrite import COMMENT_MODES, site_files
+from .run import Report, Run, chunks, feed_job, head_job, job_for, story_jobs
 from .watch import purge_log_position
 
 logger = logging.getLogger(__name__)
@@ -66,32 +63,6 @@ _LIST_KEY_PREFIXES = ("section-", "keyword-", "author-")
 
 class MirrorError(Exception):
     """What an operator must change: said plainly, by `newsdesk mirror` and the system checks."""
-
-
-@dataclass
-class Report:
-    written: set[str] = field(default_factory=set)
-    deleted: set[str] = field(default_factory=set)
-    written_count: int = 0
-    deleted_count: int = 0
-    unchanged: int = 0
-    missing: set[str] = field(default_factory=set)  # assets pages use that were not found
-    seconds: float = 0.0
-    detail: bool = True  # keep the paths (an export of a large archive keeps counts only)
-
-    @property
-    def touched(self) -> set[str]:
-        return self.written | self.deleted
-
-    def wrote(self, path: str) -> None:
-        self.written_count += 1
-        if self.detail:
-            self.written.add(path)
-
-    def removed(self, path: str) -> None:
-        self.deleted_count += 1
-        if self.detail:
-            self.deleted.add(path)
 
 
 def base_url_checked(url: str) -> str:
@@ -192,7 +163,7 @@ class Mirror:
         index.pending_clear()  # what was purged before now is rendered as it is now
         position = purge_log_position()
         gen = index.generation_next()
-        run = _Run(self, gen=gen, export=True, jobs=jobs, detail=detail, progress=progress)
+        run = Run(self, gen=gen, export=True, jobs=jobs, detail=detail, progress=progress)
         try:
             run.jobs(
                 [
@@ -209,8 +180,8 @@ class Mirror:
                     batch = []
             run.jobs(batch)
             stories = Article.objects.published().order_by("news_id").values_list("news_id", "slug")
-            for chunk in _chunks(stories.iterator(chunk_size=BATCH), BATCH // 2):
-                run.jobs(job for news_id, slug in chunk for job in _story_jobs(news_id, slug))
+            for chunk in chunks(stories.iterator(chunk_size=BATCH), BATCH // 2):
+                run.jobs(job for news_id, slug in chunk for job in story_jobs(news_id, slug))
         finally:
             run.close()
         for path in index.files_older_than(gen):
@@ -224,7 +195,7 @@ class Mirror:
         run.report.seconds = time.perf_counter() - started
         return run.report
 
-    def _list_build(self, spec: ListSpec, run: _Run) -> list:
+    def _list_build(self, spec: ListSpec, run: Run) -> list:
         """Record a list's pages as the origin's own cursors make them; their jobs."""
         anchors = list(spec.export_anchors(settings.NEWSDESK_PAGE_SIZE))
         texts = [cursor_text(a) for a in anchors]
@@ -234,8 +205,8 @@ class Mirror:
         with self.index.transaction() as db:
             self.index.list_put(db, row, texts)
         run.expected_next[spec.id] = row.head_next
-        jobs: list = [_head_job(spec)]
-        jobs += [_feed_job(spec, path) for path in spec.feeds()]
+        jobs: list = [head_job(spec)]
+        jobs += [feed_job(spec, path) for path in spec.feeds()]
         for i, anchor in enumerate(anchors):
             jobs.append(ListJob(spec, anchor, anchors[i + 1] if i + 1 < len(anchors) else None))
         return jobs
@@ -278,7 +249,7 @@ class Mirror:
         if ALL in keys or self.index.meta("page_size") != str(settings.NEWSDESK_PAGE_SIZE):
             return self._export()
         index = self.index
-        run = _Run(self, gen=int(index.meta("generation", "0")), export=False)
+        run = Run(self, gen=int(index.meta("generation", "0")), export=False)
         lists = index.lists()
         rebuilt: set[str] = set()
         if _lists_may_change(keys, lists):
@@ -306,10 +277,10 @@ class Mirror:
                 else:
                     anchors.add(cursor_of(row.anchor))
             else:
-                others.append(_job_for(row, lists))
+                others.append(job_for(row, lists))
         chains: dict[str, list] = {}
         for article in visible:
-            for job in _story_jobs(article.news_id, article.slug):
+            for job in story_jobs(article.news_id, article.slug):
                 if index.file_by_source(job.source) is None:
                     others.append(job)
             for spec in containing(article):
@@ -351,7 +322,7 @@ class Mirror:
             floor = floors[row.list_id]
         return not any(floor is None or c >= floor for c in entering.get(row.list_id, ()))
 
-    def _lists_sync(self, lists: dict[str, ListRow], run: _Run) -> set[str]:
+    def _lists_sync(self, lists: dict[str, ListRow], run: Run) -> set[str]:
         """Lists that appeared, went or moved (a new slug): built, deleted, or both."""
         specs = {spec.id: spec for spec in all_specs()}
         for list_id, row in lists.items():
@@ -366,19 +337,19 @@ class Mirror:
                 built.add(list_id)
         return built
 
-    def _list_drop(self, list_id: str, run: _Run) -> None:
+    def _list_drop(self, list_id: str, run: Run) -> None:
         for row in self.index.files_of_list(list_id):
             run.remove(row.path)
         with self.index.transaction() as db:
             self.index.list_remove(db, list_id)
 
-    def _list_repair(self, row: ListRow, head_dirty: bool, dirty: set, run: _Run) -> None:
+    def _list_repair(self, row: ListRow, head_dirty: bool, dirty: set, run: Run) -> None:
         spec = ListSpec(row.kind, row.pk, row.slug)
         chain = [cursor_of(a) for a in self.index.anchors(row.id)]
         before = cursor_of(row.head_next) if row.head_next else None
         after = before
         if head_dirty:
-            [head] = run.jobs([_head_job(spec)])
+            [head] = run.jobs([head_job(spec)])
             if head.status == "gone":
                 self._list_drop(row.id, run)
                 return
@@ -425,35 +396,6 @@ def _lists_may_change(keys: set[str], lists: dict[str, ListRow]) -> bool:
     )
 
 
-def _head_job(spec: ListSpec) -> GetJob:
-    return GetJob(
-        spec.base,
-        kind="list",
-        list_id=spec.id,
-        list_base=spec.base,
-        extra_keys=frozenset(spec.own_keys),
-    )
-
-
-def _feed_job(spec: ListSpec, path: str) -> GetJob:
-    return GetJob(path, kind="feed", list_id=spec.id, extra_keys=frozenset(spec.own_keys))
-
-
-def _story_jobs(news_id: int, slug: str) -> list[GetJob]:
-    page = reverse("site:article", kwargs={"news_id": news_id, "slug": slug})
-    short = reverse("site:short", kwargs={"news_id": news_id})
-    return [GetJob(page, kind="article"), GetJob(short, kind="article")]
-
-
-def _job_for(row: FileRow, lists: dict[str, ListRow]) -> GetJob:
-    path, _, query = row.source.partition("?")
-    if row.kind == "feed" and row.list_id in lists:
-        list_row = lists[row.list_id]
-        spec = ListSpec(list_row.kind, list_row.pk, list_row.slug)
-        return _feed_job(spec, path)
-    return GetJob(path, query, kind=row.kind, list_id=row.list_id)
-
-
 def _news_ids(keys: Iterable[str]) -> list[int]:
     numbers = (key.removeprefix("article-") for key in keys if key.startswith("article-"))
     return [int(number) for number in numbers if number.isdigit()]
@@ -498,143 +440,3 @@ def _visible_stories(keys: set[str]) -> list[Article]:
             .only("news_id", "slug", "published_at", "section", "section__slug")
         )
     return found
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
-
-# Running jobs, here or in worker processes ----------------------------------------------------
-
-_worker: Producer | None = None
-
-
-def _worker_start(folder: str, base_url: str, comments: str) -> None:
-    global _worker
-    _worker = Producer(Path(folder), base_url=base_url, comments=comments)
-
-
-def _worker_run(job) -> Produced:
-    return _worker.run(job)
-
-
-class _Run:
-    """One export or update: runs jobs, records what they made, follows up on what they say
-    (a sitemap index's pages, the new address of a story that moved)."""
-
-    def __init__(self, mirror: Mirror, *, gen: int, export: bool, jobs: int = 1, **report):
-        self.mirror, self.index, self.gen, self.export = mirror, mirror.index, gen, export
-        self.report = Report(detail=report.get("detail", True))
-        self.progress = report.get("progress")
-        self.expected_next: dict[str, str | None] = {}
-        self.pool = None
-        if jobs > 1:
-            # Worker processes start from this one: no connection may cross the fork.
-            connections.close_all()
-            self.index.close()
-            context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(
-                jobs,
-                initializer=_worker_start,
-                initargs=(str(mirror.folder), mirror.base_url, mirror.comments),
-            )
-        else:
-            mirror.producer().begin()
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
-            self.pool = None
-
-    def jobs(self, jobs: Iterable) -> list[Produced]:
-        """Run `jobs` and their follow-ups; the results of `jobs` themselves."""
-        todo, first, kept = list(jobs), True, []
-        while todo:
-            if self.pool is not None:
-                done = self.pool.imap_unordered(_worker_run, todo, chunksize=8)
-            else:
-                producer = self.mirror.producer()
-                done = (producer.run(job) for job in todo)
-            todo = []
-            for chunk in _chunks(done, 200):
-                todo += self._record(chunk)
-                if first:
-                    kept += chunk
-            first = False
-        return kept if not self.export else []
-
-    def _record(self, produced: list[Produced]) -> list:
-        follow: list = []
-        gone: list[str] = []
-        index = self.index
-        with index.transaction() as db:
-            for item in produced:
-                if item.status == "gone":
-                    row = index.file_by_source(item.source)
-                    if row is not None:
-                        index.file_remove(db, row.path)
-                        gone.append(row.path)
-                    continue
-                stale = index.file_put(
-                    db,
-                    path=item.path,
-                    source=item.source,
-                    kind=item.kind,
-                    list_id=item.list_id,
-                    anchor=item.anchor,
-                    keys=item.keys,
-                    assets=item.assets,
-                    gen=self.gen,
-                )
-                if stale is not None and stale.path != item.path:
-                    gone.append(stale.path)
-                if item.status == "written":
-                    self.report.wrote(item.path)
-                else:
-                    self.report.unchanged += 1
-                self.report.missing |= item.missing
-                follow += self._follow_ups(db, item)
-        for path in gone:
-            if remove_file(self.mirror.folder, path):
-                self.report.removed(path)
-        if self.progress:
-            self.progress(self.report)
-        return follow
-
-    def _follow_ups(self, db, item: Produced) -> list:
-        if item.kind == "list" and item.anchor is None and item.list_id in self.expected_next:
-            expected = self.expected_next.pop(item.list_id)
-            if item.next_cursor != expected:
-                raise MirrorRenderError(
-                    f"The first page of {item.list_id} leads to {item.next_cursor}, but its "
-                    f"stories, read as the mirror reads them, to {expected}: the site's list "
-                    "view and newsdesk/site/mirror/lists.py no longer read the same stories."
-                )
-        follow = []
-        if item.children:
-            wanted = {GetJob(path, query, kind="sitemap") for path, query in item.children}
-            for job in wanted:
-                if self.export or self.index.file_by_source(job.source) is None:
-                    follow.append(job)
-            if not self.export:
-                sources = {job.source for job in wanted}
-                for row in self.index.files_of_kind("sitemap"):
-                    if row.source not in sources:
-                        self.index.file_remove(db, row.path)
-                        if remove_file(self.mirror.folder, row.path):
-                            self.report.removed(row.path)
-        if item.redirect_to and not self.export:
-            path, _, query = item.redirect_to.partition("?")
-            job = GetJob(path, query, kind="article" if item.kind == "article" else "page")
-            if self.index.file_by_source(job.source) is None:
-                follow.append(job)
-        return follow
-
-    def remove(self, path: str) -> None:
-        with self.index.transaction() as db:
-            self.index.file_remove(db, path)
-        if remove_file(self.mirror.folder, path):
-            self.report.removed(path)

@@ -122,7 +122,7 @@ def nu_checker(modules: Path, urls: list[str], folder: Path) -> dict[str, dict]:
         with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
             path = folder / f"page-{n}.html"
             path.write_bytes(response.read())
-            files[path.resolve().as_uri()] = url
+            files[path.name] = url
     jar = modules / "vnu-jar" / "build" / "dist" / "vnu.jar"
     done = subprocess.run(
         ["java", "-jar", str(jar), "--format", "json", "--exit-zero-always",
@@ -131,7 +131,7 @@ def nu_checker(modules: Path, urls: list[str], folder: Path) -> dict[str, dict]:
     )  # fmt: skip
     found = {url: {"errors": 0, "warnings": 0, "messages": []} for url in urls}
     for message in json.loads(done.stderr)["messages"]:
-        entry = found[files[message["url"]]]
+        entry = found[files[message["url"].rsplit("/", 1)[-1]]]
         kind = "errors" if message["type"] == "error" else "warnings"
         entry[kind] += 1
         entry["messages"].append(f"{message['type']}: {message['message']}")

@@ -511,9 +511,11 @@ def _body_html(paragraphs: list[str], *, figure: str = "") -> str:
 
 def _figure_html(image, caption: str) -> str:
     """A picture inside a body as an editor's would be: its renditions, sized for the column."""
+    largest = max((r for r in image.renditions if r["format"] == "jpeg"), key=lambda r: r["width"])
+    width, height = largest["width"], largest["height"]
     return (
         f'<figure><img src="{html.escape(image.fallback_url)}" '
         f'srcset="{html.escape(image.srcset("jpeg"))}" sizes="(min-width: 48rem) 42rem, 100vw" '
-        f'alt="{html.escape(image.alt)}" width="{image.width}" height="{image.height}" '
+        f'alt="{html.escape(image.alt)}" width="{width}" height="{height}" '
         f'loading="lazy"><figcaption>{html.escape(caption)}</figcaption></figure>'
     )

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/serve_throughput.py                 # writes BENCHMARKS.md
     .venv/bin/python bench/serve_throughput.py --seconds 3 --rounds 1 --no-write
-    .venv/bin/python bench/serve_throughput.py --profile /path/to/py-spy --no-write
+    .venv/bin/python bench/serve_throughput.py --profile /tmp/pyspy/bin/py-spy
+      # py-spy kept out of the project's venv: pip install --target /tmp/pyspy py-spy
 
 Two servers run side by side in one run, on loopback: `newsdesk serve --no-worker` over the
 synthetic archive (bench/_archive.py, --articles, 1,000 by default: a kept page costs the same

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     # whose copy matches gets a 304.
     "django.middleware.http.ConditionalGetMiddleware",
     "newsdesk.core.middleware.ServerTimingMiddleware",
+    "newsdesk.core.middleware.NulRefusedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,6 +1,7 @@
 """Server time of every request: a Server-Timing header, and the page footer's figure."""
 
 import time
+from urllib.parse import unquote
 
 from django.utils.formats import number_format
 
@@ -25,3 +26,21 @@ class ServerTimingMiddleware:
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
         return response
+
+
+class NulRefusedMiddleware:
+    """A NUL character in the address or query string is never part of a real link, and
+    PostgreSQL refuses it in any text it is given: answer 400 before a view reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            from django.http import HttpResponseBadRequest, JsonResponse
+
+            message = "The address holds a NUL character, which no page of this site has."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"message": message, "errors": []}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -37,6 +37,20 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture(autouse=True)
+def keep_the_tests_connection():
+    # Called as a server calls it, the application would close the connection at the end of
+    # each request, the one the test's transaction holds (PostgreSQL): as the test client does.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
 def stories(db):
     # Stories to list, so that 200 bodies with items are checked too, not only empty lists.
     section = SectionFactory(name="World", slug="world")

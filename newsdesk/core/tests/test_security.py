@@ -28,7 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import Client, TestCase, override_settings
+from django.test import Client, TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 
 from newsdesk.core.models import SecurityEvent, TaskFailure
@@ -190,8 +190,9 @@ class LoginThrottleTests(TestCase):
         self.assertFalse(SecurityEvent.objects.filter(pk=old.pk).exists())
 
 
-class SetupOnRestoredSiteTests(TestCase):
-    """7. A restore publishes the demo stories: `setup` decided "new site" from a marker file."""
+class SetupOnRestoredSiteTests(TransactionTestCase):
+    """7. A restore publishes the demo stories: `setup` decided "new site" from a marker file.
+    (`setup` migrates, which PostgreSQL cannot do inside a test's transaction.)"""
 
     def setup(self) -> str:
         out = io.StringIO()
@@ -520,7 +521,11 @@ class PeriodicOnceTests(TestCase):
         ten = timezone.datetime(2026, 6, 1, 10, 0, 5)
         due = len(HUEY.read_periodic(ten))
         self.assertGreater(due, 0)
-        with mock.patch.object(HUEY, "enqueue") as enqueue:
+        # The test's transaction holds the connection a scheduler would otherwise recycle.
+        with (
+            mock.patch.object(HUEY, "enqueue") as enqueue,
+            mock.patch("newsdesk.core.tasks.close_old_connections"),
+        ):
             first.enqueue_periodic_tasks(ten)
             second.enqueue_periodic_tasks(ten + timedelta(seconds=20))
             self.assertEqual(enqueue.call_count, due)

@@ -46,6 +46,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	@# Migrations in step with the models (in a scratch data folder: nothing is written).
+	d=$$(mktemp -d) && NEWSDESK_DATA_DIR=$$d $(BIN)/newsdesk makemigrations --check --dry-run; s=$$?; rm -rf $$d; exit $$s
 	$(BIN)/python scripts/dependency_audit.py
 
 ## The whole suite on SQLite, then on PostgreSQL where it answers on 127.0.0.1:5432.

@@ -50,17 +50,22 @@ def home(request):
     )
 
 
+def _scope_listing(request, kind: str, scope, stories, *, scope_key: str):
+    """The list of one section, keyword or author: named by the scope itself (its name and
+    description head every page of the list) and, on its first page, by the list's head."""
+    shown(scope_key)
+    return _listing(
+        request, stories, f"site/{kind}.html", {kind: scope}, head=keys.list_key(kind, scope.pk)
+    )
+
+
 @require_safe
 @public("list")
 def section_detail(request, slug: str):
     section = get_object_or_404(Section, slug=slug)
-    queryset = Article.objects.for_listing().filter(section=section)
-    return _listing(
-        request,
-        queryset,
-        "site/section.html",
-        {"section": section},
-        head=keys.list_key("section", section.pk),
+    stories = Article.objects.for_listing().filter(section=section)
+    return _scope_listing(
+        request, "section", section, stories, scope_key=keys.section_key(section.pk)
     )
 
 
@@ -68,13 +73,9 @@ def section_detail(request, slug: str):
 @public("list")
 def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
-    queryset = Article.objects.for_listing().filter(keywords=keyword)
-    return _listing(
-        request,
-        queryset,
-        "site/keyword.html",
-        {"keyword": keyword},
-        head=keys.list_key("keyword", keyword.pk),
+    stories = Article.objects.for_listing().filter(keywords=keyword)
+    return _scope_listing(
+        request, "keyword", keyword, stories, scope_key=keys.keyword_key(keyword.pk)
     )
 
 
@@ -82,15 +83,9 @@ def keyword_detail(request, slug: str):
 @public("list")
 def author_detail(request, slug: str):
     author = get_object_or_404(Author.objects.select_related("picture"), slug=slug)
-    shown(keys.author_key(author.pk))  # the name, bio and portrait, on every page of the list
-    queryset = Article.objects.for_listing().filter(authors=author)
-    return _listing(
-        request,
-        queryset,
-        "site/author.html",
-        {"author": author},
-        head=keys.list_key("author", author.pk),
-    )
+    stories = Article.objects.for_listing().filter(authors=author)
+    # The name, bio and portrait, on every page of the list.
+    return _scope_listing(request, "author", author, stories, scope_key=keys.author_key(author.pk))
 
 
 @require_safe

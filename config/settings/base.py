@@ -155,7 +155,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("NEWSDESK_LOCAL_CACHE_ENTRIES", 20_000)},
         },
         "pages": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Kept as live objects, not pickled: a hit costs a dict lookup (core/pagecache.py).
+            "BACKEND": "newsdesk.core.pagecache.LiveCache",
             "LOCATION": "newsdesk-pages",
             "OPTIONS": {"MAX_ENTRIES": _page_entries},
         },
@@ -168,8 +169,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The site's language sets the interface, numbers and dates of every public page: one copy of a
+# page for every reader, so a reader's Accept-Language never changes it (no LocaleMiddleware).
+# Editors get their own language in the admin (newsdesk/core/middleware.py, EditorLanguage).
 LANGUAGE_CODE = env_str("NEWSDESK_LANGUAGE", "en")
-LANGUAGES = [("en", "English"), ("fa", "Persian")]
+# The languages of the interface and of stories (Article.language); names as readers of each write
+# them, for the links between translations.
+LANGUAGES = [("en", "English"), ("fa", "فارسی"), ("ar", "العربية")]
+# Our own catalogues, one folder for every app and template (`make messages` updates them).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Digits (latin, persian, arabic) and calendar (gregorian; solar-hijri for fa) of the site
+# language; empty digits: the language's own (core/l10n.py).
+NEWSDESK_DIGITS = env_str("NEWSDESK_DIGITS", "")
+NEWSDESK_CALENDAR = env_str("NEWSDESK_CALENDAR", "gregorian")
 TIME_ZONE = env_str("NEWSDESK_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -292,6 +304,17 @@ CSRF_FAILURE_VIEW = "newsdesk.comments.views.csrf_failure"
 NEWSDESK_CAPTCHA_REFRESH_RATE = env_str("NEWSDESK_CAPTCHA_REFRESH_RATE", "30/600")
 NEWSDESK_COMMENTS_RATE_IP = env_str("NEWSDESK_COMMENTS_RATE_IP", "10/600")
 NEWSDESK_COMMENTS_RATE_EMAIL = env_str("NEWSDESK_COMMENTS_RATE_EMAIL", "5/600")
+# Proof of work (docs/comments-operations.md, "Proof of work"): PBKDF2 iterations per attempt,
+# and how many attempts at most a challenge takes normally and under a flood (from one address
+# posting more than FLOOD_RATE_IP, or from all together more than FLOOD_RATE_SITE).
+NEWSDESK_POW_COST = env_int("NEWSDESK_POW_COST", 250)
+NEWSDESK_POW_DIFFICULTY = env_int("NEWSDESK_POW_DIFFICULTY", 2_000)
+NEWSDESK_POW_FLOOD_DIFFICULTY = env_int("NEWSDESK_POW_FLOOD_DIFFICULTY", 200_000)
+NEWSDESK_POW_FLOOD_RATE_IP = env_str("NEWSDESK_POW_FLOOD_RATE_IP", "3/600")
+NEWSDESK_POW_FLOOD_RATE_SITE = env_str("NEWSDESK_POW_FLOOD_RATE_SITE", "120/600")
+# Without JavaScript (no proof of work) the Security Key alone is accepted, under these limits.
+NEWSDESK_COMMENTS_RATE_NOJS_IP = env_str("NEWSDESK_COMMENTS_RATE_NOJS_IP", "3/3600")
+NEWSDESK_COMMENTS_RATE_NOJS_SITE = env_str("NEWSDESK_COMMENTS_RATE_NOJS_SITE", "30/600")
 # Rate-limit counters must be shared by every worker: the database, or Redis when configured.
 NEWSDESK_RATELIMIT_BACKEND = env_str("NEWSDESK_RATELIMIT_BACKEND", "cache" if _redis_url else "db")
 NEWSDESK_RATELIMIT_CACHE = "default"

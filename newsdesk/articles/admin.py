@@ -82,7 +82,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    autocomplete_fields = ["keywords", "authors", "lead_image"]
+    autocomplete_fields = ["keywords", "authors", "lead_image", "translation_of"]
     prepopulated_fields = {"slug": ["headline"]}
     show_full_result_count = False
     actions = ["publish_now", "unpublish"]
@@ -109,7 +109,13 @@ class ArticleAdmin(admin.ModelAdmin):
         (
             "Publishing",
             {
-                "fields": ["published_at", "embargo_until", "is_top_story", "language"],
+                "fields": [
+                    "published_at",
+                    "embargo_until",
+                    "is_top_story",
+                    "language",
+                    "translation_of",
+                ],
                 "description": "Use the buttons at the top of the page to submit, "
                 "schedule, publish or unpublish. Times are newsroom time.",
             },

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin import widgets as admin_widgets
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_prose_editor.fields import ProseEditorFormField
 
 from .images import image_check
@@ -65,6 +66,7 @@ class ArticleAdminForm(forms.ModelForm):
             "keywords",
             "source_credits",
             "language",
+            "translation_of",
             "is_top_story",
             "embargo_until",
         ]
@@ -97,8 +99,26 @@ class ArticleAdminForm(forms.ModelForm):
                 )
             self.fields["accept_keywords"].choices = [(s, s) for s in suggestions]
 
+    def clean_translation_of(self):
+        original = self.cleaned_data.get("translation_of")
+        if original is not None and self.instance.pk and original.pk == self.instance.pk:
+            raise forms.ValidationError(
+                _("A story cannot be a translation of itself: choose the story it translates.")
+            )
+        return original
+
     def clean(self):
         cleaned = super().clean()
+        original, language = cleaned.get("translation_of"), cleaned.get("language")
+        if original is not None and language and original.language == language:
+            self.add_error(
+                "translation_of",
+                _(
+                    "“%(headline)s” is in the same language as this story. A translation is in "
+                    "another language: change this story's language or choose another story."
+                )
+                % {"headline": original.headline},
+            )
         if self.instance.pk and "expected_version" in self.fields:
             current = Article.objects.get(pk=self.instance.pk)
             expected = cleaned.get("expected_version")

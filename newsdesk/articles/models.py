@@ -7,9 +7,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from newsdesk.core.html import sanitize_html
+from newsdesk.core.l10n import language_direction
 from newsdesk.core.surrogate import shown
 
 from . import keys
+
+
+def site_language() -> str:
+    """A new story is in the site's language (NEWSDESK_LANGUAGE) unless an editor says otherwise."""
+    return settings.LANGUAGE_CODE
 
 
 def make_slug(text: str, *, max_length: int = 200) -> str:
@@ -101,6 +107,16 @@ class ArticleQuerySet(models.QuerySet):
         """The one definition of what readers see, everywhere: pages, lists, feeds, search, API."""
         return self.visible_at(timezone.now())
 
+    def translations_of(self, article):
+        """The stories of `article`'s translation group readers see, other than itself."""
+        root = article.translation_root_id
+        return (
+            self.published()
+            .filter(Q(pk=root) | Q(translation_of_id=root))
+            .exclude(pk=article.pk)
+            .order_by("language", "news_id")
+        )
+
     def for_listing(self):
         return (
             self.published()
@@ -110,6 +126,7 @@ class ArticleQuerySet(models.QuerySet):
                 "slug",
                 "headline",
                 "summary",
+                "language",
                 "published_at",
                 "section__name",
                 "section__slug",
@@ -198,7 +215,22 @@ class Article(models.Model):
     source_credits = models.CharField(
         max_length=200, blank=True, help_text="Agencies credited, comma-separated: Reuters, AFP."
     )
-    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=site_language,
+        help_text="The language the story is written in: its page reads in that direction.",
+    )
+    # A translation group is a story and the stories that name it here; linking to a story that
+    # is itself a translation joins its group (save() keeps the group's first story as the root).
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translated_as",
+        help_text="The story this one translates; every story of the group links to the others.",
+    )
     is_top_story = models.BooleanField("top story", default=False)
     embargo_until = models.DateTimeField(
         null=True, blank=True, help_text="Hidden everywhere until this time, whatever else is set."
@@ -251,6 +283,13 @@ class Article(models.Model):
             self.news_id = Article.objects.next_news_id()
         if not self.slug:
             self.slug = make_slug(self.headline)
+        if self.translation_of_id is not None:
+            root = Article.objects.filter(pk=self.translation_of_id)
+            self.translation_of_id = root.values_list("translation_of", flat=True).first() or (
+                self.translation_of_id
+            )
+            if self.translation_of_id == self.pk:
+                self.translation_of_id = None
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
 
@@ -258,6 +297,15 @@ class Article(models.Model):
         # Whatever links a story shows it: the page being rendered names it (core/surrogate.py).
         shown(keys.article_key(self.news_id))
         return reverse("site:article", kwargs={"news_id": self.news_id, "slug": self.slug})
+
+    @property
+    def direction(self) -> str:
+        """ "rtl" or "ltr": the story's own reading direction, whatever the site's language."""
+        return language_direction(self.language)
+
+    @property
+    def translation_root_id(self) -> int | None:
+        return self.translation_of_id or self.pk
 
     @property
     def visible_from(self):

@@ -104,6 +104,11 @@ def article_save(
         article.version = Article.objects.values_list("version", flat=True).get(pk=article.pk)
         article.save()
         _event(article, ArticleEvent.Action.EDITED, by)
+        if article.translation_of_id:
+            # A story that had translations of its own joins another group: they come along.
+            Article.objects.filter(translation_of=article).update(
+                translation_of=article.translation_of_id
+            )
     if article.status == Article.Status.PUBLISHED:
         _effects_enqueue(article, pending=True)
     return article

@@ -4,13 +4,14 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
 from newsdesk.core.purge import keys_purge
 
 from .effects import effects_follow_ups_run
-from .keys import article_change_keys
+from .keys import article_change_keys, article_key
 from .models import Article, ArticleEvent
 
 logger = logging.getLogger(__name__)
@@ -18,13 +19,17 @@ logger = logging.getLogger(__name__)
 
 def article_keys(article: Article) -> set[str]:
     """The keys a change to `article` purges (articles/keys.py): lists it left still show it
-    under its own key, so the lists it is in now are the ones to name."""
+    under its own key, so the lists it is in now are the ones to name. The pages of its
+    translations link to it: a group it left names it already, the group it is in now is named
+    here (linking two translations purges both pages)."""
+    root = article.translation_root_id
+    group = Article.objects.filter(Q(pk=root) | Q(translation_of_id=root)).exclude(pk=article.pk)
     return article_change_keys(
         news_id=article.news_id,
         section_ids=[article.section_id],
         keyword_ids=article.keywords.values_list("pk", flat=True),
         author_ids=article.authors.values_list("pk", flat=True),
-    )
+    ) | {article_key(news_id) for news_id in group.values_list("news_id", flat=True)}
 
 
 @task()

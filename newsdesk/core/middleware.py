@@ -3,7 +3,7 @@
 import time
 from urllib.parse import unquote
 
-from django.utils.formats import number_format
+from .l10n import number
 
 # Templates print this marker where the footer shows the time; it is replaced when the page is done.
 PAGE_TIME_MARKER = "<!--newsdesk:page-time-->"
@@ -20,8 +20,8 @@ class ServerTimingMiddleware:
         elapsed = time.perf_counter() - started
         response["Server-Timing"] = f"app;dur={elapsed * 1000:.2f}"
         if not response.streaming and _MARKER_BYTES in response.content:
-            # Numbers follow the site's locale: a Persian site shows 0٫0012.
-            figure = number_format(elapsed, decimal_pos=4).encode()
+            # Numbers follow the site's language: a Persian site shows ۰٫۰۰۱۲ (core/l10n.py).
+            figure = number(elapsed, decimal_pos=4).encode()
             response.content = response.content.replace(_MARKER_BYTES, figure)
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))

@@ -1,9 +1,9 @@
 from datetime import UTC, datetime
 
 from django import template
-from django.utils import dateformat
 from django.utils.safestring import mark_safe
 
+from newsdesk.core import l10n
 from newsdesk.core.middleware import PAGE_TIME_MARKER
 
 register = template.Library()
@@ -11,10 +11,20 @@ register = template.Library()
 
 @register.filter
 def gmt(value: datetime | None) -> str:
-    """The reference's form: 0140 GMT April 14, 2021."""
-    if value is None:
-        return ""
-    return dateformat.format(value.astimezone(UTC), r"Hi \G\M\T F j, Y")
+    """The reference's form, 0140 GMT April 14, 2021, in the site's language (core/l10n.py)."""
+    return l10n.dateline(value)
+
+
+@register.filter
+def digits(value) -> str:
+    """A number or code as readers see it: in the site language's digits (News ID ۳۰۲۱۵۶)."""
+    return l10n.digits(value)
+
+
+@register.filter
+def direction(language: str | None) -> str:
+    """The reading direction of a language code: "rtl" or "ltr"."""
+    return l10n.language_direction(language)
 
 
 @register.filter

@@ -116,17 +116,22 @@ def challenge_check(token: str, typed: str) -> Challenge:
 
 def challenge_consume(challenge: Challenge, *, missing_ok: bool = False) -> None:
     """Record the challenge as used; raises ChallengeError('used') if it already was."""
+    if not used_mark(challenge.id, challenge.expires) and not missing_ok:
+        raise ChallengeError("used")
+
+
+def used_mark(challenge_id: str, expires: int) -> bool:
+    """Record a challenge id as used until `expires`; False if it already was. Shared by the
+    Security Key and the proof of work (pow.py): one table, seen by every server."""
     table = connection.ops.quote_name(UsedChallenge._meta.db_table)
     with connection.cursor() as cursor:
         # One statement, no savepoint: the primary key decides, RETURNING tells us who won.
         cursor.execute(
             f"INSERT INTO {table} (challenge_id, expires) VALUES (%s, %s) "  # noqa: S608 - our table name
             "ON CONFLICT (challenge_id) DO NOTHING RETURNING challenge_id",
-            [challenge.id, challenge.expires],
+            [challenge_id, expires],
         )
-        inserted = cursor.fetchone() is not None
-    if not inserted and not missing_ok:
-        raise ChallengeError("used")
+        return cursor.fetchone() is not None
 
 
 def used_challenges_purge(*, now: float | None = None) -> int:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
+from django.conf import settings
 from django.forms.renderers import get_default_renderer
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from .audio import audio_available
 from .challenges import Challenge, ChallengeError, challenge_check, challenge_issue
 from .image import ANSWER_LENGTH, HEIGHT, WIDTH
+from .pow import MAX_PAYLOAD, PowError, pow_issue, pow_verify
 
 REFRESH_FIELD = "captcha_refresh"
 
@@ -110,4 +115,46 @@ class CaptchaField(forms.MultiValueField):
         return data_list
 
 
-__all__ = ["CaptchaField", "CaptchaWidget", "Challenge", "REFRESH_FIELD"]
+class PowWidget(forms.HiddenInput):
+    """The proof of work's hidden field: empty, with a fresh signed challenge for the browser's
+    worker (captcha/pow.js) to solve while the reader writes. `difficulty` is set by the view
+    from the posting rate; the default is the normal one."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.difficulty: int | None = None
+
+    def get_context(self, name, value, attrs):
+        difficulty = self.difficulty or settings.NEWSDESK_POW_DIFFICULTY
+        attrs = {
+            **(attrs or {}),
+            "data-pow-challenge": json.dumps(pow_issue(difficulty=difficulty)),
+            "data-pow-worker": static("captcha/pow-worker.js"),
+        }
+        # Every rendering is a new challenge with an empty answer, as for the Security Key.
+        return super().get_context(name, "", attrs)
+
+
+class PowField(forms.CharField):
+    """Cleans to the verified Work, or None when the browser sent none (no JavaScript): the
+    caller decides what that costs (stricter rate limits) and consumes the Work (pow_consume)
+    in its own transaction."""
+
+    widget = PowWidget
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", MAX_PAYLOAD)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return pow_verify(value)
+        except PowError as error:
+            raise forms.ValidationError(str(error), code=f"pow_{error.code}") from None
+
+
+__all__ = ["CaptchaField", "CaptchaWidget", "Challenge", "PowField", "REFRESH_FIELD"]

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
-from newsdesk.captcha.fields import CaptchaField
+from newsdesk.captcha.fields import CaptchaField, PowField
 
 from .spam import count_links
 
@@ -38,6 +38,8 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
     )
     captcha = CaptchaField(label="Security Key")
+    # Filled in by the browser's proof of work (captcha/pow.js); empty without JavaScript.
+    pow = PowField()
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     # The honeypot: hidden from people (and screen readers) by the template, filled in by bots.
     website = forms.CharField(

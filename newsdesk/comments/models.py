@@ -1,3 +1,4 @@
+import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
@@ -80,6 +81,13 @@ class Comment(models.Model):
     )
     spam_score = models.FloatField(default=0.0)
     spam_reasons = models.JSONField(default=list, blank=True)
+    body_digest = models.CharField(
+        max_length=32,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Hash of the text as typed, to spot the same text posted again.",
+    )
     learned_as = models.CharField(
         max_length=10,
         blank=True,
@@ -136,6 +144,28 @@ class CommentSettings(models.Model):
         help_text="For 'auto': days after publication; empty uses the site's setting.",
     )
 
+    class Moderation(models.TextChoices):
+        SITE = "", "The site's default"
+        PRE = "pre", "Pre-moderated: comments wait for a moderator"
+        POST = "post", "Post-moderated: comments appear at once unless the filter holds them"
+
+    class Trust(models.TextChoices):
+        SITE = "", "The site's default"
+        ON = "on", "Trusted commenters appear at once"
+        OFF = "off", "Every comment waits (no trust)"
+
+    moderation = models.CharField(
+        max_length=4, choices=Moderation.choices, default=Moderation.SITE, blank=True
+    )
+    trust = models.CharField(
+        max_length=3,
+        choices=Trust.choices,
+        default=Trust.SITE,
+        blank=True,
+        help_text="Pre-moderated articles: whether commenters with approved comments and none "
+        "rejected skip the queue.",
+    )
+
     class Meta:
         verbose_name = "comment settings"
         verbose_name_plural = "comment settings"
@@ -181,11 +211,17 @@ def comments_open(article, settings_row: CommentSettings | None = None, *, now=N
 
 
 class BlockedTerm(models.Model):
-    """A word, phrase, domain or address part that sends a comment to the spam folder."""
+    """A word, phrase, domain or address part that sends a comment to the spam folder (banned)
+    or holds it for a moderator (suspect)."""
+
+    class Kind(models.TextChoices):
+        BANNED = "banned", "Banned: the comment goes to the spam folder"
+        SUSPECT = "suspect", "Suspect: the comment waits for a moderator"
 
     term = models.CharField(
         max_length=100, unique=True, help_text="Matched without regard to case."
     )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BANNED)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -225,3 +261,77 @@ class ModerationNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sent_at:%Y-%m-%d %H:%M}: {self.new_comments} new"
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self, now=None):
+        now = now or timezone.now()
+        return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+    def matching(self, *, email_digest: str, ip_address: str | None, now=None):
+        """Bans in force on this commenter: their address's digest, or a range holding their IP."""
+        match = models.Q(email_digest=email_digest) if email_digest else models.Q(pk__in=[])
+        position = ip_position(ip_address) if ip_address else None
+        if position:
+            match |= models.Q(net_first__lte=position, net_last__gte=position)
+        return self.active(now).filter(match)
+
+
+def ip_position(address: str) -> str:
+    """An address as 32 hex digits (IPv4 as IPv6-mapped), so ranges compare as text everywhere."""
+    ip = ipaddress.ip_address(address)
+    if ip.version == 4:
+        ip = ipaddress.IPv6Address(f"::ffff:{ip}")
+    return f"{int(ip):032x}"
+
+
+class Ban(models.Model):
+    """Comments from an email address (by its keyed digest: the address is never stored) or from a
+    range of IP addresses are refused until `expires_at` (never, when empty)."""
+
+    email_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    network = models.CharField(
+        max_length=49,
+        blank=True,
+        help_text="An address or range, e.g. 203.0.113.0/24 or 2001:db8::/32.",
+    )
+    net_first = models.CharField(max_length=32, blank=True, editable=False)
+    net_last = models.CharField(max_length=32, blank=True, editable=False)
+    reason = models.CharField(max_length=200, help_text="For moderators; never shown to readers.")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until lifted.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["net_first", "net_last"], name="comment_ban_net_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(email_digest="") | ~models.Q(network=""),
+                name="comment_ban_email_or_network",
+            )
+        ]
+
+    def __str__(self) -> str:
+        what = self.network or "an email address"
+        until = f" until {self.expires_at:%Y-%m-%d %H:%M}" if self.expires_at else ""
+        return f"Ban of {what}{until}: {self.reason}"
+
+    def save(self, *args, **kwargs):
+        if self.network:
+            network = ipaddress.ip_network(self.network.strip(), strict=False)
+            self.network = str(network)
+            first, last = network[0], network[-1]
+            self.net_first, self.net_last = ip_position(str(first)), ip_position(str(last))
+        else:
+            self.net_first = self.net_last = ""
+        super().save(*args, **kwargs)

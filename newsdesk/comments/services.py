@@ -13,17 +13,31 @@ from django.utils import timezone
 from newsdesk.articles.keys import comments_key
 from newsdesk.articles.models import Article
 from newsdesk.captcha.challenges import Challenge, ChallengeError, challenge_consume
+from newsdesk.captcha.pow import PowError, Work, pow_consume
 from newsdesk.core.purge import keys_purge
-from newsdesk.core.ratelimit import Limited, rate_limit_hit, rate_limits_hit
+from newsdesk.core.ratelimit import Limited, Rate, rate_counts, rate_limit_hit, rate_limits_hit
 from newsdesk.core.writegate import sqlite_write_gate
 
-from .models import Comment, ModerationNotice
+from .decision import body_digest, comment_decide, commenter_history
+from .models import Ban, Comment, ModerationNotice, comment_settings_of
 from .privacy import email_decrypt, email_digest, email_encrypt
 from .spam import SpamVerdict, spam_learn, spam_score
 
+BANNED = (
+    "Comments from your email address or network are not accepted at the moment, so yours was "
+    "not sent. Your text is kept below so that you can keep a copy."
+)
+NOJS_RATE = (
+    "Without JavaScript this site takes only a few comments from an address, or from everyone "
+    "together, in a short time, and that number was reached. Your text is kept below: please "
+    "wait about {minutes} minute(s) and send it again, or turn JavaScript on (your browser then "
+    "does a short anti-spam check and the stricter limit does not apply)."
+)
+
 
 class CommentRefused(Exception):
-    """Why a comment was not stored: `kind` is 'rate' (with retry_after), 'captcha' or 'closed'."""
+    """Why a comment was not stored: `kind` is 'rate' (with retry_after), 'captcha', 'pow',
+    'banned' or 'closed'."""
 
     def __init__(self, kind: str, message: str, *, retry_after: int = 0, code: str = ""):
         super().__init__(message)
@@ -52,19 +66,30 @@ def comment_submit(
     submission: Submission,
     challenge: Challenge,
     ip_address: str | None,
+    work: Work | None = None,
     verdict: SpamVerdict | None = None,
     now: datetime | None = None,
 ) -> Comment:
-    """Store a reader's comment, pending (or in the spam folder when its score says so).
+    """Store a reader's comment: in the spam folder, pending, or published at once, as
+    decision.py decides and explains (the reasons are kept with the comment).
 
-    One write transaction holds everything: the rate-limit counters, the used challenge and the
-    comment, so a success answer always means the comment is stored, once.
-    Raises CommentRefused when a rate limit is exceeded or the challenge was already used."""
+    `work` is the browser's verified proof of work; without it (no JavaScript) the Security Key
+    alone is accepted under the stricter NEWSDESK_COMMENTS_RATE_NOJS_* limits. One write
+    transaction holds everything: the rate-limit counters, the used challenges and the comment,
+    so a success answer always means the comment is stored, once. Raises CommentRefused when
+    the commenter is banned, a rate limit is exceeded or a challenge was already used."""
     digest = email_digest(submission.email)
+    if Ban.objects.matching(email_digest=digest, ip_address=ip_address).exists():
+        raise CommentRefused("banned", BANNED)
     verdict = verdict or spam_score(
         name=submission.name, email=submission.email, body=submission.body
     )
-    status = Comment.Status.SPAM if verdict.is_spam else Comment.Status.PENDING
+    text_digest = body_digest(submission.body)
+    status = comment_decide(
+        verdict=verdict,
+        history=commenter_history(email_digest=digest, text_digest=text_digest, now=now),
+        settings_row=comment_settings_of(article),
+    )
     parent = submission.parent
     if parent is not None and parent.parent_id:
         parent = Comment(pk=parent.parent_id)  # one level: a reply to a reply joins the thread
@@ -80,13 +105,29 @@ def comment_submit(
         ip_address=ip_address or None,
         spam_score=verdict.score,
         spam_reasons=verdict.reasons,
+        body_digest=text_digest,
         created_at=now or timezone.now(),
     )
+    counters = [
+        ("post-ip", ip_address or "", settings.NEWSDESK_COMMENTS_RATE_IP),
+        ("post-email", digest, settings.NEWSDESK_COMMENTS_RATE_EMAIL),
+        # What the proof of work's difficulty follows (pow_difficulty): never refuses here.
+        *flood_counters(ip_address),
+    ]
+    if work is None:
+        counters += [
+            ("post-nojs-ip", ip_address or "", settings.NEWSDESK_COMMENTS_RATE_NOJS_IP),
+            ("post-nojs-site", "all", settings.NEWSDESK_COMMENTS_RATE_NOJS_SITE),
+        ]
     with sqlite_write_gate(), transaction.atomic():
-        by_ip, by_email = rate_limits_hit(
-            ("post-ip", ip_address or "", settings.NEWSDESK_COMMENTS_RATE_IP),
-            ("post-email", digest, settings.NEWSDESK_COMMENTS_RATE_EMAIL),
-        )
+        by_ip, by_email, _, _, *nojs = rate_limits_hit(*counters)
+        nojs = next((limited for limited in nojs if limited), None)
+        if nojs:
+            raise CommentRefused(
+                "rate",
+                NOJS_RATE.format(minutes=max(1, round(nojs.retry_after / 60))),
+                retry_after=nojs.retry_after,
+            )
         if by_ip:
             raise CommentRefused(
                 "rate", _rate_message(by_ip, "from your address"), retry_after=by_ip.retry_after
@@ -101,10 +142,38 @@ def comment_submit(
             challenge_consume(challenge)
         except ChallengeError as error:
             raise CommentRefused("captcha", str(error), code=error.code) from None
+        if work is not None:
+            try:
+                pow_consume(work)
+            except PowError as error:
+                raise CommentRefused("pow", str(error), code=error.code) from None
         comment.save(force_insert=True)
         if status == Comment.Status.PENDING:
             _notify_moderators_soon()
+        elif status == Comment.Status.APPROVED:
+            comments_shown_changed(article_ids={article.pk})
     return comment
+
+
+def flood_counters(ip_address: str | None) -> list[tuple[str, str, str]]:
+    """The posting rates the proof of work's difficulty follows: one address's, everyone's."""
+    return [
+        ("pow-ip", ip_address or "", settings.NEWSDESK_POW_FLOOD_RATE_IP),
+        ("pow-site", "all", settings.NEWSDESK_POW_FLOOD_RATE_SITE),
+    ]
+
+
+def pow_difficulty(*, ip_address: str | None) -> int:
+    """How much work the next challenge for this address asks: the normal difficulty, or the
+    flood difficulty while this address or the whole site posts faster than its flood rate.
+    A read of two counters (one query), no write."""
+    counters = flood_counters(ip_address)
+    counts = rate_counts(*counters)
+    flooded = any(
+        count >= Rate.parse(rate).limit
+        for count, (_, _, rate) in zip(counts, counters, strict=True)
+    )
+    return settings.NEWSDESK_POW_FLOOD_DIFFICULTY if flooded else settings.NEWSDESK_POW_DIFFICULTY
 
 
 def comment_count_attempt(*, ip_address: str | None) -> Limited | None:
@@ -121,8 +190,6 @@ def _notify_moderators_soon() -> None:
     # The first pending comment of each interval schedules one email; the rest ride along. The
     # process-local cache spares the shared counter (a hot row) all but one write per process.
     from django.core.cache import cache
-
-    from newsdesk.core.ratelimit import Rate
 
     window = int(timezone.now().timestamp() // interval)
     if not cache.add(f"comments:notify-claimed:{window}", 1, interval):

@@ -21,22 +21,36 @@ from .models import BlockedTerm, Comment, SpamToken
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 DOMAIN_RE = re.compile(r"(?:https?://)?(?:www\.)?([^/\s:?#<>\"']+)", re.IGNORECASE)
 WORD_RE = re.compile(r"\w{2,30}", re.UNICODE)
-BLOCKLIST_CACHE_KEY = "comments:blocklist:v1"
+BLOCKLIST_CACHE_KEY = "comments:blocklist:v2"
 
 
 @dataclass
 class SpamVerdict:
+    """A score with a reason for each point, what must go to the spam folder whatever the score
+    (a banned term), and what must wait for a moderator even where comments appear at once."""
+
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    banned: bool = False
+    holds: list[str] = field(default_factory=list)
 
-    def add(self, points: float, reason: str) -> None:
+    def add(self, points: float, reason: str, *, hold: bool = False) -> None:
         if points:
             self.score = round(self.score + points, 3)
             self.reasons.append(f"{points:+.2f} {reason}")
+        elif hold:
+            self.reasons.append(reason)
+        if hold:
+            self.holds.append(reason)
 
     @property
     def is_spam(self) -> bool:
-        return self.score >= settings.NEWSDESK_SPAM_THRESHOLD
+        return self.banned or self.score >= settings.NEWSDESK_SPAM_THRESHOLD
+
+    @property
+    def held(self) -> bool:
+        """Something a moderator should see before readers do."""
+        return bool(self.holds) or self.score >= settings.NEWSDESK_SPAM_HOLD
 
 
 def count_links(text: str) -> int:
@@ -55,14 +69,15 @@ def tokens_of(*, name: str, body: str) -> set[str]:
     return {t[:100] for t in found}
 
 
-def blocked_terms() -> list[str]:
-    """Moderators' block list (admin) and NEWSDESK_COMMENTS_BLOCKLIST, cached for a minute."""
+def blocked_terms() -> list[tuple[str, str]]:
+    """Moderators' block list (admin) and NEWSDESK_COMMENTS_BLOCKLIST (banned), as (term, kind),
+    cached for a minute."""
     terms = cache.get(BLOCKLIST_CACHE_KEY)
     if terms is None:
-        terms = sorted(
-            set(BlockedTerm.objects.values_list("term", flat=True))
-            | {t.lower() for t in settings.NEWSDESK_COMMENTS_BLOCKLIST}
-        )
+        listed = dict(BlockedTerm.objects.values_list("term", "kind"))
+        for term in settings.NEWSDESK_COMMENTS_BLOCKLIST:
+            listed[term.lower()] = BlockedTerm.Kind.BANNED
+        terms = sorted(listed.items())
         cache.set(BLOCKLIST_CACHE_KEY, terms, 60)
     return terms
 
@@ -110,11 +125,15 @@ def spam_score(*, name: str, email: str, body: str) -> SpamVerdict:
     verdict = SpamVerdict()
     links = count_links(body)
     if links:
-        verdict.add(0.2 * links, f"{links} link(s)")
+        verdict.add(0.2 * links, f"{links} link(s)", hold=True)
     haystack = f"{name}\n{body}\n{email}".lower()
-    for term in blocked_terms():
+    for term, kind in blocked_terms():
         if term and term in haystack:
-            verdict.add(1.0, f"blocked term '{term}'")
+            if kind == BlockedTerm.Kind.SUSPECT:
+                verdict.add(0, f"suspect term '{term}'", hold=True)
+            else:
+                verdict.add(1.0, f"blocked term '{term}'")
+                verdict.banned = True
     letters = [c for c in body if c.isalpha()]
     if len(letters) >= 20 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
         verdict.add(0.2, "mostly capital letters")
@@ -122,8 +141,9 @@ def spam_score(*, name: str, email: str, body: str) -> SpamVerdict:
         verdict.add(0.1, "a character repeated 10 times or more")
     probability, top = bayes_probability(tokens_of(name=name, body=body))
     if probability is not None:
-        # -0.6 .. +0.6: alone it can push a borderline comment over, not condemn a plain one.
-        points = round((probability - 0.5) * 1.2, 3)
+        # -1.2 .. +1.2: moderators' decisions alone send a comment the model finds at least 92 %
+        # spam-like to the folder, and vouch for one it finds ham-like (a banned term still wins).
+        points = round((probability - 0.5) * 2.4, 3)
         words = f" (words: {', '.join(top)})" if top else ""
         verdict.add(points, f"learnt filter: {probability:.0%} spam-like{words}")
     return verdict

@@ -1,11 +1,14 @@
 """Factories and helpers for the comments app: a reader posting through the real form."""
 
+import json
 import re
+from html import unescape
 
 import factory
 
 from newsdesk.articles.tests.factories import ArticleFactory
 from newsdesk.captcha.challenges import challenge_read
+from newsdesk.captcha.pow import pow_solve
 from newsdesk.comments.models import Comment
 from newsdesk.comments.privacy import comment_email_fields, email_digest, email_encrypt
 
@@ -28,6 +31,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
 TOKEN_RE = re.compile(r'name="captcha_token" value="([^"]+)"')
 STARTED_RE = re.compile(r'name="started" value="([^"]+)"')
 PARENT_RE = re.compile(r'name="parent" value="([^"]*)"')
+POW_RE = re.compile(r'data-pow-challenge="([^"]+)"')
 
 
 def form_fields(html: str) -> dict:
@@ -43,9 +47,16 @@ def form_fields(html: str) -> dict:
     return fields
 
 
-def solved(html: str, **fields) -> dict:
+def pow_challenge(html: str) -> dict:
+    """The proof-of-work challenge the form carries for the browser's worker."""
+    return json.loads(unescape(POW_RE.search(html).group(1)))
+
+
+def solved(html: str, *, pow: bool = False, **fields) -> dict:
     """POST data answering the form's Security Key (read from the token with the server's key),
-    as a browser sends it: every hidden field of the form, and the reader's text."""
+    as a browser sends it: every hidden field of the form, and the reader's text. With `pow`,
+    the proof of work solved here at native speed, as the browser's worker would; without, the
+    field is empty, as without JavaScript."""
     hidden = form_fields(html)
     answer = challenge_read(hidden["captcha_token"]).answer
     data = {
@@ -54,6 +65,7 @@ def solved(html: str, **fields) -> dict:
         "body": "A thoughtful comment.",
         "captcha_answer": answer,
         "website": "",
+        "pow": pow_solve(pow_challenge(html)) if pow else "",
         **hidden,
     }
     data.update(fields)

@@ -69,8 +69,9 @@ class CommentFormTests(PostingTestCase):
         )
 
     def test_showing_the_form_writes_nothing(self):
-        # The article's row with its comment settings; the challenge is stored nowhere.
-        with self.assertNumQueries(1):
+        # The article's row with its comment settings, and the two posting-rate counters the
+        # proof of work's difficulty follows (a read); no challenge is stored anywhere.
+        with self.assertNumQueries(2):
             self.page()
 
     def test_honeypot_is_hidden_from_people(self):
@@ -104,12 +105,20 @@ class AcceptedCommentTests(PostingTestCase):
 
     def test_posting_costs_one_write_transaction(self):
         data = solved(self.page())
-        # article (the posting fields, with its comment settings); block list (cached for a
-        # minute after this); spam tokens; then one transaction (a savepoint inside the test's):
-        # address and email counters in one statement, used challenge, comment, the interval's
-        # notification claim.
-        with self.assertNumQueries(9):
+        # article (the posting fields, with its comment settings); bans; block list (cached for
+        # a minute after this); spam tokens; the commenter's history and the text's copies;
+        # then one transaction (a savepoint inside the test's): every rate counter in one
+        # statement, used challenge, comment, the interval's notification claim.
+        with self.assertNumQueries(11):
             self.post(data)
+
+    def test_posting_with_proof_of_work_costs_one_read_more_and_the_same_transaction(self):
+        data = solved(self.page(), pow=True)
+        # As above, and the flood counters read to check the work's difficulty; in the
+        # transaction the proof of work's challenge is marked used (one statement).
+        with self.assertNumQueries(13):
+            self.post(data)
+        self.assertEqual(Comment.objects.count(), 1)
 
     def test_email_addresses_in_text_get_the_same_rel(self):
         CommentFactory(article=self.article, body="Write to desk@example.org")

@@ -24,11 +24,18 @@ from django.views.decorators.http import require_POST, require_safe
 
 from newsdesk.articles.models import Article
 from newsdesk.captcha.fields import REFRESH_FIELD
+from newsdesk.captcha.pow import PowError
 from newsdesk.core.ratelimit import client_ip, rate_limit_hit
 
 from ..forms import CommentForm
 from ..models import Comment, comment_settings_of, comments_open
-from ..services import CommentRefused, Submission, comment_count_attempt, comment_submit
+from ..services import (
+    CommentRefused,
+    Submission,
+    comment_count_attempt,
+    comment_submit,
+    pow_difficulty,
+)
 
 ACCEPTED_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 POST_VIEWS = ("comments:post", "comments:post_before_move")
@@ -47,6 +54,8 @@ ARTICLE_FIELDS = (
     "embargo_until",
     "comment_settings__mode",
     "comment_settings__close_after_days",
+    "comment_settings__moderation",
+    "comment_settings__trust",
 )
 
 
@@ -78,9 +87,13 @@ def _replying_to(article: Article, form: CommentForm) -> Comment | None:
     )
 
 
-def _form_context(article: Article, form: CommentForm, *, notice: str = "") -> dict:
-    """What comments/form.html needs: the form, or why there is none (comments closed)."""
+def _form_context(request, article: Article, form: CommentForm, *, notice: str = "") -> dict:
+    """What comments/form.html needs: the form, or why there is none (comments closed). The
+    proof of work asks as much as the posting rate of the reader's address and of the site
+    say (services.pow_difficulty)."""
     is_open = comments_open(article, comment_settings_of(article))
+    if is_open:
+        form.fields["pow"].widget.difficulty = pow_difficulty(ip_address=client_ip(request))
     replying_to = _replying_to(article, form) if is_open else None
     if replying_to is None and not form.is_bound:
         # Read from `initial` before any field is rendered: a new comment, not a reply.
@@ -112,7 +125,7 @@ def _private(response):
 def comment_form(request, news_id: int):
     """The form alone, for the article page's slot; `?reply_to=` preselects the comment answered."""
     article = _article(news_id)
-    context = _form_context(article, _new_form(request))
+    context = _form_context(request, article, _new_form(request))
     return _private(render(request, "comments/form.html", context))
 
 
@@ -125,7 +138,7 @@ def comment_write(request, news_id: int):
     if request.GET.get("sent"):
         context = {"article": article, "sent": True, "thanks": THANKS}
     else:
-        context = _form_context(article, _new_form(request))
+        context = _form_context(request, article, _new_form(request))
     return _private(render(request, "comments/write.html", context))
 
 
@@ -133,7 +146,7 @@ def _redisplay(
     request, article: Article, form: CommentForm, status: int, *, notice: str = "", headers=None
 ):
     """The write page again with the reader's text kept and a fresh Security Key."""
-    context = _form_context(article, form.for_redisplay(), notice=notice)
+    context = _form_context(request, article, form.for_redisplay(), notice=notice)
     response = _private(render(request, "comments/write.html", context, status=status))
     for key, value in (headers or {}).items():
         response[key] = value
@@ -214,6 +227,11 @@ def comment_post(request, news_id: int):
             form.data = form.data.copy()
             form.data["parent"] = ""
             return _redisplay(request, article, form, 400)
+    work = data.get("pow")
+    if work is not None and work.difficulty < pow_difficulty(ip_address=ip):
+        # Solved at a lower difficulty than a flood now asks (a stock of easy challenges).
+        form.add_error("pow", PowError("weak").args[0])
+        return _redisplay(request, article, form, 400)
     try:
         comment_submit(
             article=article,
@@ -221,12 +239,15 @@ def comment_post(request, news_id: int):
                 name=data["name"], email=data["email"], body=data["body"], parent=parent
             ),
             challenge=data["captcha"],
+            work=work,
             ip_address=ip or None,
         )
     except CommentRefused as refused:
         if refused.kind == "rate":
             return _too_many(request, article, form, refused.retry_after, refused.message)
-        form.add_error("captcha", refused.message)
+        if refused.kind == "banned":
+            return _redisplay(request, article, form, 403, notice=refused.message)
+        form.add_error("pow" if refused.kind == "pow" else "captcha", refused.message)
         return _redisplay(request, article, form, 400)
     # 303: the browser fetches the thanks with a GET, and a reload sends nothing twice.
     thanks = f"{reverse('comments:write', args=[article.news_id])}?sent=1"

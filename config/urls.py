@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.static import serve
 
 urlpatterns = [
+    # Health and metrics first: no reader page may shadow them (newsdesk/core/urls.py).
+    path("", include("newsdesk.core.urls")),
     path("admin/", admin.site.urls),
     path("captcha/", include("newsdesk.captcha.urls")),
     path("comments/", include("newsdesk.comments.urls")),
@@ -16,6 +18,8 @@ urlpatterns = [
 handler400 = "newsdesk.site.views.errors.bad_request"
 handler404 = "newsdesk.site.views.errors.page_not_found"
 handler500 = "newsdesk.site.views.errors.server_error"
+# An admin page refused: which role opens it and who gives roles (elsewhere Django's own 403).
+handler403 = "newsdesk.articles.denied.permission_denied"
 
 # Uploaded media on the single-machine default; at scale a web server or object store serves them.
 urlpatterns += [

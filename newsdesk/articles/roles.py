@@ -39,15 +39,28 @@ ROLES: dict[str, list[str]] = {
         *_crud("articles", "revision", "view"),
         *_crud("articles", "articleevent", "view"),
         *_crud("core", "taskfailure", "view", "change"),
+        # The wire desk (docs/wire-desk.md): sources are theirs to run; stories and wire items
+        # are read, and drafted from.
+        *_crud("ingest", "source", "add", "change", "delete", "view"),
+        *_crud("ingest", "story", "view"),
+        *_crud("ingest", "wireitem", "view"),
+        *_crud("ingest", "wireitemversion", "view"),
     ],
-    # Comments only.
+    # Comments only (docs/moderation.md): the queue, the block list, per-article settings.
     MODERATOR: [
         *_crud("comments", "comment", "view", "change"),
         "comments.moderate_comment",
+        *_crud("comments", "blockedterm", "add", "change", "delete", "view"),
+        *_crud("comments", "commentsettings", "add", "change", "delete", "view"),
     ],
     # Everything, including users and groups.
     ADMINISTRATOR: ["*"],
 }
+
+
+def roles_with(perm: str) -> list[str]:
+    """The roles that hold `perm` ("app_label.codename"), in the order of ROLES."""
+    return [name for name, perms in ROLES.items() if perms == ["*"] or perm in perms]
 
 
 def roles_sync(*, Group, Permission) -> dict[str, list[str]]:

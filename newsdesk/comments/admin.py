@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+
+from newsdesk.articles.models import Article
 
 from .models import BlockedTerm, Comment, CommentSettings
 from .privacy import email_digest
@@ -179,12 +182,31 @@ class CommentAdmin(ModerationMixin, admin.ModelAdmin):
         self._moderate(request, queryset, Comment.Status.PENDING, "Returned to the queue")
 
 
+class CommentSettingsForm(forms.ModelForm):
+    # Moderators know a story by its News ID (the queue shows it); they cannot search articles.
+    article = forms.ModelChoiceField(
+        queryset=Article.objects.all(),
+        to_field_name="news_id",
+        widget=forms.NumberInput,
+        label="Article (News ID)",
+        error_messages={"invalid_choice": "No article has this News ID."},
+    )
+
+    class Meta:
+        model = CommentSettings
+        fields = ["article", "mode", "close_after_days"]
+
+
 @admin.register(CommentSettings)
 class CommentSettingsAdmin(admin.ModelAdmin):
+    form = CommentSettingsForm
     list_display = ["article", "mode", "close_after_days"]
     list_filter = ["mode"]
-    autocomplete_fields = ["article"]
+    list_select_related = ["article"]
     search_fields = ["article__headline", "=article__news_id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["article"] if obj is not None else []  # the row is the article's (its key)
 
     # Whether an article's page shows the form is part of the page: purge it on any change.
     def save_model(self, request, obj, form, change):

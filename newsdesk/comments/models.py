@@ -98,6 +98,9 @@ class Comment(models.Model):
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Where an imported comment came from (a digest of e.g. "wordpress:<site>#101/comment-12",
+    # see comments/imports.py): importing the same export again finds it, never a copy.
+    import_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 

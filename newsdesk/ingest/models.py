@@ -1,4 +1,5 @@
 import hashlib
+from urllib.parse import parse_qsl, unquote
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -45,6 +46,10 @@ class ImportedPage(models.Model):
 
 
 class SourceQuerySet(models.QuerySet):
+    def failing(self):
+        """Enabled sources whose last poll failed (the admin's red health, /metrics)."""
+        return self.filter(enabled=True, consecutive_failures__gt=0)
+
     def due(self, now):
         """Enabled sources whose next poll time has come (or that were never polled)."""
         return self.filter(enabled=True).filter(
@@ -295,3 +300,69 @@ class LshBand(models.Model):
 
     def __str__(self) -> str:
         return f"band {self.key}"
+
+
+# --- site imports (WordPress) ----------------------------------------------------------------
+
+
+def legacy_key(path: str) -> str:
+    """The lookup key of an old address: its path without a trailing slash (percent-escapes
+    decoded, as Django gives request.path) and, of its query, only the post id WordPress
+    addresses carry (?p=, ?page_id=): tracking parameters do not hide an old link."""
+    path, _, query = path.partition("?")
+    path = unquote(path).rstrip("/") or "/"
+    ids = sorted(
+        f"{name}={value}"
+        for name, value in parse_qsl(query)
+        if name in LEGACY_QUERY_NAMES and value.isdigit()
+    )
+    normal = path + ("?" + "&".join(ids) if ids else "")
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+LEGACY_QUERY_NAMES = ("p", "page_id")
+
+
+class LegacyUrlQuerySet(models.QuerySet):
+    def for_path(self, path: str):
+        return self.filter(key=legacy_key(path))
+
+
+class LegacyUrl(models.Model):
+    """An address of a site that was imported (a WordPress permalink, /?p=ID), answered with a
+    301 to the article it became. Looked up only where a page would otherwise be missing."""
+
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    path = models.TextField(help_text="The old address: path and query, without the host.")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="legacy_urls"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LegacyUrlQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "old address"
+
+    def __str__(self) -> str:
+        return self.path
+
+    def save(self, *args, **kwargs):
+        self.key = legacy_key(self.path)
+        super().save(*args, **kwargs)
+
+
+class ImportedImage(models.Model):
+    """Which picture an imported file (a WordPress attachment) became: imported once."""
+
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    identity = models.TextField()
+    image = models.ForeignKey("articles.Image", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.identity
+
+    def save(self, *args, **kwargs):
+        self.key = ImportedPage.key_for(self.identity)
+        super().save(*args, **kwargs)

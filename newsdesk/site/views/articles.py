@@ -11,6 +11,7 @@ from newsdesk.core.pagination import BadCursor, keyset_page
 from newsdesk.core.surrogate import public, shown
 
 from ..page import article_page
+from .legacy import has_legacy_query, legacy_article, moved
 
 
 def _listing(request, queryset, template: str, context: dict, *, head: str):
@@ -40,6 +41,10 @@ def _seconds_until(when) -> int | None:
 @require_safe
 @public("list")
 def home(request):
+    if has_legacy_query(request):  # /?p=ID of an imported WordPress site
+        article = legacy_article(request)
+        if article is not None:
+            return moved(article)
     top = list(Article.objects.top_stories()[:5]) if not request.GET.get("after") else []
     return _listing(
         request,

@@ -4,6 +4,8 @@ from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import QueryDict, UnreadablePostError
 from django.views import defaults
 
+from .legacy import legacy_redirect
+
 
 def _without_unreadable_form(request) -> None:
     """Django's error views check the CSRF token (for a form on the page), which reads
@@ -24,6 +26,11 @@ def bad_request(request, exception):
 
 
 def page_not_found(request, exception):
+    # An old address of an imported site (a WordPress permalink): only pages that would be
+    # missing pay for the lookup.
+    redirect = legacy_redirect(request)
+    if redirect is not None:
+        return redirect
     _without_unreadable_form(request)
     return defaults.page_not_found(request, exception, template_name="site/404.html")
 

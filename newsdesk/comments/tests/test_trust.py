@@ -1,0 +1,153 @@
+"""Trust earned by commenters, pre- and post-moderated articles, bans, suspect terms and repeat
+posts: what happens to a new comment and the reasons moderators see for it."""
+
+from datetime import timedelta
+
+from django.test import override_settings
+from django.utils import timezone
+
+from newsdesk.comments.models import Ban, BlockedTerm, Comment, CommentSettings
+from newsdesk.comments.privacy import email_digest
+
+from .factories import CommentFactory, solved
+from .test_posting import PostingTestCase
+
+
+def decision(comment: Comment) -> str:
+    return next(r for r in comment.spam_reasons if r.startswith("→"))
+
+
+@override_settings(NEWSDESK_COMMENTS_TRUST_MIN_APPROVED=2, NEWSDESK_COMMENTS_MODERATION="pre")
+class TrustTests(PostingTestCase):
+    def history(self, *statuses, email="ada@example.org"):
+        for status in statuses:
+            CommentFactory(article=self.article, email=email, status=status)
+
+    def send(self, **fields) -> Comment:
+        response = self.post(solved(self.page(), **fields))
+        self.assertEqual(response.status_code, 303)
+        return Comment.objects.latest("id")
+
+    def test_a_first_timer_waits_and_is_told_apart(self):
+        comment = self.send()
+        self.assertEqual(comment.status, Comment.Status.PENDING)
+        self.assertIn("new commenter: no approved comment yet", comment.spam_reasons)
+        self.assertIn("trusted from 2 approved comments (0 so far)", decision(comment))
+
+    def test_a_commenter_with_approved_history_is_published_at_once(self):
+        self.history(Comment.Status.APPROVED, Comment.Status.APPROVED)
+        comment = self.send(email="ADA@example.org ", body="Trusted and on the page.")
+        self.assertEqual(comment.status, Comment.Status.APPROVED)
+        self.assertEqual(
+            decision(comment),
+            "→ published at once: trusted commenter (2 approved, none rejected or spam)",
+        )
+        self.assertIn("Trusted and on the page.", self.article_page())  # purged on commit
+
+    def test_trust_is_matched_by_the_digest_never_the_name(self):
+        self.history(Comment.Status.APPROVED, Comment.Status.APPROVED, email="rosa@example.org")
+        comment = self.send(name="Rosa")  # Rosa's name, another address
+        self.assertEqual(comment.status, Comment.Status.PENDING)
+        self.assertEqual(comment.email_digest, email_digest("ada@example.org"))
+
+    def test_a_rejection_in_the_history_sends_a_commenter_back_to_the_queue(self):
+        self.history(Comment.Status.APPROVED, Comment.Status.APPROVED, Comment.Status.REJECTED)
+        comment = self.send()
+        self.assertEqual(comment.status, Comment.Status.PENDING)
+        self.assertIn(
+            "+0.20 history: 1 earlier comment(s) rejected or marked spam", comment.spam_reasons
+        )
+
+    def test_a_link_holds_even_a_trusted_commenter(self):
+        self.history(Comment.Status.APPROVED, Comment.Status.APPROVED)
+        comment = self.send(body="See https://example.org/report for the figures.")
+        self.assertEqual(comment.status, Comment.Status.PENDING)
+        self.assertEqual(decision(comment), "→ held for a moderator: 1 link(s)")
+
+    def test_an_article_without_trust_holds_everyone(self):
+        self.history(Comment.Status.APPROVED, Comment.Status.APPROVED)
+        CommentSettings.objects.create(article=self.article, trust=CommentSettings.Trust.OFF)
+        comment = self.send()
+        self.assertEqual(comment.status, Comment.Status.PENDING)
+        self.assertEqual(decision(comment), "→ held for a moderator: pre-moderated article")
+
+    @override_settings(NEWSDESK_COMMENTS_TRUST=False)
+    def test_an_article_may_allow_trust_where_the_site_does_not(self):
+        self.history(Comment.Status.APPROVED, Comment.Status.APPROVED)
+        self.assertEqual(self.send().status, Comment.Status.PENDING)
+        CommentSettings.objects.create(article=self.article, trust=CommentSettings.Trust.ON)
+        self.assertEqual(self.send(body="Second").status, Comment.Status.APPROVED)
+
+
+class ModerationModeTests(PostingTestCase):
+    def setUp(self):
+        super().setUp()
+        CommentSettings.objects.create(
+            article=self.article, moderation=CommentSettings.Moderation.POST
+        )
+
+    def test_a_post_moderated_article_publishes_a_first_timer_at_once(self):
+        self.post(solved(self.page(), body="Straight onto the page."))
+        comment = Comment.objects.get()
+        self.assertEqual(comment.status, Comment.Status.APPROVED)
+        self.assertIn("post-moderated article", decision(comment))
+        self.assertIn("Straight onto the page.", self.article_page())
+
+    def test_what_the_filter_flags_still_waits_there(self):
+        BlockedTerm.objects.create(term="bargain", kind=BlockedTerm.Kind.SUSPECT)
+        self.post(solved(self.page(), body="A bargain for the council, this plan."))
+        comment = Comment.objects.get()
+        self.assertEqual(comment.status, Comment.Status.PENDING)
+        self.assertEqual(decision(comment), "→ held for a moderator: suspect term 'bargain'")
+
+    def test_a_banned_term_goes_to_the_spam_folder_whatever_the_rest_says(self):
+        BlockedTerm.objects.create(term="casino")
+        self.post(solved(self.page(), body="Casino tonight"))
+        comment = Comment.objects.get()
+        self.assertEqual(comment.status, Comment.Status.SPAM)
+        self.assertEqual(decision(comment), "→ spam folder: a blocked term")
+
+    def test_copies_of_one_text_wait_then_go_to_the_spam_folder(self):
+        statuses = []
+        for n in range(3):
+            self.post(
+                solved(self.page(), email=f"flood{n}@example.org", body="Make money   FAST now")
+            )
+            statuses.append(Comment.objects.latest("id").status)
+        self.assertEqual(
+            statuses, [Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM]
+        )
+        self.assertIn(
+            "+1.00 repeat post: the same text was sent 2 time(s) in the last day",
+            Comment.objects.latest("id").spam_reasons,
+        )
+
+
+class BanTests(PostingTestCase):
+    def assertRefused(self, data, **extra):
+        response = self.post(data, **extra)
+        self.assertContains(response, "are not accepted at the moment", status_code=403)
+        self.assertKeepsText(response)
+        self.assertFalse(Comment.objects.exists())
+
+    def test_a_banned_email_digest_cannot_comment_and_keeps_its_text(self):
+        Ban.objects.create(email_digest=email_digest("ada@example.org"), reason="abuse")
+        self.assertRefused(solved(self.page(), email="Ada@Example.org"))
+
+    def test_a_banned_range_covers_every_address_in_it(self):
+        Ban.objects.create(network="203.0.113.0/24", reason="flood")
+        self.assertRefused(solved(self.page()), REMOTE_ADDR="203.0.113.77")
+        self.assertEqual(self.post(solved(self.page()), REMOTE_ADDR="203.0.114.1").status_code, 303)
+
+    def test_an_ipv6_range_too(self):
+        ban = Ban.objects.create(network="2001:db8:abcd::1/48", reason="flood")
+        self.assertEqual(ban.network, "2001:db8:abcd::/48")
+        self.assertRefused(solved(self.page()), REMOTE_ADDR="2001:db8:abcd:12::5")
+
+    def test_an_expired_ban_no_longer_holds(self):
+        Ban.objects.create(
+            network="127.0.0.1",
+            reason="cool-off",
+            expires_at=timezone.now() - timedelta(minutes=1),
+        )
+        self.assertEqual(self.post(solved(self.page())).status_code, 303)

@@ -8,7 +8,16 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 
 from newsdesk.articles.models import Article
 
-from .selectors import Scope, absolute, article_summary, article_text, feed_items, lead_image
+from .selectors import (
+    Scope,
+    absolute,
+    article_author_names,
+    article_categories,
+    article_summary,
+    article_text,
+    feed_items,
+    lead_image,
+)
 
 
 class RssWithContent(Rss201rev2Feed):
@@ -83,12 +92,10 @@ class ArticleFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Article) -> str | None:
-        names = [author.name for author in item.authors.all()]
-        return ", ".join(names) or None
+        return ", ".join(article_author_names(item)) or None
 
     def item_categories(self, item: Article) -> list[str]:
-        names = [item.section.name] if item.section else []
-        return names + [keyword.name for keyword in item.keywords.all()]
+        return article_categories(item)
 
     def item_enclosures(self, item: Article) -> list[Enclosure]:
         image = lead_image(item)

@@ -11,6 +11,8 @@ from .feeds import feed_path
 from .selectors import (
     Scope,
     absolute,
+    article_author_names,
+    article_categories,
     article_summary,
     article_text,
     feed_items,
@@ -39,12 +41,10 @@ def _item(article: Article) -> dict:
         item["content_html"] = article_text(article)
     else:
         item["content_text"] = article_summary(article)
-    authors = [{"name": author.name} for author in article.authors.all()]
+    authors = [{"name": name} for name in article_author_names(article)]
     if authors:
         item["authors"] = authors
-    tags = ([article.section.name] if article.section else []) + [
-        k.name for k in article.keywords.all()
-    ]
+    tags = article_categories(article)
     if tags:
         item["tags"] = tags
     image = lead_image(article)

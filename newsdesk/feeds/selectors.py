@@ -12,6 +12,7 @@ from django.templatetags.static import static
 
 from newsdesk.articles import keys
 from newsdesk.articles.models import Article, Author, Keyword, Section
+from newsdesk.core.surrogate import shown
 
 
 def visible(queryset: QuerySet) -> QuerySet:
@@ -150,6 +151,26 @@ def lead_image(article: Article) -> LeadImage | None:
 
 def site_logo_url() -> str:
     return settings.NEWSDESK_SITE_LOGO_URL or absolute(static("feeds/logo.png"))
+
+
+def article_categories(article: Article) -> list[str]:
+    """A story's section and keywords by name, as feeds list them (read prefetched). A feed that
+    shows a name names its key, so that a rename in the admin purges the feed too."""
+    names = []
+    if article.section:
+        shown(keys.section_key(article.section_id))
+        names.append(article.section.name)
+    for keyword in article.keywords.all():
+        shown(keys.keyword_key(keyword.pk))
+        names.append(keyword.name)
+    return names
+
+
+def article_author_names(article: Article) -> list[str]:
+    """A story's authors by name (read prefetched); as with categories, their keys are named."""
+    authors = list(article.authors.all())
+    shown(*(keys.author_key(author.pk) for author in authors))
+    return [author.name for author in authors]
 
 
 def article_text(article: Article) -> str:

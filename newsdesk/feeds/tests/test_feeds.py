@@ -109,6 +109,18 @@ class FeedFormatTests(FeedTestData):
             self.assertNotIn("Sub-head", content)
             self.assertIn("Delegates met", content)
 
+    def test_feeds_name_the_sections_keywords_and_authors_whose_names_they_show(self):
+        # A rename in the admin purges these keys: a feed that lists the name must be among them.
+        shown = {
+            f"section-{self.section.pk}",
+            f"keyword-{self.keyword.pk}",
+            f"author-{self.author.pk}",
+        }
+        for url in feed_urls(self.section, self.keyword):
+            with self.subTest(url=url):
+                keys = set(self.client.get(url)["Surrogate-Key"].split())
+                self.assertLessEqual(shown, keys)
+
     def test_unknown_section_keyword_or_format_is_404(self):
         self.assertEqual(
             self.client.get(

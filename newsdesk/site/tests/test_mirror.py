@@ -20,6 +20,7 @@ from unittest import mock
 from urllib.parse import urljoin
 
 import feedparser
+import jsonschema
 import lxml.etree
 import lxml.html
 import pytest
@@ -27,9 +28,10 @@ import requests
 import time_machine
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
-from django.test import SimpleTestCase, TestCase, override_settings
+from django.test import Client, SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -38,8 +40,14 @@ from PIL import Image as PILImage
 
 from newsdesk.articles.images import renditions_generate
 from newsdesk.articles.models import Article, Image
-from newsdesk.articles.services import article_publish, article_save, article_unpublish
-from newsdesk.articles.tasks import article_effects_run, article_keys
+from newsdesk.articles.services import (
+    article_correct,
+    article_publish,
+    article_save,
+    article_schedule,
+    article_unpublish,
+)
+from newsdesk.articles.tasks import article_keys
 from newsdesk.articles.tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -48,11 +56,14 @@ from newsdesk.articles.tests.factories import (
 )
 from newsdesk.comments.models import Comment
 from newsdesk.comments.services import comments_moderate
-from newsdesk.comments.tests.factories import CommentFactory
+from newsdesk.comments.tests.factories import CommentFactory, solved
 from newsdesk.core import purge
+from newsdesk.core.tasks import HUEY
+from newsdesk.feeds.tests.test_feeds import JSON_FEED_SCHEMA
+from newsdesk.feeds.tests.test_sitemaps import _news_schema, _schema
 from newsdesk.site.mirror import Mirror, MirrorError
 from newsdesk.site.mirror.checks import mirror_settings_check
-from newsdesk.site.mirror.lists import chain_repair, covering
+from newsdesk.site.mirror.lists import ListSpec, chain_repair, covering
 from newsdesk.site.mirror.produce import Producer
 from newsdesk.site.mirror.rewrite import Links, file_path
 from newsdesk.site.mirror.tasks import mirror_purge_listener
@@ -60,7 +71,6 @@ from newsdesk.site.mirror.watch import LogWatcher
 
 ROOT = Path(__file__).resolve().parents[3]
 ORIGIN = "http://127.0.0.1:8000"  # NEWSDESK_SITE_URL in the tests
-SCHEMAS = ROOT / "newsdesk" / "feeds" / "tests" / "fixtures"
 PAGE_TIME = re.compile(rb'<span class="page-time">[^<]*</span>')
 ARTICLE_PATH = re.compile(r"^/news/\d+/[^/]+/$")
 
@@ -283,26 +293,36 @@ class MirrorExportTests(TestCase):
         cls.server = run_nginx(cls.folder, cls.port)
         cls.served = cls.server.__enter__()
         cls.addClassCleanup(cls.server.__exit__, None, None, None)
+        # One crawl, as a search engine would: from the home page, robots.txt and the sitemaps.
+        cls.seen = crawl(cls.base, ["/", "/robots.txt", "/sitemap.xml"])
 
     def get(self, path: str) -> requests.Response:
         return requests.get(self.base + path, timeout=10, allow_redirects=False)
 
+    def crawled(self, prefix: str) -> list[str]:
+        return sorted(url for url in self.seen if url.startswith(self.base + prefix))
+
     def test_a_crawl_from_the_home_page_robots_txt_and_the_sitemaps_finds_no_broken_link(self):
-        seen = crawl(self.base, ["/", "/robots.txt", "/sitemap.xml"])
-        broken = {url: r.status_code for url, r in seen.items() if r.status_code != 200}
+        broken = {url: r.status_code for url, r in self.seen.items() if r.status_code != 200}
         self.assertEqual(broken, {})
         # A static host answers every query string with the page without it: none is linked.
-        self.assertEqual([url for url in seen if "?" in url], [])
-        self.assertGreater(len(seen), 60)
+        self.assertEqual([url for url in self.seen if "?" in url], [])
+        self.assertGreater(len(self.seen), 60)
         self.assertEqual(self.report.missing, set())
         # The deepest page of the home list is reached by "Older stories" alone.
         oldest = self.site["stories"][0]
-        self.assertIn(self.base + oldest.get_absolute_url(), seen)
+        self.assertIn(self.base + oldest.get_absolute_url(), self.seen)
 
     def test_every_published_story_is_there_and_nothing_readers_may_not_see(self):
-        for story in self.site["stories"]:
-            response = self.get(story.get_absolute_url())
-            self.assertEqual(response.status_code, 200, story.headline)
+        stories = [*self.site["stories"], self.site["far"]]
+        crawled = {
+            url.removeprefix(self.base)
+            for url in self.seen
+            if ARTICLE_PATH.match(url.removeprefix(self.base))
+        }
+        self.assertEqual(crawled, {story.get_absolute_url() for story in stories})
+        for story in stories:
+            response = self.seen[self.base + story.get_absolute_url()]
             self.assertIn(story.headline, response.text)
             short = self.get(f"/news/{story.news_id}/")
             self.assertIn(f'url={story.get_absolute_url()}"', short.text)
@@ -314,60 +334,72 @@ class MirrorExportTests(TestCase):
             self.assertNotIn(story.headline.encode(), everything, name)
             self.assertNotIn(f"/news/{story.news_id}/".encode(), everything, name)
 
-    def test_feeds_parse_without_a_bozo_flag_and_point_at_the_mirror(self):
-        politics = self.site["sections"][0]
-        harbour = self.site["keywords"][0]
-        for path in (
-            "/feeds/",
-            f"/feeds/section/{politics.slug}/",
-            f"/feeds/keyword/{harbour.slug}/",
-        ):
-            for fmt in ("rss", "atom"):
-                with self.subTest(feed=path + fmt):
-                    parsed = feedparser.parse(f"{self.base}{path}{fmt}/")
+    def test_every_feed_parses_without_a_bozo_flag_and_points_at_the_mirror(self):
+        feeds = self.crawled("/feeds/")
+        # The site's, and each section's, keyword's and author's, in three formats.
+        self.assertEqual(len(feeds), 3 * (1 + 2 + 3 + 2), feeds)
+        for url in feeds:
+            with self.subTest(feed=url):
+                if url.endswith("/json/"):
+                    response = self.seen[url]
+                    kind = response.headers["Content-Type"].split(";")[0]
+                    self.assertEqual(kind, "application/json")  # nginx's name for .json
+                    feed = response.json()
+                    jsonschema.validate(
+                        feed, JSON_FEED_SCHEMA, format_checker=jsonschema.FormatChecker()
+                    )
+                    self.assertEqual(feed["feed_url"], url)
+                    links = [item["url"] for item in feed["items"]]
+                else:
+                    parsed = feedparser.parse(url)  # fetched again: nginx's headers count
                     self.assertEqual(parsed.get("status"), 200)
                     self.assertEqual(parsed.bozo, 0, parsed.get("bozo_exception"))
-                    self.assertTrue(parsed.entries)
-                    for entry in parsed.entries:
-                        self.assertTrue(entry.link.startswith(self.base + "/news/"), entry.link)
-            response = self.get(f"{path}json/")
-            self.assertEqual(response.headers["Content-Type"].split(";")[0], "application/json")
-            feed = response.json()
-            self.assertEqual(feed["version"], "https://jsonfeed.org/version/1.1")
-            self.assertTrue(feed["feed_url"].startswith(self.base + "/feeds/"))
+                    links = [entry.link for entry in parsed.entries]
+                self.assertTrue(links)
+                for link in links:
+                    self.assertTrue(ARTICLE_PATH.match(link.removeprefix(self.base)), link)
 
     def test_the_sitemaps_validate_against_their_schemas_and_list_the_mirrors_addresses(self):
-        def schema(name):
-            return lxml.etree.XMLSchema(lxml.etree.parse(str(SCHEMAS / name)))
-
-        news = lxml.etree.XMLSchema(
-            lxml.etree.fromstring(
-                (
-                    '<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
-                    '<xsd:import namespace="http://www.sitemaps.org/schemas/sitemap/0.9" '
-                    f'schemaLocation="{SCHEMAS / "sitemap.xsd"}"/>'
-                    '<xsd:import namespace="http://www.google.com/schemas/sitemap-news/0.9" '
-                    f'schemaLocation="{SCHEMAS / "sitemap-news.xsd"}"/></xsd:schema>'
-                ).encode()
-            )
-        )
+        # The same schemas, loaded the same way, as the origin's sitemaps are checked with
+        # (newsdesk/feeds/tests/test_sitemaps.py).
         ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-        index = lxml.etree.fromstring(self.get("/sitemap.xml").content)
-        schema("siteindex.xsd").assertValid(index)
+        index = lxml.etree.fromstring(self.seen[self.base + "/sitemap.xml"].content)
+        _schema("siteindex.xsd").assertValid(index)
         locations = index.xpath("//s:loc/text()", namespaces=ns)
         # The factories' News IDs are 500,000 and up: the eleventh block, a page of its own.
         self.assertIn(f"{self.base}/sitemap-articles-p11.xml", locations)
+        self.assertIn(f"{self.base}/sitemap-articles-p3.xml", locations)  # News ID 120,007
+        self.assertEqual(sorted(locations), self.crawled("/sitemap-"))
         listed = set()
         for location in locations:
             with self.subTest(sitemap=location):
-                self.assertTrue(location.startswith(self.base + "/"), location)
-                document = lxml.etree.fromstring(requests.get(location, timeout=10).content)
-                (news if "news" in location else schema("sitemap.xsd")).assertValid(document)
+                document = lxml.etree.fromstring(self.seen[location].content)
+                (_news_schema() if "news" in location else _schema("sitemap.xsd")).assertValid(
+                    document
+                )
                 listed |= set(document.xpath("//s:loc/text()", namespaces=ns))
-        for story in self.site["stories"]:
+        for url in listed:
+            self.assertTrue(url.startswith(self.base + "/"), url)
+            self.assertIn(url, self.seen)
+        for story in [*self.site["stories"], self.site["far"]]:
             self.assertIn(self.base + story.get_absolute_url(), listed)
-        robots = self.get("/robots.txt").text
+        robots = self.seen[self.base + "/robots.txt"].text
         self.assertIn(f"Sitemap: {self.base}/sitemap.xml", robots)
+
+    def test_search_and_every_form_lead_to_the_origin_and_none_posts(self):
+        forms = 0
+        for url, response in self.seen.items():
+            if not response.headers.get("Content-Type", "").startswith("text/html"):
+                continue
+            document = lxml.html.fromstring(response.content)
+            for form in document.xpath("//form"):
+                forms += 1
+                self.assertEqual(form.get("action"), f"{ORIGIN}/search/", url)
+                self.assertIn(form.get("method", "get").lower(), ("get", ""), url)
+            for href in document.xpath("//a/@href"):
+                self.assertFalse(urljoin(url, href).startswith(self.base + "/search"), url)
+        self.assertGreater(forms, 20)  # the search box, on every page
+        self.assertEqual(self.get("/search/").status_code, 404)
 
     def test_the_article_page_is_the_origins_but_for_the_links_that_lead_to_the_origin(self):
         story = self.site["stories"][7]  # with a comment, a section, keywords and authors
@@ -437,23 +469,84 @@ class MirrorExportTests(TestCase):
         self.assertEqual(missing.status_code, 404)
         self.assertIn("Page not found", missing.text)
         self.assertEqual(self.get("/.newsdesk-mirror/index.sqlite3").status_code, 404)
+        # A file being written has a hidden name until it is renamed: never served half done.
+        being_written = self.folder / "news" / ".index.html.1-2.tmp"
+        being_written.write_text("half a page")
+        self.addCleanup(being_written.unlink)
+        self.assertEqual(self.get("/news/.index.html.1-2.tmp").status_code, 404)
 
 
-class CommentsOnTheOriginTests(TestCase):
-    def test_with_comments_origin_the_write_and_reply_links_lead_to_the_origins_write_page(self):
-        story = ArticleFactory(headline="Open for comments")
-        comment = CommentFactory(article=story, body="First!")
-        folder = Path(tempfile.mkdtemp(prefix="newsdesk-mirror-"))
-        self.addCleanup(shutil.rmtree, folder, True)
-        Mirror.prepare(folder, comments="origin").export()
-        page = (folder / article_file(story)).read_text()
-        self.assertIn(f'href="{ORIGIN}/comments/{story.news_id}/write/"', page)
-        self.assertIn(
-            f'href="{ORIGIN}/comments/{story.news_id}/write/?reply_to={comment.pk}"', page
-        )
-        self.assertIn(f'data-form-url="{ORIGIN}/comments/{story.news_id}/form/"', page)
+@override_settings(NEWSDESK_COMMENTS_MIN_SECONDS=0)
+class CommentsFromTheMirrorTests(TestCase):
+    """Either way, a reader of the mirror who wants to comment reaches a form that posts: the
+    origin's own, never a dead form on the mirror (a form on another host could not pass the
+    origin's CSRF check: its cookie is not sent with a cross-site post)."""
+
+    def setUp(self):
+        self.story = ArticleFactory(headline="Open for comments")
+        self.comment = CommentFactory(article=self.story, body="First!")
+        self.folder = Path(tempfile.mkdtemp(prefix="newsdesk-mirror-"))
+        self.addCleanup(shutil.rmtree, self.folder, True)
+
+    def mirrored_comments(self, mode: str) -> lxml.html.HtmlElement:
+        Mirror.prepare(self.folder, base_url="https://mirror.example", comments=mode).export()
+        page = (self.folder / article_file(self.story)).read_text()
         self.assertNotIn("comments/form.js", page)
-        self.assertNotIn("<form method", page)
+        document = lxml.html.fromstring(page)
+        [section] = document.xpath("//*[@id='comments']")
+        self.assertEqual(section.xpath(".//form"), [])  # no form on the mirror
+        # Every link of the comments leads to the origin, none to the mirror.
+        for href in section.xpath(".//a/@href"):
+            self.assertTrue(href.startswith(ORIGIN + "/"), href)
+        return section
+
+    def origin_get(self, client: Client, url: str, **kwargs):
+        self.assertTrue(url.startswith(ORIGIN + "/"), url)
+        response = client.get(url.removeprefix(ORIGIN).split("#")[0], **kwargs)
+        self.assertEqual(response.status_code, 200, url)
+        return response
+
+    def post_on_the_origin(self, write_url: str, body: str) -> Comment:
+        """A reader follows `write_url` to the origin and sends its form, CSRF checks and all."""
+        client = Client(enforce_csrf_checks=True)
+        page = self.origin_get(client, write_url).content.decode()
+        form = lxml.html.fromstring(page).get_element_by_id("comment-form")
+        self.assertEqual(form.get("method"), "post")
+        action = urljoin(write_url, form.get("action"))
+        self.assertTrue(action.startswith(ORIGIN + "/comments/"), action)
+        token = lxml.html.fromstring(page).xpath("//input[@name='csrfmiddlewaretoken']/@value")
+        response = client.post(
+            action.removeprefix(ORIGIN), solved(page, body=body, csrfmiddlewaretoken=token[0])
+        )
+        self.assertEqual(response.status_code, 303, response.content[:500])
+        return Comment.objects.get(article=self.story, body=body)
+
+    def test_with_comments_link_the_slot_is_a_link_to_the_story_whose_form_posts(self):
+        section = self.mirrored_comments("link")
+        [link] = section.xpath(".//*[@id='comment-form-slot']//a")
+        story_url = f"{ORIGIN}{self.story.get_absolute_url()}"
+        self.assertEqual(link.get("href"), f"{story_url}#comments")
+        self.assertEqual(link.text_content(), "Comment on this story at 127.0.0.1:8000")
+        reply = section.xpath(f".//a[@href='{story_url}#comment-{self.comment.pk}']")
+        self.assertTrue(reply, "the Reply link leads to the comment on the origin")
+        # On the origin, the story's "Write a comment" leads to a form that posts.
+        origin = lxml.html.fromstring(self.origin_get(self.client, link.get("href")).content)
+        self.assertTrue(origin.xpath(f"//*[@id='comment-{self.comment.pk}']"))
+        [write] = origin.xpath("//*[@id='comment-form-slot']//a[@data-write-comment]/@href")
+        posted = self.post_on_the_origin(urljoin(story_url, write), "Sent from the mirror")
+        self.assertIsNone(posted.parent)
+
+    def test_with_comments_origin_write_and_reply_lead_to_the_origins_form_that_posts(self):
+        section = self.mirrored_comments("origin")
+        news_id = self.story.news_id
+        [write] = section.xpath(".//*[@id='comment-form-slot']//a/@href")
+        self.assertEqual(write, f"{ORIGIN}/comments/{news_id}/write/")
+        [slot] = section.xpath(".//*[@id='comment-form-slot']")
+        self.assertEqual(slot.get("data-form-url"), f"{ORIGIN}/comments/{news_id}/form/")
+        self.assertIsNone(self.post_on_the_origin(write, "A new comment").parent)
+        reply = f"{ORIGIN}/comments/{news_id}/write/?reply_to={self.comment.pk}"
+        self.assertTrue(section.xpath(f".//a[@href='{reply}']"))
+        self.assertEqual(self.post_on_the_origin(reply, "A reply").parent, self.comment)
 
 
 # Links, one by one --------------------------------------------------------------------------
@@ -678,10 +771,36 @@ class MirrorUpdateTestCase(TestCase):
         self.mirror = Mirror.prepare(self.folder)
         self.mirror.export()
         self.before = tree(self.folder)
+        # What each file showed, by the index: the keys a purge must name to rewrite it.
+        rows = self.mirror.index.db.execute("SELECT path, kind, list_id, keys FROM files")
+        self.shown_before = {
+            path: (kind, list_id, set(keys.split())) for path, kind, list_id, keys in rows
+        }
+        self.lists_before = self.mirror.index.lists()
         purge.purge_listener(mirror_purge_listener)
+        self.purged: set[str] = set()  # every key purged since the export
+        recording = mock.patch.object(purge, "_listeners", [*purge._listeners, self.purged.update])
+        recording.start()
+        self.addCleanup(recording.stop)
         watched = override_settings(NEWSDESK_MIRROR_DIR=str(self.folder))
         watched.enable()
         self.addCleanup(watched.disable)
+        HUEY.flush()  # no scheduled task of an earlier test runs in this one
+        self.addCleanup(HUEY.flush)
+
+    def travel(self, when) -> None:
+        """The clock (frozen) moves to `when`."""
+        self.clock.stop()
+        self.clock = time_machine.travel(when, tick=False)
+        self.clock.start()
+
+    @staticmethod
+    def run_due_tasks() -> int:
+        """What the task worker's scheduler does every second: run the tasks whose time came."""
+        due = HUEY.read_schedule()
+        for scheduled in due:
+            HUEY.enqueue(scheduled)  # immediate in the tests: runs now, in this thread
+        return len(due)
 
     @contextmanager
     def committed(self, *, related: bool = True):
@@ -700,12 +819,29 @@ class MirrorUpdateTestCase(TestCase):
         }
         return written | (self.before.keys() - after.keys())
 
-    def assert_exactly_the_files_that_show_the_change(self) -> set[str]:
-        """Every file written changed; the mirror reads as a new export of the site does."""
+    def assert_exactly_the_files_that_show_the_change(self, purged=None) -> set[str]:
+        """Every file written or deleted showed a key the purges named (`purged`, or those
+        that reached the purge listeners) and changed; the mirror reads as a new export of the
+        site does."""
         after = tree(self.folder)
         touched = self.touched()
         for path in touched & after.keys() & self.before.keys():
             self.assertNotEqual(after[path][2], self.before[path][2], f"{path} rewritten unchanged")
+        purged = self.purged if purged is None else set(purged)
+        self.assertTrue(purged, "no purge reached the mirror")
+        named_lists = set()
+        for list_id, row in self.lists_before.items():
+            spec = ListSpec(row.kind, row.pk, row.slug)
+            if spec.head_key in purged or spec.own_keys & purged:
+                named_lists.add(list_id)
+        for path in sorted(touched & self.before.keys()):
+            if path not in self.shown_before:  # a picture or static file: deleted once unused
+                self.assertNotIn(path, after, f"{path}, an asset, was written again")
+                continue
+            kind, list_id, keys = self.shown_before[path]
+            # A deeper page of a list whose head the purge names is repaired with it (lists.py).
+            named = keys & purged or (kind == "list" and list_id in named_lists)
+            self.assertTrue(named, f"{path} shows none of the keys purged: {sorted(purged)}")
         fresh_folder = Path(tempfile.mkdtemp(prefix="newsdesk-mirror-fresh-"))
         self.addCleanup(shutil.rmtree, fresh_folder, True)
         Mirror.prepare(fresh_folder).export()
@@ -830,7 +966,7 @@ class MirrorUpdateTests(MirrorUpdateTestCase):
         article_save(article=story, by=None)  # its purge, without the related stories' after it
         with mock.patch.object(Producer, "run", spy):
             self.mirror.keys_purged(article_keys(story))
-        touched = self.assert_exactly_the_files_that_show_the_change()
+        touched = self.assert_exactly_the_files_that_show_the_change(article_keys(story))
         self.assertNotIn("/section/politics/", rendered)
         self.assertNotIn("/keyword/harbour/", rendered)
         self.assertIn("/", rendered)  # the home page shows top stories too: always rendered
@@ -890,6 +1026,34 @@ class MirrorUpdateTests(MirrorUpdateTestCase):
         self.assertNotIn("index.html", touched)  # the home page's first page does not show it
         self.assertIn(story.get_absolute_url(), self.read_list(self.folder, ""))
 
+    def test_a_correction_is_seen_on_its_story_and_nothing_else_is_rewritten_for_it(self):
+        story = self.site["stories"][6]
+        with self.committed(related=False):
+            article_correct(article=story, by=None, text="The vote was seven to two.")
+        touched = self.assert_exactly_the_files_that_show_the_change()
+        self.assertIn(article_file(story), touched)
+        self.assertIn(b"seven to two", (self.folder / article_file(story)).read_bytes())
+        self.assertNotIn(article_file(self.site["stories"][5]), touched)
+
+    def test_a_section_renamed_in_the_admin_is_seen_on_every_file_that_shows_its_name(self):
+        politics, sport = self.site["sections"]
+        admin = get_user_model().objects.create_superuser("chief", password="pw")
+        self.client.force_login(admin)
+        with self.committed():
+            response = self.client.post(
+                f"/admin/articles/section/{politics.pk}/change/",
+                {"name": "Government", "slug": "politics", "description": "", "position": 0},
+            )
+        self.assertEqual(response.status_code, 302)
+        touched = self.assert_exactly_the_files_that_show_the_change()
+        deeper = [p for p in touched if p.startswith("section/politics/after/")]
+        self.assertTrue(deeper)  # every page of the list names it
+        for path in ["section/politics/index.html", *deeper]:
+            self.assertIn(b"Government", (self.folder / path).read_bytes(), path)
+        # The navigation names every section: each page shows the new name, feeds too.
+        self.assertIn("section/sport/index.html", touched)
+        self.assertIn(b"Government", (self.folder / "feeds/json/index.json").read_bytes())
+
     def test_an_approved_comment_rewrites_its_story_page_only(self):
         story = self.site["stories"][2]
         comment = CommentFactory(
@@ -906,6 +1070,17 @@ class MirrorUpdateTests(MirrorUpdateTestCase):
 
 
 class EmbargoTests(MirrorUpdateTestCase):
+    """A scheduled or embargoed story reaches the mirror when the worker's scheduler runs its
+    side effects at its time (a task enqueued for that time), through the task the purge
+    enqueues or through --watch; not a moment before, whatever is purged meanwhile."""
+
+    def assert_nowhere(self, story: Article) -> None:
+        self.assertFalse((self.folder / article_file(story)).exists())
+        self.assertFalse((self.folder / f"news/{story.news_id}/index.html").exists())
+        for path, (_, _, content) in tree(self.folder).items():
+            self.assertNotIn(story.headline.encode(), content, path)
+            self.assertNotIn(f"/news/{story.news_id}/".encode(), content, path)
+
     def test_an_embargoed_story_reaches_the_mirror_at_its_lift_and_not_a_moment_before(self):
         politics = self.site["sections"][0]
         lift = timezone.now() + timedelta(minutes=10)
@@ -917,18 +1092,47 @@ class EmbargoTests(MirrorUpdateTestCase):
         # Even a purge of every key it will touch, before the lift, brings nothing of it.
         with self.committed():
             purge.keys_purge(article_keys(story))
-        self.assertFalse((self.folder / article_file(story)).exists())
-        for path, (_, _, content) in tree(self.folder).items():
-            self.assertNotIn(b"Embargoed report", content, path)
-        self.clock.stop()
-        self.clock = time_machine.travel(lift + timedelta(seconds=1), tick=False)
-        self.clock.start()
+        self.assert_nowhere(story)
+        self.travel(lift - timedelta(seconds=1))
         with self.committed(related=False):
-            self.assertEqual(article_effects_run.call(article_id=story.pk), "done")
+            self.assertEqual(self.run_due_tasks(), 0)
+        self.assert_nowhere(story)
+        self.travel(lift)
+        with self.committed(related=False):
+            self.assertEqual(self.run_due_tasks(), 1)  # the story's side effects, at its time
         touched = self.assert_exactly_the_files_that_show_the_change()
         self.assertIn(article_file(story), touched)
         for path in ("index.html", "section/politics/index.html", "feeds/rss/index.rss"):
             self.assertIn(b"Embargoed report", (self.folder / path).read_bytes(), path)
+
+    def test_a_scheduled_story_reaches_the_mirror_at_its_time_through_watch(self):
+        sport = self.site["sections"][1]
+        at = timezone.now() + timedelta(minutes=30)
+        with override_settings(NEWSDESK_MIRROR_DIR=""):  # no task: the watcher alone
+            watcher = LogWatcher(self.mirror, settings.NEWSDESK_PURGE_LOG)
+            watcher.poll()
+            with self.committed():
+                story = ArticleFactory(
+                    headline="Scheduled preview of the cup final", section=sport, draft=True
+                )
+                article_schedule(article=story, by=None, at=at)
+            watcher.poll()
+            self.assert_nowhere(story)
+            self.travel(at - timedelta(seconds=1))
+            with self.committed(related=False):
+                self.assertEqual(self.run_due_tasks(), 0)
+            watcher.poll()
+            self.assert_nowhere(story)
+            self.travel(at)
+            with self.committed(related=False):
+                self.assertEqual(self.run_due_tasks(), 1)
+            self.assert_nowhere(story)  # purged, but nobody has read the purge log yet
+            self.assertGreaterEqual(watcher.poll(), 1)
+        touched = self.assert_exactly_the_files_that_show_the_change()
+        self.assertIn(article_file(story), touched)
+        for path in ("index.html", "section/sport/index.html", "sitemap-news.xml"):
+            self.assertIn(story.headline.encode(), (self.folder / path).read_bytes(), path)
+        self.assertNotIn("section/politics/index.html", touched)
 
 
 # How updates reach the mirror ----------------------------------------------------------------
@@ -972,6 +1176,54 @@ class KeepingCurrentTests(TestCase):
         [report] = self.mirror.drain()
         self.assertIn(article_file(self.story), report.written)
         self.assertFalse(self.mirror.index.pending_any())
+
+    def test_a_file_is_written_under_a_hidden_name_and_renamed_over_the_old_one(self):
+        path = self.folder / article_file(self.story)
+        old = path.read_bytes()
+        opened, renamed = [], []
+        real_open, real_replace = open, os.replace
+
+        def spy_open(file, mode="r", *args, **kwargs):
+            if "w" in mode or "a" in mode:
+                opened.append(Path(file))
+            return real_open(file, mode, *args, **kwargs)
+
+        def spy_replace(source, target):
+            renamed.append((Path(source), Path(target)))
+            return real_replace(source, target)
+
+        with (
+            real_open(path, "rb") as reader,  # a host sending the file as it is replaced
+            mock.patch("newsdesk.site.mirror.produce.open", spy_open, create=True),
+            mock.patch("newsdesk.site.mirror.produce.os.replace", spy_replace),
+        ):
+            self.story.headline = "Written beside, then renamed"
+            self.story.save()
+            self.mirror.keys_purged([f"article-{self.story.news_id}"])
+            self.assertEqual(reader.read(), old)  # the old copy, whole
+        self.assertIn("Written beside, then renamed", self.page())
+        self.assertTrue(opened)
+        self.assertIn(path, [target for _, target in renamed])
+        for source, target in renamed:
+            self.assertIn(source, opened)
+            self.assertEqual(source.parent, target.parent)  # a rename, never a copy across
+            self.assertTrue(source.name.startswith("."), source)  # hosts serve no dot files
+        self.assertNotIn(path, opened)  # never written in place
+
+    def test_a_write_that_fails_leaves_the_old_file_whole_and_no_temporary_file(self):
+        before = self.page()
+        self.story.headline = "Never half written"
+        self.story.save()
+        failing = mock.patch(
+            "newsdesk.site.mirror.produce.os.replace", side_effect=OSError("disk full")
+        )
+        with failing, self.assertRaises(OSError):
+            self.mirror.keys_purged([f"article-{self.story.news_id}"])
+        self.assertEqual(self.page(), before)
+        leftovers = list(self.folder.rglob(".*.tmp"))
+        self.assertEqual(leftovers, [])
+        self.mirror.drain()  # its keys were kept: the next update writes it
+        self.assertIn("Never half written", self.page())
 
     def test_an_update_that_fails_keeps_its_keys_for_the_next(self):
         self.story.headline = "Second try"

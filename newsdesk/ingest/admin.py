@@ -321,7 +321,7 @@ class WireItemAdmin(admin.ModelAdmin):
         "version",
         "article",
     ]
-    list_filter = ["source", "language"]
+    list_filter = ["source", "language", "withdrawn"]
     list_select_related = ["source", "story", "article"]
     search_fields = ["title", "=guid", "url"]
     ordering = ["-first_seen_at", "-id"]
@@ -336,6 +336,11 @@ class WireItemAdmin(admin.ModelAdmin):
         "published_at",
         "author",
         "language",
+        "located",
+        "keywords",
+        "embargo_until",
+        "withdrawn",
+        "source_version",
         "story",
         "article",
         "version",

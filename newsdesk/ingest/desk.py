@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from newsdesk.articles.models import Article
+from newsdesk.articles.services import keywords_get_or_create
 from newsdesk.core.html import sanitize_external_html
 
 from .models import Story, WireItem
@@ -21,7 +22,9 @@ class DraftRefused(ValueError):
 def story_draft_create(
     *, story: Story, by: AbstractBaseUser | None, items: list[WireItem] | None = None
 ) -> Article:
-    """A draft article from a story: the fullest item's headline and text, every source credited.
+    """A draft article from a story: the fullest item's headline and text, every source credited,
+    the items' keywords and the latest of their embargoes. Items their source withdrew are left
+    out.
 
     The items it came from keep a link to it (WireItem.article). Made in one transaction: the
     draft and its links exist together or not at all.
@@ -34,6 +37,13 @@ def story_draft_create(
         )
         if not chosen:
             raise DraftRefused("This story has no wire items to make a draft from.")
+        withdrawn = [item for item in chosen if item.withdrawn]
+        chosen = [item for item in chosen if not item.withdrawn]
+        if not chosen:
+            raise DraftRefused(
+                "Every item of this story was withdrawn by its source; no draft is made from "
+                f"withdrawn copy ({', '.join(i.title[:60] for i in withdrawn[:3])})."
+            )
         # The longest text is usually the fullest version of the story.
         lead = max(chosen, key=lambda item: (len(item.text), -item.pk))
         credits = list(dict.fromkeys(item.source.credit_name for item in chosen))
@@ -46,7 +56,13 @@ def story_draft_create(
         )
         if lead.language:
             article.language = lead.language
+        # The latest embargo of the copy used holds the draft: none of it may run before.
+        embargoes = [item.embargo_until for item in chosen if item.embargo_until]
+        article.embargo_until = max(embargoes) if embargoes else None
         article.save()  # the body is sanitized again by Article.save
+        names = [name for item in chosen for name in item.keywords]
+        if names:
+            article.keywords.set(keywords_get_or_create(names=names))
         WireItem.objects.filter(pk__in=[item.pk for item in chosen]).update(article=article)
     return article
 

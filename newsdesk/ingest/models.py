@@ -193,6 +193,21 @@ class WireItem(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     author = models.CharField(max_length=120, blank=True)
     language = models.CharField(max_length=10, blank=True)
+    # What richer formats (NewsML-G2, ninjs) say besides the text.
+    keywords = models.JSONField(default=list, blank=True, help_text="Subjects and keywords.")
+    located = models.CharField(max_length=200, blank=True, help_text="Where it happened.")
+    source_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The source's own version number of the item."
+    )
+    withdrawn = models.BooleanField(
+        default=False,
+        help_text="The source withdrew the item (canceled): no draft is made from it.",
+    )
+    embargo_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Not to be published before this time (the draft's embargo).",
+    )
     content_hash = models.CharField(max_length=64, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     story = models.ForeignKey(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from newsdesk.articles.models import Article
+from newsdesk.articles.models import Article, Keyword
 from newsdesk.core.html import sanitize_external_html
 
 from . import dedup
@@ -27,6 +28,8 @@ from .parsers.entry import WireEntry, html_to_text, text_to_html
 TITLE_MAX = WireItem._meta.get_field("title").max_length
 AUTHOR_MAX = WireItem._meta.get_field("author").max_length
 LANGUAGE_MAX = WireItem._meta.get_field("language").max_length
+LOCATED_MAX = WireItem._meta.get_field("located").max_length
+KEYWORD_MAX = Keyword._meta.get_field("name").max_length
 # Texts shorter than this many words are not grouped: a headline alone says too little.
 MIN_WORDS_TO_GROUP = 8
 # At most this many candidates per lookup are compared: a band shared by thousands of texts is
@@ -47,6 +50,10 @@ class Outcome(enum.StrEnum):
 def content_hash(entry: WireEntry) -> str:
     when = entry.published_at.isoformat() if entry.published_at else ""
     parts = (entry.title, entry.text, entry.html, entry.url or "", entry.author or "", when)
+    if entry.keywords or entry.located or entry.withdrawn or entry.embargo_until:
+        # Only formats that carry these add them: the digests of earlier items stay the same.
+        embargo = entry.embargo_until.isoformat() if entry.embargo_until else ""
+        parts += ("\x1e".join(entry.keywords), entry.located or "", str(entry.withdrawn), embargo)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -94,6 +101,14 @@ def wire_items_store(
     return results
 
 
+def _older(entry: WireEntry, item: WireItem) -> bool:
+    return (
+        entry.version is not None
+        and item.source_version is not None
+        and entry.version < item.source_version
+    )
+
+
 def _fields(entry: WireEntry, digest: str) -> dict:
     return {
         "title": entry.title[:TITLE_MAX],
@@ -107,6 +122,11 @@ def _fields(entry: WireEntry, digest: str) -> dict:
         "published_at": entry.published_at,
         "author": (entry.author or "")[:AUTHOR_MAX],
         "language": (entry.language or "")[:LANGUAGE_MAX],
+        "keywords": [k[:KEYWORD_MAX] for k in entry.keywords],
+        "located": (entry.located or "")[:LOCATED_MAX],
+        "source_version": entry.version,
+        "withdrawn": entry.withdrawn,
+        "embargo_until": entry.embargo_until,
         "content_hash": digest,
     }
 
@@ -135,6 +155,12 @@ def _store_batch(
             if item is not None and item.source_id != source.pk:
                 results.append((item, Outcome.SKIPPED))
                 continue
+        if item is not None and _older(entry, item):
+            results.append((item, Outcome.SKIPPED))  # a late copy of an earlier version
+            continue
+        if item is not None and entry.withdrawn and not entry.text:
+            # A cancellation says only that: the item keeps what it said, marked withdrawn.
+            entry = replace(entry, title=item.title, text=item.text, html=item.body_html)
         digest = content_hash(entry)
         if item is not None and (item.content_hash == digest or item.pk is None):
             results.append((item, Outcome.SKIPPED))  # unchanged, or sent twice in one batch
@@ -342,6 +368,11 @@ class _Updates:
         "published_at",
         "author",
         "language",
+        "keywords",
+        "located",
+        "source_version",
+        "withdrawn",
+        "embargo_until",
         "content_hash",
         "url_key",
         "version",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import lxml.html
 from lxml import etree
@@ -28,6 +28,23 @@ class WireEntry:
     published_at: datetime | None = None  # aware
     author: str | None = None
     language: str | None = None
+    # What richer wire formats (NewsML-G2, ninjs) say besides the text.
+    keywords: tuple[str, ...] = ()
+    located: str | None = None  # where the story happened, as the agency names it
+    version: int | None = None  # the source's own version: an older one never replaces a newer
+    withdrawn: bool = False  # the source withdrew it (NewsML-G2 pubStatus canceled, withheld)
+    embargo_until: datetime | None = None  # aware; not to be published before
+
+
+def iso_time(value: str) -> datetime | None:
+    """An ISO 8601 time as an aware UTC datetime (a time without zone is taken as UTC)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def make_guid(value: str) -> str:

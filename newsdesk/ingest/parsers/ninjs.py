@@ -7,10 +7,9 @@ skipped.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from .capture import ParseError, clean_line
-from .entry import WireEntry, html_to_text, make_guid
+from .entry import WireEntry, html_to_text, iso_time, make_guid
 
 MAX_NINJS_BYTES = 10 * 1024 * 1024
 
@@ -88,17 +87,23 @@ def _entry(item: dict) -> WireEntry:
         text=text,
         html=html,
         url=url,
-        published_at=_time(_str(item.get("firstcreated")) or _str(item.get("versioncreated"))),
+        published_at=iso_time(_str(item.get("firstcreated")) or _str(item.get("versioncreated"))),
         author=clean_line(author)[:120] or None,
         language=clean_line(_str(item.get("language")))[:10] or None,
+        keywords=_keywords(item),
+        located=clean_line(_str(item.get("located"))) or None,
+        version=int(item["version"]) if _str(item.get("version")).isdigit() else None,
+        withdrawn=_str(item.get("pubstatus")).lower() in {"canceled", "withheld"},
+        embargo_until=iso_time(_str(item.get("embargoed"))),
     )
 
 
-def _time(value: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+def _keywords(item: dict) -> tuple[str, ...]:
+    """Subjects with a name, then plain keywords."""
+    names = [
+        clean_line(_str(s.get("name")))
+        for s in item.get("subject") or []
+        if isinstance(s, dict) and _str(s.get("name"))
+    ]
+    names += [clean_line(k) for k in item.get("keywords") or [] if isinstance(k, str)]
+    return tuple(dict.fromkeys(n for n in names if n))

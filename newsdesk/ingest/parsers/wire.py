@@ -8,6 +8,7 @@ from .capture import ParseError, parse_capture
 from .entry import WireEntry, entry_from_page
 from .feed import looks_like_feed, parse_feed
 from .html import parse_html
+from .newsml import looks_like_newsml, parse_newsml
 from .ninjs import parse_ninjs
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
@@ -16,10 +17,11 @@ SUFFIXES = (*FEED_SUFFIXES, *HTML_SUFFIXES, ".json", ".txt")
 
 
 def parse_file(data: bytes, *, filename: str) -> list[WireEntry]:
-    """A file from the drop folder: HTML page, text capture, RSS/Atom file or ninjs JSON."""
+    """A file from the drop folder: HTML page, text capture, RSS/Atom file, NewsML-G2 item or
+    ninjs JSON."""
     suffix = PurePosixPath(filename).suffix.lower()
     if suffix in FEED_SUFFIXES:
-        return parse_feed(data)
+        return parse_newsml(data) if looks_like_newsml(data) else parse_feed(data)
     if suffix == ".json":
         return parse_ninjs(data)
     if suffix in HTML_SUFFIXES:
@@ -36,7 +38,7 @@ def parse_file(data: bytes, *, filename: str) -> list[WireEntry]:
 def parse_download(
     data: bytes, *, content_type: str, url: str, expect: str | None = None
 ) -> list[WireEntry]:
-    """A fetched document: a feed, a ninjs document or an HTML page.
+    """A fetched document: a feed, a NewsML-G2 item, a ninjs document or an HTML page.
 
     `expect` ("feed" or "page") is what the source is meant to be: a feed address that answers
     with an HTML page (a login or error page) is then an error, not a story.
@@ -44,6 +46,8 @@ def parse_download(
     kind = content_type.split(";", 1)[0].strip().lower()
     if "json" in kind and expect != "page":
         return parse_ninjs(data)
+    if expect != "page" and ("iptc.g2" in kind or "xml" in kind) and looks_like_newsml(data):
+        return parse_newsml(data)
     if expect == "feed" or (
         expect is None
         and "html" not in kind

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     # Outermost: the ETag is taken of the finished page (with its footer's time), and a reader
     # whose copy matches gets a 304.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Counts and times every request by view, for /metrics (newsdesk/core/metrics.py).
+    "newsdesk.core.metrics.MiddlewareTimer",
     "newsdesk.core.middleware.ServerTimingMiddleware",
     "newsdesk.core.middleware.NulRefusedMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -256,6 +258,11 @@ HUEY = {
     "consumer": {"workers": env_int("NEWSDESK_TASK_WORKERS", 2), "worker_type": "thread"},
 }
 NEWSDESK_TASK_ALARM_MINUTES = env_int("NEWSDESK_TASK_ALARM_MINUTES", 5)
+
+# Health and metrics (docs/operations.md, "Health, metrics and alerts"): /metrics is served to
+# these addresses (not through a proxy), or to anyone with this bearer token.
+NEWSDESK_METRICS_ADDRESSES = env_list("NEWSDESK_METRICS_ADDRESSES", ["127.0.0.1", "::1"])
+NEWSDESK_METRICS_TOKEN = env_str("NEWSDESK_METRICS_TOKEN", "")
 
 # Newsroom workflow (docs/editors-guide.md, docs/operations.md "Newsroom").
 NEWSDESK_IMAGE_MAX_BYTES = env_int("NEWSDESK_IMAGE_MAX_BYTES", 15 * 1024 * 1024)

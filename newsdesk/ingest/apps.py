@@ -5,3 +5,14 @@ class IngestConfig(AppConfig):
     name = "newsdesk.ingest"
     label = "ingest"
     verbose_name = "Ingest"
+
+    def ready(self):
+        from newsdesk.core.metrics import metric_gauge
+
+        from .models import Source
+
+        metric_gauge(
+            "newsdesk_feed_sources_failing",
+            "Enabled wire sources whose last poll failed.",
+            lambda: Source.objects.failing().count(),
+        )

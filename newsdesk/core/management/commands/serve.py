@@ -17,10 +17,14 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+
+from newsdesk.core.metrics import multiprocess_dir_prepare as metrics_dir_prepare
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +150,8 @@ class Command(BaseCommand):
         verbosity: int = 1,
         **options,
     ):
+        # Every web worker counts its requests into files here: /metrics reports the server.
+        metrics_dir_prepare(Path(settings.DATA_DIR) / "metrics" / str(port))
         # Quiet by default: the server's start-up chatter and the task worker's log of every task
         # only with -v 2 (`make run V=1`); warnings, errors and the access log always.
         loud = verbosity >= 2

@@ -44,9 +44,8 @@ class StateFilter(admin.SimpleListFilter):
         if value == "live":
             return queryset.filter(pk__in=Article.objects.published().values("pk"))
         if value == "late":
-            return queryset.filter(
-                pk__in=Article.objects.effects_due(grace=timezone.timedelta(minutes=5)).values("pk")
-            )
+            # The alarm's link (alarms.py): the same rule, with its grace.
+            return queryset.filter(pk__in=Article.objects.effects_late().values("pk"))
         return queryset
 
 

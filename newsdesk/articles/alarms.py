@@ -1,6 +1,3 @@
-from datetime import timedelta
-
-from django.conf import settings
 from django.urls import reverse
 
 from newsdesk.core.alarms import alarm
@@ -12,14 +9,13 @@ from .models import Article
 def overdue_side_effects(request) -> list[dict]:
     if not request.user.has_perm("articles.publish_article"):
         return []
-    grace = timedelta(minutes=settings.NEWSDESK_TASK_ALARM_MINUTES)
-    late = Article.objects.effects_due(grace=grace).count()
+    late = Article.objects.effects_late().count()
     if not late:
         return []
     return [
         {
             "text": f"{late} published article(s) are visible but their side effects (cache purge, "
             "notifications) have not run. They will run when the task runner catches up.",
-            "url": reverse("admin:articles_article_changelist") + "?effects=late",
+            "url": reverse("admin:articles_article_changelist") + "?state=late",
         }
     ]

@@ -1,11 +1,14 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from newsdesk.core.counters import counter_next
 from newsdesk.core.html import sanitize_html
 from newsdesk.core.l10n import language_direction
 from newsdesk.core.surrogate import shown
@@ -165,9 +168,15 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def effects_due(self, *, grace=None):
-        """Visible to readers (for `grace` already) but their side effects have not run."""
+        """Visible to readers, with side effects asked for and not run, both for `grace` already:
+        an edit of a story that went live long ago is not late the moment it is saved."""
         when = timezone.now() - grace if grace else timezone.now()
-        return self.visible_at(when).filter(effects_pending=True)
+        asked = Q(effects_asked_at__lte=when) | Q(effects_asked_at__isnull=True)
+        return self.visible_at(when).filter(asked, effects_pending=True)
+
+    def effects_late(self):
+        """What the admin's alarm counts and its "Side effects overdue" filter lists."""
+        return self.effects_due(grace=timedelta(minutes=settings.NEWSDESK_TASK_ALARM_MINUTES))
 
     def editable_by(self, user):
         """The articles `user` may change: editors any, reporters their own drafts."""
@@ -176,8 +185,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(created_by=user, status=Article.Status.DRAFT)
 
     def next_news_id(self) -> int:
-        highest = self.aggregate(models.Max("news_id"))["news_id__max"]
-        return (highest or 0) + 1
+        """A News ID nobody else gets, even saving at the same moment (core/counters.py); above
+        every News ID already used, imported ones included. Call it inside the transaction that
+        saves the article: the number is taken when that commits, and given back if it fails."""
+        highest = Article.objects.order_by("-news_id").values("news_id")[:1]
+        return counter_next("news_id", at_least=Coalesce(Subquery(highest), 0) + 1)
 
 
 class Article(models.Model):
@@ -256,6 +268,8 @@ class Article(models.Model):
     # effects (cache purge, notifications): a story whose time has come with this still set is late.
     effects_pending = models.BooleanField(default=False, editable=False)
     effects_done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When they were last asked for: an alarm waits its grace from here, not from publication.
+    effects_asked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

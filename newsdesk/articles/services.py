@@ -66,8 +66,9 @@ def _effects_enqueue(article: Article, *, pending: bool) -> None:
     from .tasks import article_effects_run
 
     if pending:
-        Article.objects.filter(pk=article.pk).update(effects_pending=True)
-        article.effects_pending = True
+        now = timezone.now()
+        Article.objects.filter(pk=article.pk).update(effects_pending=True, effects_asked_at=now)
+        article.effects_pending, article.effects_asked_at = True, now
     visible_from = article.visible_from
     article_id = article.pk
 
@@ -101,7 +102,13 @@ def article_save(
         # Take the row first: of two concurrent saves from one version, exactly one gets it.
         if not rows.update(version=F("version") + 1):
             raise ArticleConflict(Article.objects.get(pk=article.pk))
-        article.version = Article.objects.values_list("version", flat=True).get(pk=article.pk)
+        # The version just taken, and the effects' bookkeeping as the task runner left it: a save
+        # from an object read earlier must not put back what it read (tasks.py reads them).
+        current = Article.objects.values(
+            "version", "effects_pending", "effects_done_at", "effects_asked_at"
+        ).get(pk=article.pk)
+        for field, value in current.items():
+            setattr(article, field, value)
         article.save()
         _event(article, ArticleEvent.Action.EDITED, by)
         if article.translation_of_id:
@@ -267,6 +274,7 @@ def article_unpublish(*, article: Article, by: User | None, note: str = "") -> A
     before = article.status
     article.status = Article.Status.UNPUBLISHED
     article.effects_pending = False
+    article.effects_done_at = None  # published again, it goes live again (tasks.py)
     article.save()
     _event(article, ArticleEvent.Action.UNPUBLISHED, by, from_status=before, note=note)
     _effects_enqueue(article, pending=False)

@@ -40,12 +40,17 @@ def article_effects_run(*, article_id: int) -> str:
         return "gone"
     if article.status == Article.Status.PUBLISHED and not article.is_published:
         return "not yet"  # rescheduled later: the task enqueued for the new time does the work
+    # Live for the first time (or again, after an unpublish): no run since readers first saw it.
+    # A later edit or correction of a live story runs the same effects, but it went live once.
+    first_run = article.effects_done_at is None or (
+        article.visible_from is not None and article.effects_done_at < article.visible_from
+    )
     with transaction.atomic():
         keys_purge(article_keys(article))
-        went_live = Article.objects.filter(pk=article_id, effects_pending=True).update(
+        ran = Article.objects.filter(pk=article_id, effects_pending=True).update(
             effects_pending=False, effects_done_at=timezone.now()
         )
-        if went_live and article.status == Article.Status.PUBLISHED:
+        if ran and first_run and article.status == Article.Status.PUBLISHED:
             ArticleEvent.objects.create(
                 article=article,
                 action=ArticleEvent.Action.LIVE,

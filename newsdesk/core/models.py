@@ -87,3 +87,13 @@ class PeriodicClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: minute {self.minute}"
+
+
+class Counter(models.Model):
+    """A named number handed out once each, to whichever process asks (counters.py)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

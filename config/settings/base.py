@@ -251,7 +251,7 @@ HUEY = {
     "immediate": False,
     "utc": True,
     **(
-        {"huey_class": "huey.RedisHuey", "url": _redis_url}
+        {"huey_class": "huey.PriorityRedisHuey", "url": _redis_url}
         if _redis_url
         else {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")}
     ),
@@ -278,8 +278,9 @@ NEWSDESK_CAPTCHA_TTL = env_int("NEWSDESK_CAPTCHA_TTL", 600)
 # Edge caches purged by surrogate key on every change (docs/operations.md, "Caching and purges"):
 # base URLs such as http://varnish:6081 (deploy/varnish/newsdesk.vcl) or fastly://SERVICE_ID.
 NEWSDESK_PURGE_URLS = env_list("NEWSDESK_PURGE_URLS")
-# Each edge purge is sent again this many seconds later (0: once): see newsdesk/core/purge.py.
-NEWSDESK_PURGE_REPEAT_SECONDS = env_int("NEWSDESK_PURGE_REPEAT_SECONDS", 2)
+# Each edge purge sent again this many seconds later (0, the default: only when a copy straddled
+# it, which the page cache sees): see newsdesk/core/purge.py.
+NEWSDESK_PURGE_REPEAT_SECONDS = env_int("NEWSDESK_PURGE_REPEAT_SECONDS", 0)
 NEWSDESK_FASTLY_TOKEN = env_str("NEWSDESK_FASTLY_TOKEN", "")  # for fastly:// entries
 # A static mirror of the public site (docs/operations.md, "Static mirror"): with a folder, the
 # task workers keep the mirror exported there (`newsdesk mirror DIR`) current on every purge.

@@ -5,6 +5,7 @@ purge them on commit, the static mirror rewrites the files that carry them.
     article-302156      an article: its page, and every list, feed, related list, API item
                         and sitemap entry that shows it (a 404 at its address too)
     comments-302156     its approved comments and its comment settings: its page only
+    related-302156      the related stories listed on its page: its page only
     section-3, keyword-17, author-5, image-40
                         the name, link or picture as shown anywhere
     list-home, list-section-3, list-keyword-17, list-author-5
@@ -36,6 +37,12 @@ def comments_key(news_id: int) -> str:
     """The approved comments of an article (and whether it takes comments), shown only on its
     page: a moderator's decision purges the page and nothing that merely lists the story."""
     return f"comments-{news_id}"
+
+
+def related_key(news_id: int) -> str:
+    """The related stories listed on an article's page: a new ranking purges that page only,
+    not the lists that show the article. (Each story listed names its own key too.)"""
+    return f"related-{news_id}"
 
 
 def section_key(pk: int) -> str:

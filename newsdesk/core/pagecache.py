@@ -17,6 +17,10 @@ every process that serves pages sees them:
   log in the data folder: one line per purge, appended by whoever purges (the task worker),
   read by each web process from where it last stopped (a stat per request; a read only when
   the log has grown).
+
+On the embedded default the pages are kept by `LiveCache`, a cache backend that keeps the
+`Entry` objects themselves: a hit hands out the kept object, with no unpickling and no copy of
+the body, which is most of what a hit cost through Django's LocMemCache.
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +57,79 @@ class Entry:
     keys: tuple[str, ...]
     mark: int
     etag: str | None
+
+
+class LiveCache(BaseCache):
+    """A process's own cache of live objects, least recently used first out (MAX_ENTRIES).
+
+    Unlike LocMemCache it does not pickle: `get` returns the very object that `set` was given,
+    so what is kept must never be changed afterwards (page cache entries are frozen). Keys are
+    not checked for memcached's rules: this cache is never memcached. Instances with the same
+    LOCATION share their entries, as LocMemCache's do (Django makes one instance per thread).
+    """
+
+    _stores: dict[str, tuple[OrderedDict, threading.Lock]] = {}
+
+    def __init__(self, location, params):
+        super().__init__(params)
+        self._entries, self._lock = self._stores.setdefault(
+            location, (OrderedDict(), threading.Lock())
+        )
+
+    def get(self, key, default=None, version=None):
+        key = self.make_key(key, version)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return default
+            value, expires = found
+            if expires is not None and expires <= time.time():
+                del self._entries[key]
+                return default
+            self._entries.move_to_end(key)
+            return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with self._lock:
+            self._store(self.make_key(key, version), value, timeout)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_key(key, version)
+        with self._lock:
+            if self._live(key):
+                return False
+            self._store(key, value, timeout)
+            return True
+
+    def has_key(self, key, version=None):
+        return self._live(self.make_key(key, version))
+
+    def _live(self, key) -> bool:
+        found = self._entries.get(key)
+        return found is not None and (found[1] is None or found[1] > time.time())
+
+    def _store(self, key, value, timeout) -> None:
+        # get_backend_timeout gives the time of expiry (None: never), as LocMemCache keeps it.
+        self._entries[key] = (value, self.get_backend_timeout(timeout))
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_key(key, version)
+        with self._lock:
+            if not self._live(key):
+                return False
+            self._entries[key] = (self._entries[key][0], self.get_backend_timeout(timeout))
+            return True
+
+    def delete(self, key, version=None):
+        with self._lock:
+            return self._entries.pop(self.make_key(key, version), None) is not None
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
 
 
 class PurgeLog:
@@ -76,10 +155,19 @@ class PurgeLog:
 
     def purged_since(self, keys: Iterable[str], mark: int) -> bool:
         self._sync()
+        if mark >= self._seq:
+            return False  # nothing was purged since
         if mark < self._floor:
             return True
         purged = self._purged
         return any(purged.get(key, 0) > mark for key in keys)
+
+    def purged_keys_since(self, keys: Iterable[str], mark: int) -> list[str]:
+        """Those of `keys` purged since `mark` (all of them, if that is no longer known)."""
+        self._sync()
+        if mark < self._floor:
+            return list(keys)
+        return [key for key in keys if self._purged.get(key, 0) > mark]
 
     def purge(self, keys: list[str]) -> None:
         line = (" ".join(keys) + "\n").encode()
@@ -148,8 +236,11 @@ class SharedMarks:
         return self.cache.get(self.SEQ_KEY) or 0
 
     def purged_since(self, keys: Iterable[str], mark: int) -> bool:
+        return bool(self.purged_keys_since(keys, mark))
+
+    def purged_keys_since(self, keys: Iterable[str], mark: int) -> list[str]:
         found = self.cache.get_many([self.KEY_PREFIX + key for key in keys])
-        return any(seq > mark for seq in found.values())
+        return [name.removeprefix(self.KEY_PREFIX) for name, seq in found.items() if seq > mark]
 
     def purge(self, keys: list[str]) -> None:
         try:
@@ -212,11 +303,50 @@ def _keepable(status: str, headers: list[tuple[str, str]]) -> tuple[int, tuple[s
     return None
 
 
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("The page cache does not support WSGI's write(): return the body instead.")
+
+
+def _unshared(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of a copy that no shared cache may keep (a browser may, briefly)."""
+    return [(n, v) for n, v in headers if n.lower() != "cache-control"] + [
+        ("Cache-Control", "private, max-age=0, must-revalidate")
+    ]
+
+
+class _Sent(list):
+    """The body of a page that edges may keep. Once the server has sent it (WSGI calls close()),
+    a purge of what it shows that came after its rendering and before that moment may have
+    reached an edge before this copy did: such an edge would keep it. The edges are then
+    purged again, at once, for those keys; otherwise nothing more is done."""
+
+    def __init__(self, content: bytes, keys: tuple[str, ...], mark: int):
+        super().__init__([content])
+        self.keys, self.mark = keys, mark
+
+    def close(self) -> None:
+        purged = marks().purged_keys_since(self.keys, self.mark)
+        if purged:
+            from .purge import edges_purge_again
+
+            edges_purge_again(purged)
+
+
 class PageCache:
     """WSGI middleware: answer what is kept, keep what may be kept."""
 
     def __init__(self, app):
         self.app = app
+        self._live: LiveCache | None = None
+
+    def _cache(self) -> BaseCache:
+        # A LiveCache's instances share one store: the first one found serves every thread.
+        if self._live is not None:
+            return self._live
+        cache = caches[CACHE_ALIAS]
+        if isinstance(cache, LiveCache):
+            self._live = cache
+        return cache
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
@@ -224,7 +354,7 @@ class PageCache:
             "HTTP_COOKIE", ""
         ):
             return self.app(environ, start_response)
-        cache = caches[CACHE_ALIAS]
+        cache = self._cache()
         key = _entry_key(environ)
         started = time.perf_counter()
         entry = cache.get(key)
@@ -237,25 +367,37 @@ class PageCache:
         captured = {}
 
         def capture(status, headers, exc_info=None):
+            if exc_info:
+                return start_response(status, headers, exc_info)
+            # Held back until the rendering is over: its headers may still change (below).
             captured["status"], captured["headers"] = status, headers
-            return start_response(status, headers, exc_info)
+            return _no_write
 
         body = self.app(environ, capture)
-        keepable = method == "GET" and _keepable(captured["status"], captured["headers"])
-        if not keepable:
+        if "status" not in captured:  # an error answer, already started
             return body
+        status, headers = captured["status"], captured["headers"]
+        keepable = _keepable(status, headers)
+        if not keepable:
+            start_response(status, headers)
+            return body
+        ttl, keys = keepable
+        if marks().purged_since(keys, mark):
+            # What it shows changed while it rendered: the reader gets it, no cache keeps it
+            # (an edge would keep it after the purge that should have removed it).
+            start_response(status, _unshared(headers))
+            return body
+        start_response(status, headers)
         try:
             content = b"".join(body)
         finally:
             if hasattr(body, "close"):
                 body.close()
-        if len(content) <= MAX_BODY:
-            ttl, keys = keepable
-            headers = [(n, v) for n, v in captured["headers"] if n.lower() != "server-timing"]
-            etag = next((v for n, v in headers if n.lower() == "etag"), None)
-            entry = Entry(captured["status"], headers, content, time.time(), ttl, keys, mark, etag)
-            cache.set(key, entry, ttl)
-        return [content]
+        if method == "GET" and len(content) <= MAX_BODY:
+            kept = [(n, v) for n, v in headers if n.lower() != "server-timing"]
+            etag = next((v for n, v in kept if n.lower() == "etag"), None)
+            cache.set(key, Entry(status, kept, content, time.time(), ttl, keys, mark, etag), ttl)
+        return _Sent(content, keys, mark)
 
     def _answer(self, environ, start_response, entry: Entry, now: float, started: float):
         age = str(int(now - entry.stored))

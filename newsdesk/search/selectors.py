@@ -12,8 +12,10 @@ from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from newsdesk.articles.keys import related_key
 from newsdesk.articles.models import Article, Keyword, Section, visible_from
 from newsdesk.core.prepared import PreparedQuery
+from newsdesk.core.surrogate import shown
 
 from .backends import backend_for
 from .models import RelatedStory
@@ -202,7 +204,9 @@ def related_articles(*, article: Article, limit: int = RELATED_SHOWN) -> list[Re
     (articles.models.visible_from), so a story withdrawn, scheduled or under embargo never
     shows, even before the refresh that takes it out has run. Each link's URL is built by
     Article.get_absolute_url(), so the page being rendered names the story it shows
-    (core/surrogate.py) and is purged with it."""
+    (core/surrogate.py) and is purged with it; the page names its list as well, for a new
+    ranking (the refresh purges that key, articles.keys.related_key)."""
+    shown(related_key(article.news_id))
     now = timezone.now()
     links = []
     for pk, headline, news_id, slug, published_at, status, embargo_until in _STORED_LIST.rows(

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from newsdesk.articles.keys import article_key
+from newsdesk.articles.keys import related_key
 from newsdesk.core.purge import keys_purge
 
 from .services import related_refresh
@@ -11,9 +11,10 @@ from .services import related_refresh
 @task()
 def related_refresh_task(*, article_id: int) -> list[int]:
     """Rank the article's related stories and its neighbours' again (services.related_refresh),
-    then purge the pages whose lists changed. Returns their News IDs."""
+    then purge the pages whose lists changed, and only them (not the lists that show those
+    stories). Returns their News IDs."""
     changed = related_refresh(article_id=article_id)
-    keys_purge(article_key(news_id) for news_id in changed)
+    keys_purge(related_key(news_id) for news_id in changed)
     return changed
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import time_machine
 from django.core.cache import caches
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, override_settings
 
 from newsdesk.core import pagecache
 from newsdesk.core.pagecache import PageCache, PurgeLog
 
+from .varnish import run_wsgi
 from .wsgi import wsgi_get
 
 PUBLIC = "public, max-age=60, s-maxage=600"
@@ -42,6 +43,25 @@ class Backend:
         return [f"{path} #{self.calls}".encode()]
 
 
+def environ(path: str) -> dict:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+    }
+
+
+class Edge:
+    """An edge that takes every purge, recording it (run by run_wsgi)."""
+
+    def __call__(self, environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"purged"]
+
+
 class PageCacheTests(SimpleTestCase):
     def setUp(self):
         caches[pagecache.CACHE_ALIAS].clear()
@@ -66,8 +86,25 @@ class PageCacheTests(SimpleTestCase):
 
     def test_a_purge_during_a_rendering_wins_over_it(self):
         app = PageCache(self._purging_backend)
-        wsgi_get(app, "/one/")  # rendered while article-1 was purged: never served again
+        first = wsgi_get(app, "/one/")  # rendered while article-1 was purged: kept nowhere
+        self.assertEqual(first.header("Cache-Control"), "private, max-age=0, must-revalidate")
+        self.assertEqual(first.header("Surrogate-Key"), "article-1 list-home")
         self.assertIsNone(wsgi_get(app, "/one/").header("X-Page-Cache"))
+        self.assertEqual(wsgi_get(app, "/two/").header("Cache-Control"), PUBLIC)
+
+    def test_a_purge_after_a_rendering_and_before_its_answer_left_purges_the_edges_again(self):
+        edge = Edge()
+        with run_wsgi(edge) as server, override_settings(NEWSDESK_PURGE_URLS=[server.url]):
+            body = self.app(environ("/one/"), lambda status, headers, exc_info=None: None)
+            self.assertEqual(b"".join(body), b"/one/ #1")
+            pagecache.purge(["article-1"])  # the edges were purged before this copy got there
+            body.close()
+            [again] = server.received
+            self.assertEqual(again["HTTP_XKEY_PURGE"], "article-1")  # not list-home
+
+            body = self.app(environ("/two/"), lambda status, headers, exc_info=None: None)
+            body.close()  # nothing it shows was purged: no purge
+            self.assertEqual(len(server.received), 1)
 
     def _purging_backend(self, environ, start_response):
         pagecache.purge(["article-1"])
@@ -148,3 +185,38 @@ class PurgeLogTests(SimpleTestCase):
         writer.purge(["article-1", "article-2"])
         self.assertLess(self.path.stat().st_size, 10)
         self.assertTrue(reader.purged_since(["article-1"], mark))
+
+
+class LiveCacheTests(SimpleTestCase):
+    """The embedded default's page store: live objects, no copies, least recently used out."""
+
+    def cache(self, location: str, entries: int = 2):
+        return pagecache.LiveCache(location, {"OPTIONS": {"MAX_ENTRIES": entries}})
+
+    def test_a_hit_is_the_very_object_kept_shared_by_every_instance_of_a_location(self):
+        kept = object()
+        self.cache("live-same").set("a", kept, 60)
+        self.assertIs(self.cache("live-same").get("a"), kept)
+        self.assertIsNone(self.cache("live-other").get("a"))
+
+    def test_the_least_recently_used_entry_leaves_first(self):
+        cache = self.cache("live-lru")
+        cache.set("a", 1, 60)
+        cache.set("b", 2, 60)
+        cache.get("a")  # b is now the older
+        cache.set("c", 3, 60)
+        self.assertEqual([cache.get(k) for k in "abc"], [1, None, 3])
+
+    def test_an_entry_lives_for_its_timeout_and_add_keeps_a_live_one(self):
+        cache = self.cache("live-ttl")
+        with time_machine.travel("2026-01-01 12:00", tick=False):
+            cache.set("a", 1, 60)
+            self.assertFalse(cache.add("a", 2, 60))
+        with time_machine.travel("2026-01-01 12:01:01", tick=False):
+            self.assertIsNone(cache.get("a"))
+            self.assertTrue(cache.add("a", 2, 60))
+            self.assertEqual(cache.get("a"), 2)
+            self.assertTrue(cache.delete("a"))
+            cache.set("b", 1, 60)
+            cache.clear()
+            self.assertIsNone(cache.get("b"))

@@ -1,10 +1,11 @@
 """keys_purge (core/purge.py): on commit, the page cache and every edge, and never lost."""
 
 from django.test import TestCase, override_settings
+from django_tasks import default_task_backend
 
 from newsdesk.core import pagecache
 from newsdesk.core.models import TaskFailure
-from newsdesk.core.purge import PURGE_TASKS, keys_purge, purge_run, purges_retry
+from newsdesk.core.purge import PURGE_PRIORITY, PURGE_TASKS, keys_purge, purge_run, purges_retry
 
 from .varnish import run_wsgi
 
@@ -38,6 +39,19 @@ class KeysPurgeTests(TestCase):
         self.assertTrue(marks.purged_since(["list-home"], mark))
         self.assertFalse(marks.purged_since(["article-2"], mark))
 
+    @override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+    def test_the_page_cache_forgets_at_the_commit_and_the_edges_get_a_task_ahead_of_others(self):
+        # The dummy backend only records what is enqueued: nothing here runs a task.
+        mark = pagecache.marks().mark()
+        with self.captureOnCommitCallbacks(execute=True):
+            keys_purge(["article-1"])
+        self.assertTrue(pagecache.marks().purged_since(["article-1"], mark))
+        [queued] = default_task_backend.results
+        self.assertEqual(queued.task.module_path, purge_run.module_path)
+        self.assertEqual(queued.kwargs, {"keys": ["article-1"], "origin_purged": True})
+        self.assertEqual(queued.task.priority, PURGE_PRIORITY)
+        self.assertGreater(PURGE_PRIORITY, 0)  # ahead of every task left at the default
+
     def test_each_edge_is_purged_with_the_keys(self):
         edge = Edge()
         edge.down = False
@@ -51,15 +65,21 @@ class KeysPurgeTests(TestCase):
         self.assertEqual(request["REQUEST_METHOD"], "PURGE")
         self.assertEqual(request["HTTP_XKEY_PURGE"], "article-9 list-home")
 
-    def test_each_edge_is_purged_again_shortly_after_for_a_rendering_that_straddled_it(self):
+    def test_an_edge_is_purged_once_unless_a_repeat_is_asked_for(self):
         from huey.contrib.djhuey import HUEY
 
-        with override_settings(NEWSDESK_PURGE_URLS=["http://127.0.0.1:9"]):
+        edge = Edge()
+        edge.down = False
+        with run_wsgi(edge) as server, override_settings(NEWSDESK_PURGE_URLS=[server.url]):
             purge_run.call(keys=["article-9"])
+            self.assertEqual(HUEY.scheduled(), [])
+            with override_settings(NEWSDESK_PURGE_REPEAT_SECONDS=2):
+                purge_run.call(keys=["article-9"])
         [again] = HUEY.scheduled()  # the django-tasks shim's (task path, args, kwargs)
         task_path, _, kwargs = again.args
         self.assertEqual(task_path, "newsdesk.core.purge.edge_purge_run")
-        self.assertEqual(kwargs, {"base_url": "http://127.0.0.1:9", "keys": ["article-9"]})
+        self.assertEqual(kwargs, {"base_url": server.url, "keys": ["article-9"]})
+        self.assertEqual(len(server.received), 2)  # the first purge of each, sent at once
 
     def test_a_purge_an_edge_refused_is_kept_as_an_alarm_and_run_again_until_it_works(self):
         edge = Edge()
@@ -76,4 +96,5 @@ class KeysPurgeTests(TestCase):
             purges_retry.call()
             self.assertFalse(TaskFailure.objects.unresolved().exists())
             self.assertEqual(server.received[-1]["HTTP_XKEY_PURGE"], "article-9")
-        self.assertEqual(len(server.received), 3)
+        # purge_run's attempt, its own task's, the retry while down, the retry that worked.
+        self.assertEqual(len(server.received), 4)

@@ -7,7 +7,7 @@ import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
-from newsdesk.articles.keys import article_key
+from newsdesk.articles.keys import article_key, related_key
 from newsdesk.articles.models import Article
 from newsdesk.articles.services import article_publish, article_unpublish
 from newsdesk.articles.tasks import article_effects_run
@@ -154,7 +154,15 @@ class ReadingTests(TestCase):
     def test_each_link_names_the_story_it_shows_for_the_page_purges(self):
         with collecting() as keys:
             links = related_articles(article=self.story)
-        self.assertEqual(keys, {article_key(self.first.news_id), article_key(self.second.news_id)})
+        # Each story it shows, and the list itself (a new ranking purges the page, nothing else).
+        self.assertEqual(
+            keys,
+            {
+                article_key(self.first.news_id),
+                article_key(self.second.news_id),
+                related_key(self.story.news_id),
+            },
+        )
         self.assertEqual(links[0].get_absolute_url(), self.first.get_absolute_url())
         self.assertEqual(links[0].published_at, self.first.published_at)
 
@@ -195,6 +203,22 @@ class RefreshTests(TestCase):
         )
         self.assertEqual(stored(self.fees), [])
         self.assertEqual(stored(self.dredging), [])
+
+    def test_the_task_purges_the_pages_whose_lists_changed_and_not_the_lists_showing_them(self):
+        from newsdesk.core import pagecache
+
+        from ..tasks import related_refresh_task
+
+        ferry = ArticleFactory(headline="Harbour ferry returns", keywords=[self.harbour])
+        mark = pagecache.marks().mark()
+        with self.captureOnCommitCallbacks(execute=True):
+            related_refresh_task.call(article_id=ferry.pk)
+        marks = pagecache.marks()
+        for story in (ferry, self.dredging, self.fees):
+            self.assertTrue(marks.purged_since([related_key(story.news_id)], mark))
+            # The home page and the other lists that show these stories keep their copies.
+            self.assertFalse(marks.purged_since([article_key(story.news_id)], mark))
+        self.assertFalse(marks.purged_since([related_key(self.football.news_id)], mark))
 
     def test_a_deleted_story_changes_no_list_of_its_own(self):
         pk = self.fees.pk

@@ -1154,6 +1154,15 @@ class KeepingCurrentTests(TestCase):
     def page(self) -> str:
         return (self.folder / article_file(self.story)).read_text()
 
+    def test_without_a_base_url_canonical_links_feeds_and_sitemaps_keep_the_origin(self):
+        url = ORIGIN + self.story.get_absolute_url()
+        self.assertIn(f'<link rel="canonical" href="{url}">', self.page())
+        feed = feedparser.parse((self.folder / "feeds/rss/index.rss").read_bytes())
+        self.assertEqual([entry.link for entry in feed.entries], [url])
+        self.assertIn(
+            f"<loc>{ORIGIN}/sitemap-news.xml</loc>", (self.folder / "sitemap.xml").read_text()
+        )
+
     def test_the_site_registers_the_mirror_with_every_purge_when_a_folder_is_set(self):
         with override_settings(NEWSDESK_MIRROR_DIR=str(self.folder)):
             apps.get_app_config("site").ready()

@@ -1,4 +1,4 @@
-"""Writes of the ingest app: imported pages become published articles."""
+"""Writes of the ingest app: imported pages become articles (published, or drafts)."""
 
 from __future__ import annotations
 
@@ -40,18 +40,26 @@ def page_identity(page: ParsedPage) -> str | None:
 
 
 @transaction.atomic
-def page_import(*, page: ParsedPage) -> tuple[Article, ImportOutcome]:
-    """Create or update the published article for an imported page; never a second copy.
+def page_import(*, page: ParsedPage, draft: bool = False) -> tuple[Article, ImportOutcome]:
+    """Create or update the article for an imported page; never a second copy.
 
-    The News ID is the page's identity (pages without one: see page_identity). The page's text
-    is text: blocks_to_html escapes every character, so markup in it is shown, not run.
-    Importing an unchanged page again writes nothing and answers SKIPPED.
+    Published, unless `draft`: then a new article is a draft for the editors (with the page's
+    own time as its publication time, for when they publish it), and an existing one keeps its
+    state. The News ID is the page's identity (pages without one: see page_identity). The
+    page's text is text: blocks_to_html escapes every character, so markup in it is shown,
+    not run. The article's modified time is the story's own (the page's modified time, else
+    its publication time), not the time of the import. Importing an unchanged page again
+    writes nothing and answers SKIPPED.
     """
     _check(page)
     body = sanitize_html(blocks_to_html(page.blocks))
     identity = page_identity(page)
     article = _existing(page, identity)
-    if article is not None and _unchanged(article, page, body):
+    status = Article.Status.DRAFT if draft else Article.Status.PUBLISHED
+    if draft and article is not None:
+        status = article.status
+    modified = _own_modified_time(page)
+    if article is not None and _unchanged(article, page, body, status, modified):
         return article, ImportOutcome.SKIPPED
 
     outcome = ImportOutcome.UPDATED
@@ -60,12 +68,15 @@ def page_import(*, page: ParsedPage) -> tuple[Article, ImportOutcome]:
     article.headline = page.headline
     article.slug = make_slug(page.headline)
     article.body = body
-    article.status = Article.Status.PUBLISHED
+    article.status = status
     article.published_at = page.published_at or article.published_at or timezone.now()
     if page.language:
         article.language = page.language
     # The newsroom's save: a version and an event for the history, cache purges once committed.
     article_save(article=article, by=None)
+    if modified is not None:
+        Article.objects.filter(pk=article.pk).update(updated_at=modified)  # not auto_now's
+        article.updated_at = modified
     article.keywords.set(keywords_get_or_create(names=page.keywords))
     if page.author:
         article.authors.set([_author(page.author)])
@@ -99,12 +110,19 @@ def _existing(page: ParsedPage, identity: str | None) -> Article | None:
     return mapping.article if mapping else None
 
 
-def _unchanged(article: Article, page: ParsedPage, body: str) -> bool:
+def _own_modified_time(page: ParsedPage):
+    """When the story was last changed by its own account: never before its publication."""
+    times = [t for t in (page.modified_at, page.published_at) if t is not None]
+    return max(times) if times else None
+
+
+def _unchanged(article: Article, page: ParsedPage, body: str, status: str, modified) -> bool:
     stored = article.keywords.values_list("name", flat=True)
     same_keywords = sorted(map(str.casefold, page.keywords)) == sorted(map(str.casefold, stored))
     authors = list(article.authors.values_list("name", flat=True))
     return (
-        article.status == Article.Status.PUBLISHED
+        article.status == status
+        and (modified is None or article.updated_at == modified)
         and article.headline == page.headline
         and article.body == body
         and (page.published_at is None or article.published_at == page.published_at)

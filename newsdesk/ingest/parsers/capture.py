@@ -38,6 +38,8 @@ class ParsedPage:
     language: str | None = None
     # The page's canonical address (HTML pages): what identifies a page that has no News ID.
     url: str | None = None
+    # When the story itself was last changed, where the page says (aware, UTC).
+    modified_at: datetime | None = None
 
 
 def blocks_to_html(blocks: list[Block]) -> str:
@@ -155,6 +157,7 @@ def classify_groups(groups: list[list[str]]) -> list[Block]:
 
 _NEWS_ID_RE = re.compile(r"^News\s*ID\s*:\s*(.*)$", re.IGNORECASE)
 _PUBLISHED_RE = re.compile(r"^Published\s*:\s*(.*)$", re.IGNORECASE)
+_UPDATED_RE = re.compile(r"^(?:Updated|Modified|Last\s+updated)\s*:\s*(.*)$", re.IGNORECASE)
 _GMT_RE = re.compile(
     r"^(?P<hh>\d{2})(?P<mm>\d{2})\s+GMT\s+(?P<month>[A-Za-z]+)\.?\s+(?P<day>\d{1,2}),?\s+"
     r"(?P<year>\d{4})$",
@@ -218,8 +221,9 @@ def parse_capture(data: bytes) -> ParsedPage:
 
     news_id: int | None = None
     published_at: datetime | None = None
+    modified_at: datetime | None = None
     i = 0
-    # The header is the run of 'News ID:' / 'Published:' lines at the top, blanks between.
+    # The header is the run of 'News ID:' / 'Published:' (/ 'Updated:') lines at the top.
     while i < len(lines):
         line = lines[i]
         if not line:
@@ -229,6 +233,14 @@ def parse_capture(data: bytes) -> ParsedPage:
             i += 1
         elif m := _PUBLISHED_RE.match(line):
             published_at = parse_gmt_time(m[1])
+            i += 1
+        elif m := _UPDATED_RE.match(line):
+            try:
+                modified_at = parse_gmt_time(m[1])
+            except ParseError:
+                raise ParseError(
+                    f"'Updated:' time is not in the form 0140 GMT April 14, 2021 (found {m[1]!r})."
+                ) from None
             i += 1
         else:
             break
@@ -272,6 +284,7 @@ def parse_capture(data: bytes) -> ParsedPage:
         headline=headline,
         blocks=blocks,
         keywords=_keywords(tail),
+        modified_at=modified_at,
     )
 
 

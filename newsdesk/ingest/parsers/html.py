@@ -33,6 +33,13 @@ _PUBLISHED_META = (
     "dc.date.issued",
     "pubdate",
 )
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "last-modified",
+)
 _HTML_CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=", re.IGNORECASE)
 
 
@@ -41,7 +48,8 @@ def parse_html(data: bytes, *, url: str | None = None) -> ParsedPage:
 
     The News ID comes from a `<meta name="news-id">` (or similar) or a "News ID: N" text on
     the page, otherwise it is None. The time comes from article:published_time (or similar)
-    where the page gives one; trafilatura's date, a day only, is read as midnight UTC.
+    where the page gives one; trafilatura's date, a day only, is read as midnight UTC. The
+    page's own modified time (article:modified_time, dateModified) is kept where it has one.
     """
     check_size(data)
     if b"\x00" in data:
@@ -61,7 +69,8 @@ def parse_html(data: bytes, *, url: str | None = None) -> ParsedPage:
         raise ParseError("The file could not be read as an HTML page.")
     # Read our metadata before trafilatura, which prunes the tree it is given.
     news_id = _news_id(tree)
-    meta_published = _meta_published(tree)
+    meta_published = _meta_time(tree, _PUBLISHED_META, "datepublished")
+    meta_modified = _meta_time(tree, _MODIFIED_META, "datemodified")
     language = _language(tree)
 
     doc = trafilatura.bare_extraction(
@@ -91,6 +100,7 @@ def parse_html(data: bytes, *, url: str | None = None) -> ParsedPage:
     return ParsedPage(
         news_id=news_id,
         published_at=meta_published or _day_to_utc(doc.date),
+        modified_at=meta_modified,
         headline=headline,
         blocks=blocks,
         keywords=_keywords(doc.tags or []),
@@ -138,14 +148,16 @@ def _news_id(tree: etree._Element) -> int | None:
     return None
 
 
-def _meta_published(tree: etree._Element) -> datetime | None:
+def _meta_time(tree: etree._Element, names: tuple[str, ...], itemprop: str) -> datetime | None:
+    """The first time the page states under one of `names` (meta) or as <time itemprop=...>."""
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if key in _PUBLISHED_META and (parsed := _iso_to_utc(meta.get("content") or "")):
+        if key in names and (parsed := _iso_to_utc(meta.get("content") or "")):
             return parsed
     for time_el in tree.iter("time"):
-        itemprop = (time_el.get("itemprop") or "").lower()
-        if itemprop == "datepublished" and (parsed := _iso_to_utc(time_el.get("datetime") or "")):
+        if (time_el.get("itemprop") or "").lower() == itemprop and (
+            parsed := _iso_to_utc(time_el.get("datetime") or "")
+        ):
             return parsed
     return None
 

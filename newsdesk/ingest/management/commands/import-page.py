@@ -1,4 +1,5 @@
-"""`newsdesk import-page FILE...`: page captures and HTML pages become published articles."""
+"""`newsdesk import-page FILE...`: page captures and HTML pages become published articles
+(or drafts, with --draft)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
+from django.urls import reverse
 
+from newsdesk.articles.models import Article
 from newsdesk.ingest.parsers import MAX_BYTES, ParseError, parse_page
 from newsdesk.ingest.progress import progress_bar
 from newsdesk.ingest.services import ImportOutcome, PageRejected, page_import
@@ -19,16 +22,25 @@ OUTCOMES = ("created", "updated", "skipped", "failed")
 
 class Command(BaseCommand):
     help = (
-        "Import text captures of article pages and HTML article pages as published articles. "
-        "Importing a file again updates its article. Prints the address of each article created "
-        "or updated; a file that cannot be imported gets one error line, and the exit status is 1."
+        "Import text captures of article pages and HTML article pages as published articles "
+        "(with --draft, as drafts for the editors). Each keeps the story's own publication and "
+        "modified times. Importing a file again updates its article. Prints the address of each "
+        "article created or updated; a file that cannot be imported gets one error line, and the "
+        "exit status is 1."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="Capture (.txt) or HTML page.")
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="Create new articles as drafts instead of publishing them; articles already "
+            "there keep their state (a published one stays published).",
+        )
 
-    def handle(self, *args, files: list[str], verbosity: int = 1, **options):
+    def handle(self, *args, files: list[str], verbosity: int = 1, draft: bool = False, **options):
         self.verbosity = verbosity
+        self.draft = draft
         tally = Counter()
         # One file at a time, each in its own transaction, under a progress bar (on stderr).
         with progress_bar(
@@ -45,7 +57,7 @@ class Command(BaseCommand):
     def import_file(self, path: Path) -> str:
         try:
             page = parse_page(_read(path), filename=path.name)
-            article, outcome = page_import(page=page)
+            article, outcome = page_import(page=page, draft=self.draft)
         except (OSError, ParseError, PageRejected) as error:
             return self.fail(path, _reason(error))
         except DatabaseError as error:
@@ -54,6 +66,9 @@ class Command(BaseCommand):
             name = type(error).__name__
             return self.fail(path, f"unexpected error ({name}: {error}); please report it.")
         url = f"{settings.NEWSDESK_SITE_URL}{article.get_absolute_url()}"
+        if article.status != Article.Status.PUBLISHED:  # readers cannot open it: editors can
+            path = reverse("admin:articles_article_change", args=[article.pk])
+            url = f"{settings.NEWSDESK_SITE_URL}{path} ({article.get_status_display().lower()})"
         if outcome != ImportOutcome.SKIPPED:
             self.stdout.write(f"{outcome} {url}")
         elif self.verbosity > 1:

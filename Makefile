@@ -13,7 +13,7 @@ SERVE_V := $(if $(V),2,1)
 # (setuptools 65.5.0 with Python 3.11, CVE-2022-40897).
 BUILD_TOOLS := pip==25.3 setuptools==80.9.0
 
-.PHONY: run dev test test-sqlite test-postgres lint install clean bench system-check
+.PHONY: run dev test test-sqlite test-postgres lint install clean bench system-check messages
 
 $(BIN)/python:
 	$(Q)$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ test-postgres: install
 	else \
 		echo "PostgreSQL run skipped: nothing answers at $(PG_URL) (start PostgreSQL or set PG_URL=...)."; \
 	fi
+
+## The Persian and Arabic catalogues (locale/) brought up to date with the sources and compiled;
+## translate what is new in the .po files, run it again, commit .po and .mo (needs GNU gettext).
+messages: install
+	$(BIN)/newsdesk messages
 
 bench: install
 	$(BIN)/python bench/article_page.py

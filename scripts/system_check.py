@@ -13,6 +13,7 @@ NEEDED = [
     ("varnishd", "varnish", "the edge-cache tests through a real Varnish"),
     ("nginx", "nginx", "the static mirror served by a real nginx"),
     ("wrk", "wrk", "the throughput benchmarks (bench/, not the suite)"),
+    ("xgettext", "gettext", "the check that every string is translated (and make messages)"),
 ]
 
 missing = [(package, why) for program, package, why in NEEDED if not shutil.which(program)]

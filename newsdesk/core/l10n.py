@@ -69,15 +69,26 @@ def number(value, decimal_pos: int | None = None, language: str | None = None) -
     return digits(number_format(value, decimal_pos=decimal_pos), language)
 
 
-def _date(value: datetime) -> str:
+def _date(value: datetime, *, short: bool = False) -> str:
     if calendar() == "solar-hijri":
         import jdatetime
 
         day = jdatetime.date.fromgregorian(date=value.date())
         return f"{day.day} {jdatetime.date.j_months_fa[day.month - 1]} {day.year}"
+    if short:
+        # Translators: a short date (a comment's), in Django's date format syntax: "N j, Y" is
+        # "Apr. 14, 2021"; "j F Y" is "14 April 2021".
+        return dateformat.format(value, pgettext("short date", "N j, Y"))
     # Translators: the date of a dateline, in Django's date format syntax: "F j, Y" is
     # "April 14, 2021"; "j F Y" is "14 April 2021".
     return dateformat.format(value, pgettext("dateline date", "F j, Y"))
+
+
+def day(value: datetime | None) -> str:
+    """The day of `value` (in UTC, as the dateline) in the site's words, digits and calendar."""
+    if value is None:
+        return ""
+    return digits(_date(value.astimezone(UTC), short=True))
 
 
 def dateline(value: datetime | None) -> str:

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 
 from newsdesk.articles.keys import related_key
 from newsdesk.articles.models import Article, Keyword, Section, visible_from
+from newsdesk.core.l10n import language_direction
 from newsdesk.core.prepared import PreparedQuery
 from newsdesk.core.surrogate import shown
 
@@ -171,9 +172,14 @@ class RelatedLink:
     headline: str
     url: str
     published_at: datetime
+    language: str = ""
 
     def get_absolute_url(self) -> str:
         return self.url
+
+    @property
+    def direction(self) -> str:
+        return language_direction(self.language)
 
 
 # An article's whole stored list, best first, with what decides whether readers may see each
@@ -191,6 +197,7 @@ _STORED_LIST = PreparedQuery(
             "related__published_at",
             "related__status",
             "related__embargo_until",
+            "related__language",
         )
     )
 )
@@ -209,14 +216,17 @@ def related_articles(*, article: Article, limit: int = RELATED_SHOWN) -> list[Re
     shown(related_key(article.news_id))
     now = timezone.now()
     links = []
-    for pk, headline, news_id, slug, published_at, status, embargo_until in _STORED_LIST.rows(
-        article.pk
-    ):
+    for row in _STORED_LIST.rows(article.pk):
+        pk, headline, news_id, slug, published_at, status, embargo_until, language = row
         since = visible_from(status, published_at, embargo_until)
         if since is None or since > now:
             continue
         url = Article(news_id=news_id, slug=slug).get_absolute_url()
-        links.append(RelatedLink(pk=pk, headline=headline, url=url, published_at=published_at))
+        links.append(
+            RelatedLink(
+                pk=pk, headline=headline, url=url, published_at=published_at, language=language
+            )
+        )
         if len(links) == limit:
             break
     return links

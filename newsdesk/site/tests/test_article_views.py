@@ -260,9 +260,9 @@ class ArticlePageQueryBudgetTests(TestCase):
     whatever was kept before: a rendering reads everything it shows."""
 
     # The article with its section, lead image and comment settings; its keywords; its authors;
-    # its approved comments; the navigation's sections; its related stories (stored when it
-    # was published: newsdesk/search).
-    QUERIES = 6
+    # its approved comments; its translations; the navigation's sections; its related stories
+    # (stored when it was published: newsdesk/search).
+    QUERIES = 7
 
     def article_with_everything(self, n: int = 0) -> Article:
         article = ArticleFactory(

@@ -45,6 +45,8 @@ CACHE_ALIAS = "pages"
 ENTRY_PREFIX = "newsdesk:page:"
 MAX_BODY = 4 * 1024 * 1024
 KEPT_STATUSES = ("200", "301", "404", "410")
+# Set in the WSGI environ of each GET or HEAD the page cache looked up: True when it answered.
+ANSWERED = "newsdesk.page_cache.hit"
 
 
 @dataclass(frozen=True)
@@ -361,8 +363,10 @@ class PageCache:
         if entry is not None:
             now = time.time()
             if now - entry.stored < entry.ttl and not marks().purged_since(entry.keys, entry.mark):
+                environ[ANSWERED] = True
                 return self._answer(environ, start_response, entry, now, started)
             cache.delete(key)
+        environ[ANSWERED] = False
         mark = marks().mark()
         captured = {}
 

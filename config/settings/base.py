@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "newsdesk.feeds",
     "newsdesk.api",
     "newsdesk.site",
+    "newsdesk.webhooks",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from newsdesk.articles.keys import comments_key
 from newsdesk.articles.models import Article
 from newsdesk.captcha.challenges import Challenge, ChallengeError, challenge_consume
 from newsdesk.captcha.pow import PowError, Work, pow_consume
+from newsdesk.core.events import event_emit
 from newsdesk.core.purge import keys_purge
 from newsdesk.core.ratelimit import Limited, Rate, rate_counts, rate_limit_hit, rate_limits_hit
 from newsdesk.core.writegate import sqlite_write_gate
@@ -148,6 +149,8 @@ def comment_submit(
             except PowError as error:
                 raise CommentRefused("pow", str(error), code=error.code) from None
         comment.save(force_insert=True)
+        if status != Comment.Status.SPAM:  # webhooks (core/events.py); spam is nobody's news
+            event_emit("comment.posted", comment_id=comment.pk)
         if status == Comment.Status.PENDING:
             _notify_moderators_soon()
         elif status == Comment.Status.APPROVED:
@@ -229,6 +232,8 @@ def comments_moderate(
             changed += 1
             if was_shown or status == Comment.Status.APPROVED:
                 shown_on.add(comment.article_id)
+            if status == Comment.Status.APPROVED:
+                event_emit("comment.approved", comment_id=comment.pk)
         comments_shown_changed(article_ids=shown_on)
     return changed
 

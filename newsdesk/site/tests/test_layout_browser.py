@@ -1,8 +1,10 @@
 """The reader's pages in a real Chromium: nothing is wider than the viewport at any of five
 widths (long words, long addresses, wide pictures, tables and embeds included), axe-core finds
 nothing to fix in light or dark mode, the print style keeps the story and drops the rest, and
-every page works without JavaScript. Screenshots of each page at each width are kept under
-<tmp>/newsdesk-artifacts/layout/ to look at (CI keeps them as artifacts)."""
+every page works without JavaScript. The same pages on a Persian site (right to left, with a
+Persian story beside the English ones) are checked at a phone's and a desktop's widths, and by
+axe. Screenshots of each page at each width are kept under <tmp>/newsdesk-artifacts/layout/ to
+look at (CI keeps them as artifacts)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ from newsdesk.site.demo_pictures import picture_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 WIDTHS = (320, 390, 768, 1280, 1920)
+# Right to left: the narrowest phone and a desktop (the layout is the same code, mirrored).
+RTL_WIDTHS = (320, 1280)
 ARTIFACTS = Path(tempfile.gettempdir()) / "newsdesk-artifacts" / "layout"
 LONG_WORD = "Donaudampfschifffahrtselektrizitaetenhauptbetriebswerkbauunterbeamtengesellschaft"
 LONG_URL = (
@@ -75,6 +79,35 @@ def _hard_article() -> Article:
     return article
 
 
+PERSIAN_WORD = "بین‌المللی‌سازی‌شدگی‌های‌ناتمام‌کارشناسان‌شهرداری‌وندولی"
+
+
+def _persian_article(translates: Article) -> Article:
+    """A Persian translation of the hard story: long words, a long address, Latin names and
+    numbers inside Persian sentences, a wide table, all right to left."""
+    cells = "".join(f"<td>{n * 7654321}</td>" for n in range(12))
+    body = (
+        f"<p>{PERSIAN_WORD} {PERSIAN_WORD}</p>"
+        f'<p>گزارش را در <a href="{LONG_URL}">{LONG_URL}</a> بخوانید.</p>'
+        "<p>Antony Blinken گفت ۲٬۵۰۰ سرباز (2,500 troops) تا September 11 بازمی‌گردند.</p>"
+        f"<table><thead><tr>{'<th>ستون</th>' * 12}</tr></thead><tbody><tr>{cells}</tr></tbody>"
+        "</table>"
+    )
+    article = Article.objects.create(
+        headline=f"همه‌چیز پهن در یک خبر: {PERSIAN_WORD} و NATO",
+        summary=f"خلاصه‌ای با {LONG_URL} در میان آن.",
+        body=body,
+        language="fa",
+        translation_of=translates,
+        status=Article.Status.PUBLISHED,
+        published_at=translates.published_at,
+        section=Section.objects.get(slug="local"),
+        source_credits="Reuters, ایرنا",
+    )
+    article.keywords.set([Keyword.objects.get(slug="wend-river")])
+    return article
+
+
 @pytest.fixture(scope="module")
 def pages(django_db_setup, django_db_blocker):
     """The demo site and one story made to overflow, served from a thread for the whole module
@@ -85,6 +118,7 @@ def pages(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         demo_load()
         hard = _hard_article()
+        persian = _persian_article(hard)
         demo = Article.objects.get(news_id=1001)
         server = LiveServer("127.0.0.1")
         try:
@@ -96,6 +130,7 @@ def pages(django_db_setup, django_db_blocker):
                 "keyword": server.url + "/keyword/wend-river/",
                 "author": server.url + "/author/mara-ellison/",
                 "search": server.url + "/search/?q=bridge",
+                "persian-article": server.url + persian.get_absolute_url(),
             }
         finally:
             server.stop()
@@ -142,27 +177,44 @@ def _wait_until(page, expression: str, timeout: float = 10.0) -> None:
         page.wait_for_timeout(50)
 
 
+# Right to left, what is too wide sticks out on the left: both edges are checked.
 OVERFLOW = """() => {
   const root = document.documentElement, limit = root.clientWidth;
   const wide = [...document.body.querySelectorAll('*')]
-    .filter(e => e.getBoundingClientRect().right > limit + 0.5 && !e.closest('.table-scroll'))
+    .filter(e => !e.closest('.table-scroll'))
+    .filter(e => {
+      const box = e.getBoundingClientRect();
+      return box.right > limit + 0.5 || box.left < -0.5;
+    })
     .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));
   return {scroll: root.scrollWidth, client: limit, wide: wide.slice(0, 5)};
 }"""
 
 
-def test_no_page_is_wider_than_its_viewport_at_any_width(browser, pages):
+@pytest.fixture(params=["ltr", "rtl"])
+def direction(request, settings):
+    """The site in English (left to right), or in Persian (right to left)."""
+    if request.param == "rtl":
+        settings.LANGUAGE_CODE = "fa"
+    return request.param
+
+
+def test_no_page_is_wider_than_its_viewport_at_any_width(browser, pages, direction):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     failures = []
-    for width in WIDTHS:
+    for width in WIDTHS if direction == "ltr" else RTL_WIDTHS:
         for name, url in pages.items():
+            if name == "persian-article" and width not in RTL_WIDTHS:
+                continue  # a right-to-left story on the English site: at the same two widths
             context, page, problems = _open(browser, url, width=width)
             try:
+                assert page.evaluate("document.documentElement.dir") == direction, name
                 found = page.evaluate(OVERFLOW)
-                page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+                shot = f"{name}-{width}{'-rtl' if direction == 'rtl' else ''}.png"
+                page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
                 if found["scroll"] > found["client"] or found["wide"]:
-                    failures.append(f"{name} at {width}px: {found}")
-                failures += [f"{name} at {width}px: {problem}" for problem in problems]
+                    failures.append(f"{name} at {width}px {direction}: {found}")
+                failures += [f"{name} at {width}px {direction}: {problem}" for problem in problems]
             finally:
                 context.close()
     assert failures == []
@@ -179,9 +231,14 @@ def test_tables_scroll_inside_their_own_box_and_keyboards_reach_it(browser, page
         context.close()
 
 
-# Light at a phone's and a desktop's width (layout rules: target sizes, landmarks); dark at one.
-@pytest.mark.parametrize(("scheme", "widths"), [("light", (390, 1280)), ("dark", (390,))])
-def test_axe_finds_no_violations(browser, pages, scheme, widths):
+# Light at a phone's and a desktop's width (layout rules: target sizes, landmarks); dark at one;
+# the Persian site at a phone's.
+@pytest.mark.parametrize(
+    ("scheme", "widths", "language"),
+    [("light", (390, 1280), "en"), ("dark", (390,), "en"), ("light", (390,), "fa")],
+)
+def test_axe_finds_no_violations(browser, pages, scheme, widths, language, settings):
+    settings.LANGUAGE_CODE = language
     axe = Axe()
     found = {}
     for width in widths:

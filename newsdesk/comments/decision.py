@@ -9,17 +9,19 @@ moderation queue shows beside it, the decision last.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db import connection
 from django.utils import timezone
 
 from .models import Comment, CommentSettings
-from .spam import SpamVerdict
+from .spam import URL_RE, SpamVerdict
 
 REPEAT_WINDOW = timedelta(days=1)
+WORDS_RE = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -30,22 +32,41 @@ class History:
 
 
 def body_digest(body: str) -> str:
-    """The text as typed, less case and spacing: a copy-paste flood has one digest."""
-    return hashlib.sha256(" ".join(body.lower().split()).encode()).hexdigest()[:32]
+    """The text's words, less case, links, numbers and punctuation: the copies of a copy-paste
+    flood have one digest, though each carries another link or a few more exclamation marks."""
+    words = WORDS_RE.findall(URL_RE.sub(" ", body.lower()))
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()[:32]
 
 
 def commenter_history(*, email_digest: str, text_digest: str, now=None) -> History:
-    """The commenter's approved and refused comments and the text's recent copies: one query."""
-    since = (now or timezone.now()) - REPEAT_WINDOW
-    mine = Q(email_digest=email_digest)
-    row = Comment.objects.filter(mine | Q(body_digest=text_digest)).aggregate(
-        approved=Count("pk", filter=mine & Q(status=Comment.Status.APPROVED)),
-        refused=Count(
-            "pk", filter=mine & Q(status__in=[Comment.Status.REJECTED, Comment.Status.SPAM])
-        ),
-        repeats=Count("pk", filter=Q(body_digest=text_digest, created_at__gte=since)),
-    )
-    return History(**row)
+    """The commenter's approved and refused comments and the text's recent copies. Every post
+    asks: one plain statement on two indexes (the ORM spends more building it than SQLite
+    spends answering)."""
+    since = connection.ops.adapt_datetimefield_value((now or timezone.now()) - REPEAT_WINDOW)
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    status = Comment.Status
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT "  # noqa: S608 - our table
+            "COALESCE(SUM(CASE WHEN email_digest = %s AND status = %s THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN email_digest = %s AND status IN (%s, %s) THEN 1 ELSE 0 END),"
+            " 0), "
+            "COALESCE(SUM(CASE WHEN body_digest = %s AND created_at >= %s THEN 1 ELSE 0 END), 0) "
+            f"FROM {table} WHERE email_digest = %s OR body_digest = %s",
+            [
+                email_digest,
+                status.APPROVED,
+                email_digest,
+                status.REJECTED,
+                status.SPAM,
+                text_digest,
+                since,
+                email_digest,
+                text_digest,
+            ],
+        )
+        approved, refused, repeats = cursor.fetchone()
+    return History(approved=int(approved), refused=int(refused), repeats=int(repeats))
 
 
 def comment_decide(

@@ -271,13 +271,23 @@ class BanQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
 
-    def matching(self, *, email_digest: str, ip_address: str | None, now=None):
-        """Bans in force on this commenter: their address's digest, or a range holding their IP."""
-        match = models.Q(email_digest=email_digest) if email_digest else models.Q(pk__in=[])
-        position = ip_position(ip_address) if ip_address else None
-        if position:
-            match |= models.Q(net_first__lte=position, net_last__gte=position)
-        return self.active(now).filter(match)
+
+def ban_in_force(*, email_digest: str, ip_address: str | None, now=None) -> bool:
+    """Whether a ban holds this commenter: their address's digest, or a range holding their IP.
+    Every post asks: one plain statement on two indexes (the ORM spends more building it)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(Ban._meta.db_table)
+    position = ip_position(ip_address) if ip_address else ""
+    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE (expires_at IS NULL OR expires_at > %s) AND "  # noqa: S608 - our table
+            "(email_digest = %s OR (net_last <> '' AND net_first <= %s AND net_last >= %s)) "
+            "LIMIT 1",
+            [now, email_digest or "-", position or "-", position or "-"],
+        )
+        return cursor.fetchone() is not None
 
 
 def ip_position(address: str) -> str:

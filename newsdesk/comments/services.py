@@ -20,7 +20,7 @@ from newsdesk.core.ratelimit import Limited, Rate, rate_counts, rate_limit_hit, 
 from newsdesk.core.writegate import sqlite_write_gate
 
 from .decision import body_digest, comment_decide, commenter_history
-from .models import Ban, Comment, ModerationNotice, comment_settings_of
+from .models import Comment, ModerationNotice, ban_in_force, comment_settings_of
 from .privacy import email_decrypt, email_digest, email_encrypt
 from .spam import SpamVerdict, spam_learn, spam_score
 
@@ -80,7 +80,7 @@ def comment_submit(
     so a success answer always means the comment is stored, once. Raises CommentRefused when
     the commenter is banned, a rate limit is exceeded or a challenge was already used."""
     digest = email_digest(submission.email)
-    if Ban.objects.matching(email_digest=digest, ip_address=ip_address).exists():
+    if ban_in_force(email_digest=digest, ip_address=ip_address, now=now):
         raise CommentRefused("banned", BANNED)
     verdict = verdict or spam_score(
         name=submission.name, email=submission.email, body=submission.body
@@ -219,6 +219,11 @@ def comments_moderate(
             comments.select_for_update() if hasattr(comments, "select_for_update") else comments
         ):
             if comment.status == status:
+                # Confirming what the filter decided (spam left in the folder, marked again)
+                # teaches it as a decision would; otherwise nothing changes.
+                if LEARN_AS.get(status) and comment.learned_as != LEARN_AS[status]:
+                    spam_learn(comment, LEARN_AS[status])
+                    comment.save(update_fields=["learned_as"])
                 continue
             if status in LEARN_AS:
                 spam_learn(comment, LEARN_AS[status])

@@ -22,6 +22,8 @@ minute's jobs are enqueued once, whichever and however many workers run (Claimin
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -34,6 +36,7 @@ from django_tasks.base import Task
 from huey import crontab
 from huey.consumer import Consumer, Scheduler
 from huey.contrib.djhuey import HUEY
+from huey.exceptions import TaskLockedException
 
 from . import tasks_backend  # noqa: F401 - registers the failure alarm wherever tasks run
 
@@ -83,6 +86,24 @@ def periodic(task: Task, schedule=None, *, at_start: bool = False) -> None:
 
         HUEY.periodic_task(schedule, name=job.name)(enqueue_job)
     _jobs[job.name] = job
+
+
+@contextmanager
+def run_alone(name: str) -> Iterator[bool]:
+    """Inside, True when no other run of `name` is going on anywhere (every worker of every
+    server shares the queue's store), False when one is: a long periodic job enqueued again
+    while its last run still works (at start and on its schedule) must not run twice at once.
+    A worker's start releases the locks of workers that died holding them."""
+    lock = HUEY.lock_task(name)
+    try:
+        lock.acquire()
+    except TaskLockedException:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
 
 
 def periodic_jobs() -> list[PeriodicJob]:
@@ -138,7 +159,7 @@ class _Consumer(Consumer):
 
 def worker_consumer(**options) -> Consumer:
     """The consumer `newsdesk worker` runs: huey's, with the claiming scheduler."""
-    return _Consumer(HUEY, **options)
+    return _Consumer(HUEY, **{"flush_locks": True, **options})
 
 
 def worker_last_seen() -> datetime | None:

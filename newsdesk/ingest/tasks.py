@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from newsdesk.core.tasks import run_alone
+
 from .models import Source
 from .polling import source_poll, sources_poll_due
 from .store import archive_index
@@ -35,8 +37,11 @@ def ingest_poll_source(*, source_id: int) -> dict[str, int]:
 
 @task()
 def ingest_index_archive() -> int:
-    """Sign newly published or changed articles so wire items are matched to the archive."""
+    """Sign newly published or changed articles so wire items are matched to the archive. On a
+    freshly loaded archive this takes minutes; a run enqueued meanwhile (at start, then every 5
+    minutes) returns at once rather than hold a second worker thread."""
     total = 0
-    while signed := archive_index(limit=500):
-        total += signed
+    with run_alone("ingest_index_archive") as alone:
+        while alone and (signed := archive_index(limit=500)):
+            total += signed
     return total

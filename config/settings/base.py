@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Counts and times every request by view, for /metrics (newsdesk/core/metrics.py).
     "newsdesk.core.metrics.MiddlewareTimer",
+    # Anonymous safe requests may read from a replica (newsdesk/core/dbrouter.py).
+    "newsdesk.core.dbrouter.ReplicaMiddleware",
     "newsdesk.core.middleware.ServerTimingMiddleware",
     "newsdesk.core.middleware.NulRefusedMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -98,10 +100,30 @@ TEMPLATES = [
 
 # Database: SQLite in the data folder unless NEWSDESK_DATABASE_URL (or DATABASE_URL) says otherwise.
 _database_url = env_str("NEWSDESK_DATABASE_URL") or env_str("DATABASE_URL")
-if _database_url:
-    DATABASES = {
-        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+_pool = env_bool("NEWSDESK_DATABASE_POOL", False)
+
+
+def _postgres(url: str) -> dict:
+    if not _pool:
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    # psycopg's connection pool in each process (docs/operations.md, "PostgreSQL"): Django takes
+    # a connection from it for each request and gives it back after, instead of keeping one per
+    # thread open (CONN_MAX_AGE must then be 0).
+    database = dj_database_url.parse(url, conn_max_age=0)
+    database.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("NEWSDESK_DATABASE_POOL_MIN", 2),
+        "max_size": env_int("NEWSDESK_DATABASE_POOL_MAX", 10),
+        "timeout": env_int("NEWSDESK_DATABASE_POOL_TIMEOUT", 10),
     }
+    return database
+
+
+if _database_url:
+    DATABASES = {"default": _postgres(_database_url)}
+    if _replica_url := env_str("NEWSDESK_DATABASE_REPLICA_URL"):
+        # Anonymous readers' pages read from it (newsdesk/core/dbrouter.py); in tests it is the
+        # test database itself.
+        DATABASES["replica"] = {**_postgres(_replica_url), "TEST": {"MIRROR": "default"}}
 else:
     DATABASES = {
         "default": {
@@ -129,6 +151,10 @@ if env_str("NEWSDESK_TEST_DB_NAME"):
     # Several test runs against one PostgreSQL server each need their own test database.
     DATABASES["default"]["TEST"] = {"NAME": env_str("NEWSDESK_TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["newsdesk.core.dbrouter.ReplicaRouter"]
+# Reads of anonymous pages go to the `replica` alias when there is one (NEWSDESK_READ_REPLICA=0
+# keeps every read on the primary, to take a lagging replica out of use without a new URL).
+NEWSDESK_READ_REPLICA = env_bool("NEWSDESK_READ_REPLICA", True)
 
 _redis_url = env_str("NEWSDESK_REDIS_URL")
 # Whole public pages kept by the origin (newsdesk/core/pagecache.py), purged by surrogate key.

@@ -26,3 +26,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # mode keeps its queue in memory). Tests that need a real consumer switch immediate off.
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 TASKS["default"]["OPTIONS"] = {"retries": 0, "retry_delay": 0}  # noqa: F405
+# A second alias on the same test database, as a replica would be (NEWSDESK_DATABASE_REPLICA_URL):
+# reads are routed to it only by tests that turn NEWSDESK_READ_REPLICA on (core/dbrouter.py).
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405
+NEWSDESK_READ_REPLICA = False

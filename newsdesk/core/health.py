@@ -69,11 +69,11 @@ def _edge(base_url: str) -> Callable[[], None]:
 
 
 def readiness() -> tuple[bool, dict[str, dict]]:
+    from .dbrouter import REPLICA, replica_configured
     from .edge import edge_label
 
-    checks: dict[str, Callable[[], None]] = {
-        f"database:{alias}": _database(alias) for alias in settings.DATABASES
-    }
+    aliases = [a for a in settings.DATABASES if a != REPLICA or replica_configured()]
+    checks: dict[str, Callable[[], None]] = {f"database:{a}": _database(a) for a in aliases}
     checks |= {f"cache:{alias}": _cache(alias) for alias in settings.CACHES}
     checks["task_queue"] = _task_queue
     checks |= {f"edge:{edge_label(url)}": _edge(url) for url in settings.NEWSDESK_PURGE_URLS}

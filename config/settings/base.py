@@ -344,7 +344,7 @@ NEWSDESK_COMMENTS_RATE_EMAIL = env_str("NEWSDESK_COMMENTS_RATE_EMAIL", "5/600")
 # posting more than FLOOD_RATE_IP, or from all together more than FLOOD_RATE_SITE).
 NEWSDESK_POW_COST = env_int("NEWSDESK_POW_COST", 250)
 NEWSDESK_POW_DIFFICULTY = env_int("NEWSDESK_POW_DIFFICULTY", 2_000)
-NEWSDESK_POW_FLOOD_DIFFICULTY = env_int("NEWSDESK_POW_FLOOD_DIFFICULTY", 200_000)
+NEWSDESK_POW_FLOOD_DIFFICULTY = env_int("NEWSDESK_POW_FLOOD_DIFFICULTY", 150_000)
 NEWSDESK_POW_FLOOD_RATE_IP = env_str("NEWSDESK_POW_FLOOD_RATE_IP", "3/600")
 NEWSDESK_POW_FLOOD_RATE_SITE = env_str("NEWSDESK_POW_FLOOD_RATE_SITE", "120/600")
 # Without JavaScript (no proof of work) the Security Key alone is accepted, under these limits.
@@ -365,6 +365,15 @@ NEWSDESK_COMMENTS_MAX_LINKS = env_int("NEWSDESK_COMMENTS_MAX_LINKS", 3)
 NEWSDESK_COMMENTS_BLOCKLIST = env_list("NEWSDESK_COMMENTS_BLOCKLIST")
 NEWSDESK_SPAM_THRESHOLD = float(env_str("NEWSDESK_SPAM_THRESHOLD", "1.0"))
 NEWSDESK_SPAM_MIN_TRAINING = env_int("NEWSDESK_SPAM_MIN_TRAINING", 5)
+# Moderation (docs/moderation.md): "pre" (comments wait) or "post" (they appear at once unless
+# the filter holds them); articles may choose otherwise. With trust on, on pre-moderated
+# articles a commenter with TRUST_MIN_APPROVED approved comments and none rejected or spam is
+# published at once.
+NEWSDESK_COMMENTS_MODERATION = env_str("NEWSDESK_COMMENTS_MODERATION", "pre")
+NEWSDESK_COMMENTS_TRUST = env_bool("NEWSDESK_COMMENTS_TRUST", True)
+NEWSDESK_COMMENTS_TRUST_MIN_APPROVED = env_int("NEWSDESK_COMMENTS_TRUST_MIN_APPROVED", 3)
+# A comment whose score reaches this waits for a moderator even where it could appear at once.
+NEWSDESK_SPAM_HOLD = float(env_str("NEWSDESK_SPAM_HOLD", "0.5"))
 NEWSDESK_COMMENTS_CLOSE_AFTER_DAYS = env_int("NEWSDESK_COMMENTS_CLOSE_AFTER_DAYS", 0)
 NEWSDESK_COMMENTS_IP_RETENTION_DAYS = env_int("NEWSDESK_COMMENTS_IP_RETENTION_DAYS", 30)
 NEWSDESK_MODERATION_NOTIFY_INTERVAL = env_int("NEWSDESK_MODERATION_NOTIFY_INTERVAL", 900)

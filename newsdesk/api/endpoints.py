@@ -62,6 +62,7 @@ def article_summary(article: Article) -> dict:
         "published_at": article.published_at,
         "updated_at": article.updated_at,
         "language": article.language,
+        "dir": article.direction,
         "section": _section_ref(article),
         "lead_image": _image(article),
     }

@@ -3,9 +3,9 @@ comments, no drafts, no embargoed stories (every article read goes through publi
 
 import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import BeforeValidator
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -61,7 +61,8 @@ class ArticleSummaryOut(Schema):
     url: str
     published_at: datetime
     updated_at: datetime
-    language: str
+    language: str = Field(description="The story's language (BCP 47), for a lang attribute.")
+    dir: Literal["ltr", "rtl"] = Field(description="Its reading direction, for a dir attribute.")
     section: SectionRef | None
     lead_image: ImageOut | None
 

@@ -36,6 +36,10 @@ class RssWithContent(Rss201rev2Feed):
 
 
 class AtomWithContent(Atom1Feed):
+    def item_attributes(self, item):
+        # Each entry in its story's language (xml:lang), the feed in the site's.
+        return {**super().item_attributes(item), "xml:lang": item["language"]}
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content_html"):
@@ -48,6 +52,12 @@ class ArticleFeed(Feed):
 
     def get_object(self, request, scope: Scope):
         return scope
+
+    def get_feed(self, obj: Scope, request):
+        feed = super().get_feed(obj, request)
+        if obj.language:  # a language's feed is in that language, whatever the site's
+            feed.feed["language"] = obj.language
+        return feed
 
     def title(self, scope: Scope) -> str:
         return scope.title
@@ -104,7 +114,10 @@ class ArticleFeed(Feed):
         return [Enclosure(image.url, str(image.length), image.mime_type)]
 
     def item_extra_kwargs(self, item: Article) -> dict:
-        return {"content_html": article_text(item) if settings.NEWSDESK_FEED_FULL_TEXT else ""}
+        return {
+            "content_html": article_text(item) if settings.NEWSDESK_FEED_FULL_TEXT else "",
+            "language": item.language,
+        }
 
 
 class AtomArticleFeed(ArticleFeed):
@@ -116,4 +129,6 @@ class AtomArticleFeed(ArticleFeed):
 def feed_path(scope: Scope, fmt: str) -> str:
     if scope.kind == "site":
         return reverse("feeds:site", kwargs={"fmt": fmt})
+    if scope.kind == "language":
+        return reverse("feeds:language", kwargs={"slug": scope.language, "fmt": fmt})
     return reverse(f"feeds:{scope.kind}", kwargs={"slug": scope.slug, "fmt": fmt})

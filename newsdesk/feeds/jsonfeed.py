@@ -68,7 +68,7 @@ def json_feed(scope: Scope) -> dict:
         "feed_url": absolute(feed_path(scope, "json")),
         "description": scope.description,
         "icon": site_logo_url(),
-        "language": settings.LANGUAGE_CODE,
+        "language": scope.language or settings.LANGUAGE_CODE,
         "authors": [{"name": settings.NEWSDESK_SITE_NAME, "url": absolute("/")}],
         "items": [_item(article) for article in feed_items(scope)],
     }

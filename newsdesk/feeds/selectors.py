@@ -7,8 +7,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from newsdesk.articles import keys
 from newsdesk.articles.models import Article, Author, Keyword, Section
@@ -32,10 +35,11 @@ def absolute(url: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """The whole site, one section, one keyword or one author."""
+    """The whole site, one section, one keyword, one author, or the stories in one language."""
 
-    kind: str  # "site" | "section" | "keyword" | "author"
+    kind: str  # "site" | "section" | "keyword" | "author" | "language"
     obj: Section | Keyword | Author | None = None
+    language: str | None = None
 
     @classmethod
     def resolve(cls, kind: str, slug: str | None) -> "Scope":
@@ -45,11 +49,22 @@ class Scope:
             return cls("keyword", get_object_or_404(Keyword, slug=slug))
         if kind == "author":
             return cls("author", get_object_or_404(Author, slug=slug))
+        if kind == "language":
+            if slug not in dict(settings.LANGUAGES):
+                codes = ", ".join(code for code, _ in settings.LANGUAGES)
+                raise Http404(f"There is no feed for that language; there are: {codes}.")
+            return cls("language", language=slug)
         return cls("site")
+
+    @property
+    def language_name(self) -> str:
+        return dict(settings.LANGUAGES)[self.language] if self.language else ""
 
     @property
     def title(self) -> str:
         name = settings.NEWSDESK_SITE_NAME
+        if self.language:
+            return f"{name} ({self.language_name})"
         return f"{self.obj.name} · {name}" if self.obj is not None else name
 
     @property
@@ -58,7 +73,8 @@ class Scope:
 
     @property
     def head_key(self) -> str:
-        """The surrogate key of the list this feed is the head of (articles/keys.py)."""
+        """The surrogate key of the list this feed is the head of (articles/keys.py); a language's
+        stories enter at the home page's head, which every publication purges."""
         if self.obj is None:
             return keys.HOME
         return keys.list_key(self.kind, self.obj.pk)
@@ -70,11 +86,13 @@ class Scope:
             return f"The latest stories from {name}."
         if self.kind == "author":
             return f"The latest stories by {self.obj.name} from {name}."
+        if self.kind == "language":
+            return f"The latest stories in {self.language_name} from {name}."
         return f"The latest stories in {self.obj.name} from {name}."
 
     @property
     def slug(self) -> str | None:
-        return self.obj.slug if self.obj is not None else None
+        return self.obj.slug if self.obj is not None else self.language
 
     def articles(self) -> QuerySet:
         queryset = Article.objects.published()
@@ -84,6 +102,8 @@ class Scope:
             queryset = queryset.filter(keywords=self.obj)
         elif self.kind == "author":
             queryset = queryset.filter(authors=self.obj)
+        elif self.kind == "language":
+            queryset = queryset.filter(language=self.language)
         return queryset.order_by("-published_at", "-id")
 
 
@@ -174,10 +194,18 @@ def article_author_names(article: Article) -> list[str]:
 
 
 def article_text(article: Article) -> str:
-    """What a feed carries for a story: the full body, or the summary (NEWSDESK_FEED_FULL_TEXT)."""
-    if settings.NEWSDESK_FEED_FULL_TEXT and article.body:
-        return article.body
-    return article.summary
+    """What a feed carries for a story: the full body, or the summary (NEWSDESK_FEED_FULL_TEXT).
+    A story right to left, or in another language than the site's, says so around its text,
+    so that a feed reader shows it in its own direction."""
+    full = settings.NEWSDESK_FEED_FULL_TEXT and article.body
+    text = article.body if full else article.summary
+    if article.direction == "rtl" or article.language != settings.LANGUAGE_CODE:
+        # The body was sanitized when stored (core/html.py); a summary is text.
+        inner = mark_safe(text) if full else conditional_escape(text)  # noqa: S308
+        return format_html(
+            '<div lang="{}" dir="{}">{}</div>', article.language, article.direction, inner
+        )
+    return text
 
 
 def article_summary(article: Article, *, words: int = 60) -> str:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import CharField, Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
@@ -29,6 +29,7 @@ from .selectors import absolute, visible
 
 BLOCK = 50_000
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000
 
@@ -131,6 +132,52 @@ SITEMAPS = {
 }
 
 
+def translation_alternates(news_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """For the stories of `news_ids` that have translations readers see: the language and
+    address of every story of their group, themselves included (hreflang alternates). One
+    query, whatever the number of stories."""
+    if not news_ids:
+        return {}
+    low, high = min(news_ids), max(news_ids)
+    among = Q(news_id__gte=low, news_id__lte=high)
+    roots = Article.objects.filter(among, translation_of__isnull=False).values("translation_of")
+    rows = (
+        visible(
+            Article.objects.filter(
+                Q(translation_of__in=roots)
+                | Q(pk__in=roots)
+                | Q(translation_of__news_id__gte=low, translation_of__news_id__lte=high)
+                | Q(among, translated_as__isnull=False)
+            )
+        )
+        .distinct()
+        .values_list("pk", "translation_of", "news_id", "slug", "language")
+    )
+    groups: dict[int, list[tuple[int, str, str]]] = {}
+    for pk, root, news_id, slug, language in rows:
+        groups.setdefault(root or pk, []).append((news_id, slug, language))
+    wanted, found = set(news_ids), {}
+    with unnamed():  # the sitemap key names them all
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            links = sorted(
+                (language, absolute(Article(news_id=n, slug=s).get_absolute_url()))
+                for n, s, language in members
+            )
+            for news_id, _, _ in members:
+                if news_id in wanted:
+                    found[news_id] = links
+    return found
+
+
+def _alternates_xml(links: list[tuple[str, str]]) -> str:
+    return "".join(
+        f'<xhtml:link rel="alternate" hreflang="{escape(language)}" href="{escape(url)}"/>'
+        for language, url in links
+    )
+
+
 def _article_block(request) -> HttpResponse:
     """A block of up to 50,000 article URLs, written directly: Django's generic sitemap view
     reverses each URL and renders a template per entry, several seconds for a full block."""
@@ -140,14 +187,18 @@ def _article_block(request) -> HttpResponse:
     head, rest = pattern.split(str(marker), 1)
     between, tail = rest.split("sluG", 1)
     head, between, tail = escape(head), escape(between), escape(tail)
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}">\n']
+    alternates = translation_alternates([row[0] for row in rows])
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">\n',
+    ]
     for news_id, slug, updated_at in rows:
         # Slugs are letters, digits, "-" and "_": once percent-encoded, nothing to escape.
         slug = slug if slug.isascii() else quote(slug, safe="")
         lastmod = f"{updated_at[:10]}T{updated_at[11:19]}Z"  # "YYYY-MM-DD HH:MM:SS..." in UTC
         parts.append(
             f"<url><loc>{head}{news_id}{between}{slug}{tail}</loc>"
-            f"<lastmod>{lastmod}</lastmod></url>\n"
+            f"<lastmod>{lastmod}</lastmod>{_alternates_xml(alternates.get(news_id, []))}</url>\n"
         )
     parts.append("</urlset>\n")
     response = HttpResponse("".join(parts), content_type="application/xml; charset=utf-8")
@@ -204,8 +255,10 @@ def news(request):
         .order_by("-published_at", "-id")
         .only("news_id", "slug", "headline", "published_at", "language")[:NEWS_LIMIT]
     )
+    urls = _urls(articles)
+    alternates = translation_alternates([article.news_id for _, article in urls])
     context = {
-        "articles": _urls(articles),
+        "articles": [(url, article, alternates.get(article.news_id, [])) for url, article in urls],
         "publication": settings.NEWSDESK_SITE_NAME,
     }
     response = _xml("feeds/sitemap_news.xml", context)

@@ -28,11 +28,11 @@ BUDGETS = {
     "/feeds/keyword/harbour/rss/": 5,
     "/feeds/author/ana/rss/": 5,
     "/sitemap.xml": 5,  # + a count of the authors with a published story
-    "/sitemap-news.xml": 1,
+    "/sitemap-news.xml": 2,  # + the translations of its stories (hreflang)
     "/sitemap-sections.xml": 2,
     "/sitemap-keywords.xml": 2,
     "/sitemap-authors.xml": 2,
-    "/sitemap-articles.xml?p=11": 1,  # the factories' News IDs, 500,000 up
+    "/sitemap-articles.xml?p=11": 2,  # News IDs 500,000 up (the factories); + translations
     "/robots.txt": 0,
     "/api/articles": 1,
     "/api/articles?section=politics": 2,

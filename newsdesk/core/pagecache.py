@@ -31,9 +31,10 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
 ENTRY_PREFIX = "newsdesk:page:"
+KEPT_PREFIX = "newsdesk:kept:"
+T = TypeVar("T")
 MAX_BODY = 4 * 1024 * 1024
 KEPT_STATUSES = ("200", "301", "404", "410")
 # Set in the WSGI environ of each GET or HEAD the page cache looked up: True when it answered.
@@ -267,6 +270,20 @@ def marks() -> PurgeLog | SharedMarks:
 def purge(keys: list[str]) -> None:
     """Every kept page showing one of `keys` is served no more, in every process."""
     marks().purge(list(keys))
+
+
+def kept(name: str, keys: tuple[str, ...], build: Callable[[], T], *, seconds: int = 300) -> T:
+    """What `build()` reads, kept with the pages for at most `seconds`, and no longer than until
+    one of `keys` is purged: for a part of many pages that costs a query to read (the site's
+    navigation). The same rule as a kept page: a purge that races the reading wins."""
+    cache = caches[CACHE_ALIAS]
+    found = cache.get(KEPT_PREFIX + name)
+    if found is not None and not marks().purged_since(keys, found[0]):
+        return found[1]
+    mark = marks().mark()
+    value = build()
+    cache.set(KEPT_PREFIX + name, (mark, value), seconds)
+    return value
 
 
 def _entry_key(environ) -> str:

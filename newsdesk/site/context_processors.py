@@ -1,16 +1,23 @@
 from django.conf import settings
 
-from newsdesk.articles.keys import SECTIONS
+from newsdesk.articles.keys import SECTIONS, section_key
 from newsdesk.articles.models import Section
+from newsdesk.core.pagecache import kept
 from newsdesk.core.surrogate import shown
 
 
+def _nav_sections() -> list[tuple[str, str, str]]:
+    return [(s.name, s.get_absolute_url(), section_key(s.pk)) for s in Section.objects.all()[:12]]
+
+
 def site(request):
-    # Read on every page rendered (one query of a dozen rows); the page, kept whole, names the
-    # navigation and each section in it, and a section's change purges exactly those pages.
+    # On every page rendered; the page, kept whole, names the navigation and each section in
+    # it, and a section's change purges exactly those pages, and the navigation kept here.
     def sections():
         shown(SECTIONS)
-        return [(s.name, s.get_absolute_url()) for s in Section.objects.all()[:12]]
+        links = kept("nav-sections", (SECTIONS,), _nav_sections)
+        shown(*(key for _, _, key in links))
+        return [(name, url) for name, url, _ in links]
 
     return {
         "site_name": settings.NEWSDESK_SITE_NAME,

@@ -220,3 +220,34 @@ class LiveCacheTests(SimpleTestCase):
             cache.set("b", 1, 60)
             cache.clear()
             self.assertIsNone(cache.get("b"))
+
+
+class KeptTests(SimpleTestCase):
+    """pagecache.kept: a value read once and kept until one of its keys is purged."""
+
+    def setUp(self):
+        caches[pagecache.CACHE_ALIAS].clear()
+        self.reads = 0
+
+    def read(self):
+        self.reads += 1
+        return self.reads
+
+    def test_a_value_is_read_again_only_after_a_purge_of_its_keys_or_its_time(self):
+        with time_machine.travel("2026-01-01 12:00", tick=False):
+            self.assertEqual(pagecache.kept("nav", ("sections",), self.read), 1)
+            self.assertEqual(pagecache.kept("nav", ("sections",), self.read), 1)
+            pagecache.purge(["article-1"])  # not its key
+            self.assertEqual(pagecache.kept("nav", ("sections",), self.read), 1)
+            pagecache.purge(["sections"])
+            self.assertEqual(pagecache.kept("nav", ("sections",), self.read), 2)
+        with time_machine.travel("2026-01-01 12:06", tick=False):
+            self.assertEqual(pagecache.kept("nav", ("sections",), self.read), 3)  # 5 min at most
+
+    def test_a_purge_while_the_value_is_read_wins(self):
+        def read_while_purged():
+            pagecache.purge(["sections"])
+            return self.read()
+
+        pagecache.kept("nav", ("sections",), read_while_purged)
+        self.assertEqual(pagecache.kept("nav", ("sections",), self.read), 2)

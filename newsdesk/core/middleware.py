@@ -3,6 +3,10 @@
 import time
 from urllib.parse import unquote
 
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
 from .l10n import number
 
 # Templates print this marker where the footer shows the time; it is replaced when the page is done.
@@ -44,3 +48,26 @@ class NulRefusedMiddleware:
                 return JsonResponse({"message": message, "errors": []}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class EditorLanguageMiddleware:
+    """The admin in each editor's own language: the one their browser asks for (Accept-Language,
+    or Django's language cookie), among settings.LANGUAGES. Public pages stay in the site's
+    language (NEWSDESK_LANGUAGE): they are one copy for every reader, never varied by language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = None
+
+    def __call__(self, request):
+        if self.prefix is None:
+            self.prefix = reverse("admin:index")
+        if not request.path_info.startswith(self.prefix):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.utils import translation
@@ -30,4 +31,18 @@ def test_page_time_marker_is_replaced_by_the_request_time():
 def test_persian_site_shows_the_persian_decimal_separator():
     with translation.override("fa"):
         body = _respond(f"<p>{PAGE_TIME_MARKER}</p>").content.decode()
-    assert re.search(r"<p>\d+\u066b\d{4}</p>", body), body
+    # Persian digits and the momayyez (U+066B), as the reference page writes 0/6740.
+    assert re.search(r"<p>[۰-۹]+\u066b[۰-۹]{4}</p>", body), body
+
+
+@pytest.mark.django_db
+def test_the_admin_follows_the_editors_language_and_public_pages_the_sites(client):
+    persian = client.get("/admin/login/", headers={"Accept-Language": "fa"})
+    assert persian["Content-Language"] == "fa"
+    assert "accept-language" in persian["Vary"].lower()
+    assert 'lang="fa" dir="rtl"' in persian.content.decode()
+    english = client.get("/admin/login/", headers={"Accept-Language": "en"})
+    assert 'lang="en"' in english.content.decode()
+    public = client.get("/", headers={"Accept-Language": "fa"})
+    assert '<html lang="en" dir="ltr">' in public.content.decode()
+    assert "accept-language" not in public.get("Vary", "").lower()

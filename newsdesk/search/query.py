@@ -15,6 +15,22 @@ MAX_WORD_LENGTH = 60
 # A one- or two-letter prefix would expand to a large part of the vocabulary: treat it as a word.
 MIN_PREFIX_LENGTH = 3
 
+# Persian and Arabic write some letters two ways (Arabic yeh and kaf, Persian yeh and keheh),
+# digits three ways, and add marks a reader rarely types: vowel marks (harakat), the superscript
+# alef, the tatweel that stretches a word, and the zero-width non-joiner inside words (می‌روند).
+# The index and every query are folded alike, on SQLite and PostgreSQL (backends/).
+FOLD_FROM = "يىك" + "۰۱۲۳۴۵۶۷۸۹" + "٠١٢٣٤٥٦٧٨٩"
+FOLD_TO = "ییک" + "0123456789" * 2
+FOLD_DROP = "\u064b-\u065f\u0670\u0640\u200c\u200d"
+_FOLD = str.maketrans(FOLD_FROM, FOLD_TO)
+_DROP = re.compile(f"[{FOLD_DROP}]")
+
+
+def fold(text: str | None) -> str:
+    """Text as the index holds it: one form of each Persian and Arabic letter and digit."""
+    return _DROP.sub("", text or "").translate(_FOLD)
+
+
 _CHUNK = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"?|(?P<neg2>-?)(?P<bare>[^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")
 
@@ -52,7 +68,7 @@ def parse_query(text: str | None) -> ParsedQuery:
     """Parse any string at all; the result may be empty (nothing to search for)."""
     include: list[Clause] = []
     exclude: list[Clause] = []
-    for match in _CHUNK.finditer((text or "")[:MAX_QUERY_LENGTH]):
+    for match in _CHUNK.finditer(fold((text or "")[:MAX_QUERY_LENGTH])):
         if len(include) + len(exclude) >= MAX_CLAUSES:
             break
         if match.group("phrase") is not None:

@@ -27,7 +27,7 @@ from newsdesk.core.prepared import PreparedQuery
 
 from .backends import backend_for
 from .models import RelatedStory
-from .query import _WORD, Clause, ParsedQuery
+from .query import _WORD, Clause, ParsedQuery, fold
 from .selectors import RELATED_SHOWN, _visible_among
 
 RELATED_ID_WINDOW = 5_000
@@ -313,4 +313,4 @@ def _headline_words(headline: str) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text or "")]
+    return [w.lower() for w in _WORD.findall(fold(text))]

@@ -12,7 +12,7 @@ from html import unescape
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import F, Func, QuerySet, TextField, Value
 
-from ..query import Clause, ParsedQuery
+from ..query import FOLD_DROP, FOLD_FROM, FOLD_TO, Clause, ParsedQuery
 from ..snippets import HIT_END, HIT_START
 from .base import SearchBackend
 
@@ -20,6 +20,11 @@ CONFIG = "english"
 PREFIX_CONFIG = "simple"
 
 INSTALL = [
+    # The same folding as query.fold(), which every query goes through.
+    f"""CREATE OR REPLACE FUNCTION newsdesk_fold(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT translate(regexp_replace(t, '[{FOLD_DROP}]', '', 'g'), '{FOLD_FROM}', '{FOLD_TO}')
+    $$""",
     """CREATE TABLE IF NOT EXISTS search_document (
         article_id bigint PRIMARY KEY,
         document tsvector NOT NULL)""",
@@ -37,13 +42,13 @@ INSTALL = [
             || setweight(to_tsvector('{CONFIG}', t.body), 'D'),
             to_tsvector('{PREFIX_CONFIG}',
                 concat_ws(' ', t.headline, t.keywords, t.summary, t.body))
-        FROM (SELECT a.id, coalesce(a.headline, '') AS headline,
-                coalesce((SELECT string_agg(k.name, '; ' ORDER BY k.name)
+        FROM (SELECT a.id, newsdesk_fold(coalesce(a.headline, '')) AS headline,
+                newsdesk_fold(coalesce((SELECT string_agg(k.name, '; ' ORDER BY k.name)
                     FROM articles_article_keywords ak
                     JOIN articles_keyword k ON k.id = ak.keyword_id
-                    WHERE ak.article_id = a.id), '') AS keywords,
-                coalesce(a.summary, '') AS summary,
-                regexp_replace(coalesce(a.body, ''), '<[^>]*>', ' ', 'g') AS body
+                    WHERE ak.article_id = a.id), '')) AS keywords,
+                newsdesk_fold(coalesce(a.summary, '')) AS summary,
+                newsdesk_fold(regexp_replace(coalesce(a.body, ''), '<[^>]*>', ' ', 'g')) AS body
             FROM articles_article a WHERE a.id = aid) t
         ON CONFLICT (article_id) DO UPDATE
         SET document = excluded.document, prefixes = excluded.prefixes;
@@ -89,6 +94,11 @@ INSTALL = [
 ]
 
 UNINSTALL = [
+    # The same folding as query.fold(), which every query goes through.
+    f"""CREATE OR REPLACE FUNCTION newsdesk_fold(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT translate(regexp_replace(t, '[{FOLD_DROP}]', '', 'g'), '{FOLD_FROM}', '{FOLD_TO}')
+    $$""",
     "DROP TRIGGER IF EXISTS search_article_changed ON articles_article",
     "DROP TRIGGER IF EXISTS search_article_keywords_changed ON articles_article_keywords",
     "DROP TRIGGER IF EXISTS search_keyword_renamed ON articles_keyword",
@@ -96,6 +106,7 @@ UNINSTALL = [
     "DROP FUNCTION IF EXISTS search_article_keywords_changed()",
     "DROP FUNCTION IF EXISTS search_keyword_renamed()",
     "DROP FUNCTION IF EXISTS search_document_refresh(bigint)",
+    "DROP FUNCTION IF EXISTS newsdesk_fold(text)",
     "DROP TABLE IF EXISTS search_document",
 ]
 
@@ -146,7 +157,10 @@ class PostgresBackend(SearchBackend):
             cursor.execute(
                 "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", [sorted(TRIGGERS)]
             )
-            if cursor.fetchone()[0] == len(TRIGGERS):
+            triggers = cursor.fetchone()[0]
+            # An index made before Persian and Arabic were folded (query.fold) is made again.
+            cursor.execute("SELECT to_regprocedure('newsdesk_fold(text)') IS NOT NULL")
+            if triggers == len(TRIGGERS) and cursor.fetchone()[0]:
                 return
         self.rebuild(connection)
 

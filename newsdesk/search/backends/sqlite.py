@@ -46,9 +46,14 @@ class SqliteBackend(SearchBackend):
             cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_article'")
             if cursor.fetchone() is None:
                 return  # articles not migrated yet (migrating to zero, or a partial migrate)
-            if set(ARTICLE_TRIGGERS) | set(OWN_TRIGGERS) <= existing_triggers(
-                cursor
-            ) and has_tables(cursor, FTS_TABLES):
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'search_article_ai'")
+            # An index made before Persian and Arabic were folded (query.fold) is made again.
+            folded = "newsdesk_fold" in ((cursor.fetchone() or [""])[0] or "")
+            if (
+                folded
+                and set(ARTICLE_TRIGGERS) | set(OWN_TRIGGERS) <= existing_triggers(cursor)
+                and has_tables(cursor, FTS_TABLES)
+            ):
                 return
         self.rebuild(connection)
 
@@ -64,7 +69,8 @@ class SqliteBackend(SearchBackend):
             cursor.execute("DELETE FROM search_keyword")
             cursor.execute("DELETE FROM search_entry")
             cursor.execute(
-                "INSERT INTO search_keyword (id, name) SELECT id, name FROM articles_keyword"
+                "INSERT INTO search_keyword (id, name)"
+                " SELECT id, newsdesk_fold(name) FROM articles_keyword"
             )
             cursor.execute(
                 "INSERT INTO search_articlekeyword (id, article_id, keyword_id)"
@@ -72,7 +78,8 @@ class SqliteBackend(SearchBackend):
             )
             cursor.execute(
                 "INSERT INTO search_entry (id, headline, summary, body, keywords)"
-                " SELECT a.id, a.headline, a.summary, newsdesk_html_text(a.body), "
+                " SELECT a.id, newsdesk_fold(a.headline), newsdesk_fold(a.summary),"
+                " newsdesk_html_text(a.body), "
                 + KEYWORDS_OF.format(id="a.id")
                 + " FROM articles_article a"
             )

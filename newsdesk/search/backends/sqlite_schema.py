@@ -20,14 +20,17 @@ rest. A rebuilt articles table loses its triggers: post_migrate puts them back a
 import re
 from html import unescape
 
+from ..query import fold
+
 _TAG = re.compile(r"<[^>]*>")
 
 
 def html_text(html: str | None) -> str:
-    """Article body HTML as the words a reader sees. Deterministic: the index relies on it."""
+    """Article body HTML as the words a reader sees, folded as queries are (query.fold).
+    Deterministic: the index relies on it."""
     if not html:
         return ""
-    return " ".join(unescape(_TAG.sub(" ", html)).split())
+    return fold(" ".join(unescape(_TAG.sub(" ", html)).split()))
 
 
 def register_functions(sender, connection, **kwargs):
@@ -35,6 +38,7 @@ def register_functions(sender, connection, **kwargs):
         connection.connection.create_function(
             "newsdesk_html_text", 1, html_text, deterministic=True
         )
+        connection.connection.create_function("newsdesk_fold", 1, fold, deterministic=True)
 
 
 KEYWORDS_OF = (
@@ -114,7 +118,8 @@ OWN_TRIGGERS = {
 ARTICLE_TRIGGERS = {
     "search_article_ai": """CREATE TRIGGER search_article_ai AFTER INSERT ON articles_article BEGIN
         INSERT INTO search_entry(id, headline, summary, body)
-        VALUES (new.id, new.headline, new.summary, newsdesk_html_text(new.body))
+        VALUES (new.id, newsdesk_fold(new.headline), newsdesk_fold(new.summary),
+            newsdesk_html_text(new.body))
         ON CONFLICT(id) DO UPDATE SET headline = excluded.headline, summary = excluded.summary,
             body = excluded.body;
     END""",
@@ -124,7 +129,8 @@ ARTICLE_TRIGGERS = {
             OR old.body IS NOT new.body
     BEGIN
         INSERT INTO search_entry(id, headline, summary, body)
-        VALUES (new.id, new.headline, new.summary, newsdesk_html_text(new.body))
+        VALUES (new.id, newsdesk_fold(new.headline), newsdesk_fold(new.summary),
+            newsdesk_html_text(new.body))
         ON CONFLICT(id) DO UPDATE SET headline = excluded.headline, summary = excluded.summary,
             body = excluded.body;
     END""",
@@ -133,13 +139,13 @@ ARTICLE_TRIGGERS = {
         DELETE FROM search_entry WHERE id = old.id;
     END""",
     "search_kw_ai": """CREATE TRIGGER search_kw_ai AFTER INSERT ON articles_keyword BEGIN
-        INSERT INTO search_keyword(id, name) VALUES (new.id, new.name)
+        INSERT INTO search_keyword(id, name) VALUES (new.id, newsdesk_fold(new.name))
         ON CONFLICT(id) DO UPDATE SET name = excluded.name;
     END""",
     "search_kw_au": """CREATE TRIGGER search_kw_au AFTER UPDATE OF name ON articles_keyword
         WHEN old.name IS NOT new.name
     BEGIN
-        UPDATE search_keyword SET name = new.name WHERE id = new.id;
+        UPDATE search_keyword SET name = newsdesk_fold(new.name) WHERE id = new.id;
     END""",
     "search_kw_ad": """CREATE TRIGGER search_kw_ad AFTER DELETE ON articles_keyword BEGIN
         DELETE FROM search_articlekeyword WHERE keyword_id = old.id;

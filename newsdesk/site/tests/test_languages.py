@@ -187,4 +187,6 @@ class TranslationTests(TestCase):
         self.persian.status = Article.Status.DRAFT
         self.persian.save()
         html = self.client.get(self.english.get_absolute_url()).content.decode()
-        self.assertNotIn('hreflang="fa"', html)
+        self.assertNotIn('<link rel="alternate" hreflang="fa"', html)
+        self.assertNotIn('hreflang="fa" rel="alternate"', html)
+        self.assertNotIn('class="translations"', html)

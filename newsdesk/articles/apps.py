@@ -20,7 +20,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import alarms  # noqa: F401 - registers the articles' admin alarm
+        from . import (
+            alarms,  # noqa: F401 - registers the articles' admin alarm
+            dashboard,  # noqa: F401 - and its panels on the admin home
+        )
 
         # Permissions other apps define after our roles migration (comments moderation) reach the
         # roles here, once every app's permissions exist.

@@ -8,6 +8,7 @@ class CommentsConfig(AppConfig):
     def ready(self):
         from newsdesk.core.metrics import metric_gauge
 
+        from . import dashboard  # noqa: F401 - registers its panel on the admin home
         from .models import Comment
 
         metric_gauge(

@@ -7,6 +7,8 @@ from .tasks import task_failure_retry
 # Admin sign-in counts attempts by account and by address before checking passwords (login.py).
 admin.site.login_form = ThrottledAuthenticationForm
 admin.site.login = throttled_login_view(admin.site.login)
+# The lists need the width at 1280 px (the breadcrumbs and the home page lead everywhere).
+admin.site.enable_nav_sidebar = False
 
 
 @admin.register(TaskFailure)

@@ -9,6 +9,7 @@ class IngestConfig(AppConfig):
     def ready(self):
         from newsdesk.core.metrics import metric_gauge
 
+        from . import dashboard  # noqa: F401 - registers its panel on the admin home
         from .models import Source
 
         metric_gauge(

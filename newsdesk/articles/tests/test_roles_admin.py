@@ -39,9 +39,15 @@ TABLE = {
     "comments_blockedterm_add": (NO, NO, OK, OK, OK),
     "comments_commentsettings_changelist": (NO, NO, OK, OK, OK),
     "comments_commentsettings_add": (NO, NO, OK, OK, OK),
+    "comments_ban_changelist": (NO, NO, OK, OK, OK),
+    "comments_ban_add": (NO, NO, OK, OK, OK),
     "core_taskfailure_changelist": (NO, OK, NO, OK, OK),
     # The security audit record is for superusers only (docs/security.md).
     "core_securityevent_changelist": (NO, NO, NO, NO, OK),
+    # Webhooks carry secrets and reach outside servers: administrators only.
+    "webhooks_webhookendpoint_changelist": (NO, NO, NO, OK, OK),
+    "webhooks_webhookendpoint_add": (NO, NO, NO, OK, OK),
+    "webhooks_webhookdelivery_changelist": (NO, NO, NO, OK, OK),
     "auth_user_changelist": (NO, NO, NO, OK, OK),
     "auth_user_add": (NO, NO, NO, OK, OK),
     "auth_group_changelist": (NO, NO, NO, OK, OK),

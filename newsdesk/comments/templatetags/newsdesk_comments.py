@@ -20,15 +20,3 @@ def comment_text(value: str) -> SafeString:
     html = html.replace(' rel="nofollow"', REL)
     html = MAILTO_RE.sub(rf'<a href="\1"{REL}>', html)  # urlize gives mailto links no rel
     return mark_safe(linebreaksbr(mark_safe(html), autoescape=False))  # noqa: S308 - escaped above
-
-
-@register.inclusion_tag("admin/comments/_counts.html")
-def moderation_counts():
-    from ..models import Comment
-
-    counts = dict.fromkeys(Comment.Status.values, 0)
-    from django.db.models import Count
-
-    for row in Comment.objects.values("status").annotate(n=Count("id")):
-        counts[row["status"]] = row["n"]
-    return {"counts": counts}

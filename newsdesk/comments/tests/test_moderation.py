@@ -109,7 +109,7 @@ class ModerationQueueTests(TestCase):
         CommentFactory(article=self.article, status="spam")
         html = self.client.get(reverse("admin:index")).content.decode()
         self.assertIn("<strong>2</strong> waiting for moderation", html)
-        self.assertIn("1 in the spam folder", html)
+        self.assertIn("<strong>1</strong> in the spam folder", html)
 
     def test_changelist_actions_moderate_in_bulk(self):
         a, b = CommentFactory(status="pending"), CommentFactory(status="pending")

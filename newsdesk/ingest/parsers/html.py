@@ -1,4 +1,5 @@
-"""HTML article pages: the main text through trafilatura, as blocks of plain text.
+"""HTML article pages: the main text through trafilatura (with readability-lxml's second opinion,
+combine.py), as blocks of plain text.
 
 Nothing from the page's markup is kept: trafilatura drops scripts, styles and page furniture,
 and we read only the text of its structured (XML) body, so a `<script>` written as text in an
@@ -22,6 +23,7 @@ from .capture import (
     clean_line,
     is_furniture,
 )
+from .combine import combine, readability_blocks
 
 _NEWS_ID_TEXT_RE = re.compile(r"News\s*ID\s*:\s*(\d{1,18})\b", re.IGNORECASE)
 _NEWS_ID_META = ("news-id", "news_id", "newsid", "article:id", "article-id")
@@ -87,7 +89,8 @@ def parse_html(data: bytes, *, url: str | None = None) -> ParsedPage:
         raise ParseError("No article text was found in the HTML page.")
 
     headline = clean_line(doc.title or "")
-    blocks = _blocks(doc.body)
+    # A second extractor fills in where trafilatura lost paragraphs or took too much.
+    blocks = combine(_blocks(doc.body), readability_blocks(data))
     if not headline and blocks and blocks[0].kind == "h2":
         headline = blocks.pop(0).text
     if not headline:

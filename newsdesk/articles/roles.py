@@ -52,6 +52,7 @@ ROLES: dict[str, list[str]] = {
         "comments.moderate_comment",
         *_crud("comments", "blockedterm", "add", "change", "delete", "view"),
         *_crud("comments", "commentsettings", "add", "change", "delete", "view"),
+        *_crud("comments", "ban", "add", "change", "delete", "view"),
     ],
     # Everything, including users and groups.
     ADMINISTRATOR: ["*"],

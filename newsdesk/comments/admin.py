@@ -1,14 +1,18 @@
+import ipaddress
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from newsdesk.articles.models import Article
 
-from .models import BlockedTerm, Comment, CommentSettings
+from .models import Ban, BlockedTerm, Comment, CommentSettings
 from .privacy import email_digest
 from .services import comments_moderate, comments_shown_changed
 from .views.moderation import moderation_queue
@@ -36,7 +40,7 @@ class CommentAdmin(ModerationMixin, admin.ModelAdmin):
     search_fields = ["name", "body", "=article__news_id"]
     raw_id_fields = ["article", "parent"]
     show_full_result_count = False
-    actions = ["approve", "reject", "mark_spam", "back_to_pending"]
+    actions = ["approve", "reject", "mark_spam", "back_to_pending", "ban_commenters"]
     readonly_fields = [
         "commenter_email",
         "ip_address",
@@ -181,6 +185,34 @@ class CommentAdmin(ModerationMixin, admin.ModelAdmin):
     def back_to_pending(self, request, queryset):
         self._moderate(request, queryset, Comment.Status.PENDING, "Returned to the queue")
 
+    @admin.action(
+        description="Ban the email addresses of the selected comments' writers for 30 days",
+        permissions=["ban"],
+    )
+    def ban_commenters(self, request, queryset):
+        # By the keyed digest: the moderator needs no sight of the address to ban it.
+        until = timezone.now() + timedelta(days=30)
+        digests = sorted(set(queryset.values_list("email_digest", flat=True)))
+        Ban.objects.bulk_create(
+            [
+                Ban(
+                    email_digest=digest,
+                    reason=f"Banned from the comments list by {request.user.get_username()}",
+                    expires_at=until,
+                    created_by=request.user,
+                )
+                for digest in digests
+            ]
+        )
+        self.message_user(
+            request,
+            f"Banned {len(digests)} email address(es) until {until:%Y-%m-%d}.",
+            messages.SUCCESS,
+        )
+
+    def has_ban_permission(self, request) -> bool:
+        return request.user.has_perm("comments.add_ban")
+
 
 class CommentSettingsForm(forms.ModelForm):
     # Moderators know a story by its News ID (the queue shows it); they cannot search articles.
@@ -194,14 +226,14 @@ class CommentSettingsForm(forms.ModelForm):
 
     class Meta:
         model = CommentSettings
-        fields = ["article", "mode", "close_after_days"]
+        fields = ["article", "mode", "close_after_days", "moderation", "trust"]
 
 
 @admin.register(CommentSettings)
 class CommentSettingsAdmin(admin.ModelAdmin):
     form = CommentSettingsForm
-    list_display = ["article", "mode", "close_after_days"]
-    list_filter = ["mode"]
+    list_display = ["article", "mode", "close_after_days", "moderation", "trust"]
+    list_filter = ["mode", "moderation", "trust"]
     list_select_related = ["article"]
     search_fields = ["article__headline", "=article__news_id"]
 
@@ -220,7 +252,8 @@ class CommentSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(BlockedTerm)
 class BlockedTermAdmin(admin.ModelAdmin):
-    list_display = ["term", "note", "created_at"]
+    list_display = ["term", "kind", "note", "created_at"]
+    list_filter = ["kind"]
     search_fields = ["term", "note"]
 
     def save_model(self, request, obj, form, change):
@@ -230,3 +263,68 @@ class BlockedTermAdmin(admin.ModelAdmin):
         from .spam import BLOCKLIST_CACHE_KEY
 
         cache.delete(BLOCKLIST_CACHE_KEY)
+
+
+class BanForm(forms.ModelForm):
+    email = forms.EmailField(
+        required=False,
+        help_text="Kept only as its keyed digest: the address itself is not stored.",
+    )
+
+    class Meta:
+        model = Ban
+        fields = ["email", "network", "reason", "expires_at"]
+
+    def clean_network(self):
+        network = self.cleaned_data.get("network", "").strip()
+        if network:
+            try:
+                return str(ipaddress.ip_network(network, strict=False))
+            except ValueError:
+                raise ValidationError(
+                    "This is not an address or a range: write e.g. 203.0.113.7, "
+                    "203.0.113.0/24 or 2001:db8::/32."
+                ) from None
+        return network
+
+    def clean(self):
+        data = super().clean()
+        has_email = bool(data.get("email")) or bool(self.instance.email_digest)
+        if has_email == bool(data.get("network")):
+            raise ValidationError("Give either an email address or an address range, not both.")
+        return data
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("email"):
+            self.instance.email_digest = email_digest(self.cleaned_data["email"])
+        return super().save(commit)
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    form = BanForm
+    list_display = ["who", "reason", "expires_at", "in_force", "created_by", "created_at"]
+    list_filter = ["expires_at"]
+    search_fields = ["network", "reason"]
+
+    @admin.display(description="Banned")
+    def who(self, obj: Ban) -> str:
+        return obj.network or f"an email address (digest {obj.email_digest[:10]}…)"
+
+    @admin.display(description="In force", boolean=True)
+    def in_force(self, obj: Ban) -> bool:
+        return obj.expires_at is None or obj.expires_at > timezone.now()
+
+    def get_search_results(self, request, queryset, search_term):
+        # An address is never stored in clear: look it up by its digest.
+        term = search_term.strip()
+        try:
+            validate_email(term)
+        except ValidationError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(email_digest=email_digest(term)), False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

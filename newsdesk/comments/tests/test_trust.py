@@ -151,3 +151,56 @@ class BanTests(PostingTestCase):
             expires_at=timezone.now() - timedelta(minutes=1),
         )
         self.assertEqual(self.post(solved(self.page())).status_code, 303)
+
+
+class BanAdminTests(PostingTestCase):
+    def setUp(self):
+        super().setUp()
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        moderator = get_user_model().objects.create_user("mod", password="pw", is_staff=True)
+        moderator.groups.add(Group.objects.get(name="Moderator"))
+        self.client.force_login(moderator)
+
+    def test_a_moderator_bans_an_address_which_is_kept_as_its_digest_only(self):
+        response = self.client.post(
+            "/admin/comments/ban/add/",
+            {
+                "email": "Troll@Example.org",
+                "network": "",
+                "reason": "threats",
+                "expires_at_0": "",
+                "expires_at_1": "",
+            },
+        )
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        ban = Ban.objects.get()
+        self.assertEqual(ban.email_digest, email_digest("troll@example.org"))
+        self.assertNotIn("example.org", str(Ban.objects.values().get()))
+        self.assertEqual(ban.created_by.username, "mod")
+
+    def test_a_range_that_is_no_range_is_refused_with_an_explanation(self):
+        response = self.client.post(
+            "/admin/comments/ban/add/",
+            {
+                "email": "",
+                "network": "203.0.113.0/33",
+                "reason": "x",
+                "expires_at_0": "",
+                "expires_at_1": "",
+            },
+        )
+        self.assertContains(response, "This is not an address or a range")
+        self.assertFalse(Ban.objects.exists())
+
+    def test_banning_from_the_comments_list_uses_the_comments_digests(self):
+        comment = CommentFactory(article=self.article, email="loud@example.org")
+        response = self.client.post(
+            "/admin/comments/comment/",
+            {"action": "ban_commenters", "_selected_action": [comment.pk]},
+        )
+        self.assertEqual(response.status_code, 302)
+        ban = Ban.objects.get()
+        self.assertEqual(ban.email_digest, email_digest("loud@example.org"))
+        self.assertGreater(ban.expires_at, timezone.now() + timedelta(days=29))

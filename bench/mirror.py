@@ -19,6 +19,11 @@ it is (bench/_stack.py, scratch_archive): the edits below never touch the kept a
 3. nginx (the server block docs/operations.md gives, one worker) serving a story page of the
    mirror, beside a file of exactly the same size in the same folder; wrk on loopback
    (1 thread, --connections, keep-alive), --rounds rounds in alternating order.
+
+`--profile N` instead: where an export's time goes, at N stories, in one process under
+cProfile (which slows Python code, so the shares, not the times, are the figures): Django's
+handler and middleware around each view, each kind of view, and the mirror's own work
+(links, files, index). Written to BENCHMARKS.md in a section of its own.
 """
 
 from __future__ import annotations
@@ -151,6 +156,94 @@ def measure_update(out: Path, edits: int) -> dict:
     return {"edits": results, "publish": timed(new)}
 
 
+# The views an export renders, by the function that answers (module, name) -> what readers see.
+PROFILED_VIEWS = {
+    ("newsdesk/feeds/views.py", "feed"): "feeds (RSS, Atom, JSON Feed)",
+    ("newsdesk/site/views/articles.py", "article_detail"): "story pages",
+    ("newsdesk/site/mirror/lists.py", "list_page"): "deeper list pages",
+    ("newsdesk/site/views/articles.py", "home"): "list heads",
+    ("newsdesk/site/views/articles.py", "section_detail"): "list heads",
+    ("newsdesk/site/views/articles.py", "keyword_detail"): "list heads",
+    ("newsdesk/site/views/articles.py", "author_detail"): "list heads",
+}
+
+
+def measure_profile(out: Path) -> dict:
+    import cProfile
+    import pstats
+
+    import django
+
+    django.setup()
+    from newsdesk.site.mirror import Mirror
+
+    mirror = Mirror.prepare(out)
+    profile = cProfile.Profile()
+    profile.enable()
+    report = mirror.export(jobs=1, detail=False)
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # (file, line, name) -> (cc, nc, tt, cumulative, ...)
+
+    def cumulative(path: str, name: str) -> float:
+        return sum(v[3] for (f, _, n), v in stats.items() if f.endswith(path) and n == name)
+
+    total = cumulative("newsdesk/site/mirror/build.py", "_export")
+    handler = cumulative("django/core/handlers/base.py", "get_response")
+    views: dict[str, float] = {}
+    for (path, name), label in PROFILED_VIEWS.items():
+        views[label] = views.get(label, 0.0) + cumulative(path, name)
+    viewed = cumulative("newsdesk/core/surrogate.py", "wrapper")  # @public: every page's view
+    views["sitemaps, robots.txt, 404"] = viewed - sum(views.values())
+    from newsdesk.articles.models import Keyword
+
+    return {
+        "files": report.written_count,
+        "keywords": Keyword.objects.count(),
+        "total": total,
+        "middleware": handler - viewed,
+        "views": views,
+        "mirror": total - handler,
+    }
+
+
+def profile_main(size: int, no_write: bool) -> None:
+    with Stack() as stack:
+        load_before = load()
+        scratch = stack.tmp / f"data-{size}"
+        scratch_archive(archive(size), scratch)
+        print(f"Exporting {size:,} stories under cProfile ...", flush=True)
+        found = in_process(scratch, "profile", str(stack.tmp / "mirror"))
+        load_after = load()
+    total = found["total"]
+    rows = [
+        ("Django's handler and middleware, around each view", found["middleware"]),
+        *sorted(found["views"].items(), key=lambda item: -item[1]),
+        ("the mirror's own work: links, files, index", found["mirror"]),
+    ]
+    lines = [
+        "### Where an export's time goes (bench/mirror.py --profile)",
+        "",
+        f"Measured {today()} on {machine()}; load average {load_before} before, {load_after} "
+        f"after (other work was running on the machine). Command: "
+        f"`.venv/bin/python bench/mirror.py --profile {size}`. One process under cProfile, "
+        f"{found['files']:,} files from {size:,} stories; the shares of the export's time:",
+        "",
+        "| part | share |",
+        "|---|---:|",
+        *(f"| {name} | {seconds / total:.0%} |" for name, seconds in rows),
+        "",
+        "The request stack around each page (the reason one might render pages some other way) "
+        "is a small part; the views' own work is most of it, and at this size the feeds lead: "
+        f"{found['keywords']:,} keywords, each with three feeds of up to NEWSDESK_FEED_ITEMS "
+        "stories in full text. An export is made faster by making those views faster (which "
+        "the live site gains from too), not by going around Django.",
+    ]
+    markdown = "\n".join(lines)
+    print(markdown)
+    if not no_write:
+        write_section("mirror-profile", markdown)
+
+
 def in_process(data_dir: Path, *args: str) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--measure", *args],
@@ -199,14 +292,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--profile", type=int, metavar="N", help="where an export's time goes")
     parser.add_argument("--measure", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         what, out, *rest = args.measure
         if what == "export":
             print(json.dumps(measure_export(Path(out), int(rest[0]))))
+        elif what == "profile":
+            print(json.dumps(measure_profile(Path(out))))
         else:
             print(json.dumps(measure_update(Path(out), int(rest[0]))))
+        return
+    if args.profile:
+        profile_main(args.profile, args.no_write)
         return
 
     exports = {}

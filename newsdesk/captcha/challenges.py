@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext_lazy
 
 from .image import normalize_answer, random_answer
 from .models import UsedChallenge
@@ -29,15 +30,22 @@ class ChallengeError(Exception):
     """A challenge that cannot be accepted; `code` is invalid, expired, wrong or used."""
 
     messages = {
-        "missing": "Please type the characters shown in the Security Key picture.",
-        "invalid": "The Security Key could not be read. We have shown you a new one: "
-        "please type its characters.",
-        "expired": "The Security Key expired. We have shown you a new one: "
-        "please type its characters.",
-        "wrong": "The characters you typed do not match the Security Key picture. "
-        "We have shown you a new one: please try again.",
-        "used": "That Security Key was already used. We have shown you a new one: "
-        "please type its characters.",
+        "missing": gettext_lazy("Please type the characters shown in the Security Key picture."),
+        "invalid": gettext_lazy(
+            "The Security Key could not be read. We have shown you a new one: "
+            "please type its characters."
+        ),
+        "expired": gettext_lazy(
+            "The Security Key expired. We have shown you a new one: please type its characters."
+        ),
+        "wrong": gettext_lazy(
+            "The characters you typed do not match the Security Key picture. "
+            "We have shown you a new one: please try again."
+        ),
+        "used": gettext_lazy(
+            "That Security Key was already used. We have shown you a new one: "
+            "please type its characters."
+        ),
     }
 
     def __init__(self, code: str):

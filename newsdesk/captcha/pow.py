@@ -26,6 +26,7 @@ import altcha
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from .challenges import used_mark
 
@@ -37,15 +38,24 @@ class PowError(Exception):
     """A proof of work that cannot be accepted; `code` is invalid, expired, used or weak."""
 
     messages = {
-        "invalid": "Your browser's anti-spam check could not be verified. It has started a new "
-        "one and your text is kept: please send the comment again in a moment.",
-        "expired": "The anti-spam check expired (the form was open a long time). Your browser "
-        "has started a new one and your text is kept: please send the comment again in a moment.",
-        "used": "That anti-spam check was already used. Your browser has started a new one and "
-        "your text is kept: please send the comment again in a moment.",
-        "weak": "Many comments are arriving right now, so the anti-spam check asks your browser "
-        "for more work. It has started, and your text is kept: please send the comment again "
-        "in a moment.",
+        "invalid": gettext_lazy(
+            "Your browser's anti-spam check could not be verified. It has started a new "
+            "one and your text is kept: please send the comment again in a moment."
+        ),
+        "expired": gettext_lazy(
+            "The anti-spam check expired (the form was open a long time). Your browser "
+            "has started a new one and your text is kept: please send the comment again in a "
+            "moment."
+        ),
+        "used": gettext_lazy(
+            "That anti-spam check was already used. Your browser has started a new one and "
+            "your text is kept: please send the comment again in a moment."
+        ),
+        "weak": gettext_lazy(
+            "Many comments are arriving right now, so the anti-spam check asks your browser "
+            "for more work. It has started, and your text is kept: please send the comment again "
+            "in a moment."
+        ),
     }
 
     def __init__(self, code: str):

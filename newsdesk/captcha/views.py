@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -58,7 +59,7 @@ def audio(request, token: str):
     try:
         wav = render_audio(challenge.answer)
     except CaptchaAudioUnavailable:
-        message = (
+        message = _(
             "The spoken Security Key is not available on this site: its speech program "
             "(espeak-ng) is not installed or failed. Go back to the form and type the picture's "
             "characters; if they are hard to read, ask for a new picture with “Captcha refresh”. "

@@ -5,6 +5,8 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from newsdesk.captcha.fields import CaptchaField, PowField
 
@@ -24,26 +26,28 @@ def sign_started(now: float | None = None) -> str:
 
 class CommentForm(forms.Form):
     name = forms.CharField(
-        label="Name", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=gettext_lazy("Name"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Email",
+        label=gettext_lazy("Email"),
         max_length=254,
-        help_text="Never shown to anyone but the moderators.",
+        help_text=gettext_lazy("Never shown to anyone but the moderators."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     body = forms.CharField(
-        label="Comment",
+        label=gettext_lazy("Comment"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
     )
-    captcha = CaptchaField(label="Security Key")
+    captcha = CaptchaField(label=gettext_lazy("Security Key"))
     # Filled in by the browser's proof of work (captcha/pow.js); empty without JavaScript.
     pow = PowField()
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     # The honeypot: hidden from people (and screen readers) by the template, filled in by bots.
     website = forms.CharField(
-        label="Leave this field empty",
+        label=gettext_lazy("Leave this field empty"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
@@ -60,13 +64,16 @@ class CommentForm(forms.Form):
         value = unicodedata.normalize("NFC", self.cleaned_data.get(field, ""))
         if CONTROL_RE.search(value) or (not multiline and ("\n" in value or "\r" in value)):
             raise forms.ValidationError(
-                "This contains invisible control characters. Please retype it (pasting from some "
-                "programs adds them).",
+                _(
+                    "This contains invisible control characters. Please retype it (pasting from "
+                    "some programs adds them)."
+                ),
                 code="control",
             )
         if not multiline and BIDI_RE.search(value):
             raise forms.ValidationError(
-                "This contains invisible direction marks; please type it without them.", code="bidi"
+                _("This contains invisible direction marks; please type it without them."),
+                code="bidi",
             )
         return value.strip()
 
@@ -76,13 +83,15 @@ class CommentForm(forms.Form):
     def clean_body(self):
         body = self._clean_text("body", multiline=True).replace("\r\n", "\n")
         if not body:
-            raise forms.ValidationError("Please write a comment.", code="required")
+            raise forms.ValidationError(_("Please write a comment."), code="required")
         links = count_links(body)
         if links > settings.NEWSDESK_COMMENTS_MAX_LINKS:
             raise forms.ValidationError(
-                f"Your comment has {links} links; at most "
-                f"{settings.NEWSDESK_COMMENTS_MAX_LINKS} are "
-                "allowed. Please remove some and send it again.",
+                _(
+                    "Your comment has %(links)s links; at most %(limit)s are allowed. Please "
+                    "remove some and send it again."
+                )
+                % {"links": links, "limit": settings.NEWSDESK_COMMENTS_MAX_LINKS},
                 code="links",
             )
         return body
@@ -93,9 +102,10 @@ class CommentForm(forms.Form):
     def clean_website(self):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(
-                "Automated submission suspected: the hidden field 'Leave this field empty' "
-                "was filled "
-                "in. If you are a person, empty it and send again.",
+                _(
+                    "Automated submission suspected: the hidden field 'Leave this field empty' "
+                    "was filled in. If you are a person, empty it and send again."
+                ),
                 code="honeypot",
             )
         return ""
@@ -111,24 +121,28 @@ class CommentForm(forms.Form):
         except signing.SignatureExpired:
             self.started_problem = "old"
             raise forms.ValidationError(
-                "This form was opened too long ago. We have renewed it and kept your text: please "
-                "send it again.",
+                _(
+                    "This form was opened too long ago. We have renewed it and kept your text: "
+                    "please send it again."
+                ),
                 code="form_old",
             ) from None
         except (signing.BadSignature, ValueError, TypeError):
             self.started_problem = "bad"
             raise forms.ValidationError(
-                "This form could not be checked. We have renewed it and kept your text: "
-                "please send it "
-                "again.",
+                _(
+                    "This form could not be checked. We have renewed it and kept your text: "
+                    "please send it again."
+                ),
                 code="form_bad",
             ) from None
         if time.time() - started < settings.NEWSDESK_COMMENTS_MIN_SECONDS:
             self.started_problem = "fast"
             raise forms.ValidationError(
-                "That was sent faster than a person can write. Please check your comment "
-                "and send it "
-                "again.",
+                _(
+                    "That was sent faster than a person can write. Please check your comment "
+                    "and send it again."
+                ),
                 code="form_fast",
             )
         return raw

@@ -18,6 +18,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
@@ -39,7 +41,7 @@ from ..services import (
 
 ACCEPTED_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 POST_VIEWS = ("comments:post", "comments:post_before_move")
-THANKS = "Thank you. Your comment will appear once a moderator has approved it."
+THANKS = gettext_lazy("Thank you. Your comment will appear once a moderator has approved it.")
 
 # What the comment views read of their article: whether readers see it (Article.is_published,
 # the rule of published() for one row), where it lives and its headline, whether it takes
@@ -163,9 +165,11 @@ def comment_post(request, news_id: int):
             request,
             "comments/refused.html",
             {
-                "title": "This form was sent in a way we cannot read",
-                "message": "Comments are sent from the comment form. Please go back to the "
-                "article and use its form.",
+                "title": _("This form was sent in a way we cannot read"),
+                "message": _(
+                    "Comments are sent from the comment form. Please go back to the article and "
+                    "use its form."
+                ),
             },
             status=415,
         )
@@ -264,9 +268,9 @@ def _unvalidated(form: CommentForm) -> CommentForm:
 def _too_many(request, article, form, retry_after: int, message: str):
     if "Your text is kept" not in message:
         minutes = max(1, round(retry_after / 60))
-        message += (
-            f" Your text is kept below: please wait about {minutes} minute(s) and send it again."
-        )
+        message += " " + _(
+            "Your text is kept below: please wait about %(minutes)s minute(s) and send it again."
+        ) % {"minutes": minutes}
     return _redisplay(
         request, article, form, 429, notice=message, headers={"Retry-After": str(retry_after)}
     )
@@ -306,10 +310,11 @@ def csrf_failure(request, reason: str = ""):
         request,
         "comments/refused.html",
         {
-            "title": "The form's security check failed",
-            "message": "Nothing was sent. Please go back, reload the page and try again; "
-            "this site needs "
-            "cookies to be allowed for its forms.",
+            "title": _("The form's security check failed"),
+            "message": _(
+                "Nothing was sent. Please go back, reload the page and try again; this site "
+                "needs cookies to be allowed for its forms."
+            ),
         },
         status=403,
     )

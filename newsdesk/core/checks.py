@@ -113,3 +113,49 @@ def _resolves(host: str) -> bool:
     except (socket.gaierror, UnicodeError):
         return False
     return True
+
+
+@register()
+def language_check(app_configs=None, **kwargs) -> list:
+    """NEWSDESK_LANGUAGE, NEWSDESK_DIGITS and NEWSDESK_CALENDAR (docs/operations.md,
+    "Languages"): a value that would show English or Latin digits without saying why."""
+    from .l10n import CALENDAR_LANGUAGES, CALENDARS, DIGITS, base_language
+
+    problems = []
+    codes = [code for code, _ in settings.LANGUAGES]
+    if settings.LANGUAGE_CODE not in codes:
+        problems.append(
+            Error(
+                f"NEWSDESK_LANGUAGE={settings.LANGUAGE_CODE!r} is not a language of this site.",
+                hint=f"Use one of {', '.join(codes)} (settings.LANGUAGES).",
+                id="core.E020",
+            )
+        )
+    if settings.NEWSDESK_DIGITS and settings.NEWSDESK_DIGITS not in DIGITS:
+        problems.append(
+            Error(
+                f"NEWSDESK_DIGITS={settings.NEWSDESK_DIGITS!r} is not a kind of digits we write.",
+                hint=f"Use one of {', '.join(DIGITS)}, or leave it empty for the language's own.",
+                id="core.E021",
+            )
+        )
+    calendar = settings.NEWSDESK_CALENDAR
+    if calendar not in CALENDARS:
+        problems.append(
+            Error(
+                f"NEWSDESK_CALENDAR={calendar!r} is not a calendar we show.",
+                hint=f"Use one of {', '.join(CALENDARS)}.",
+                id="core.E022",
+            )
+        )
+    elif base_language(settings.LANGUAGE_CODE) not in CALENDAR_LANGUAGES.get(
+        calendar, (base_language(settings.LANGUAGE_CODE),)
+    ):
+        problems.append(
+            Warning(
+                f"NEWSDESK_CALENDAR={calendar} is used on Persian sites only; this site's "
+                f"language is {settings.LANGUAGE_CODE}, so its dates stay Gregorian.",
+                id="core.W020",
+            )
+        )
+    return problems

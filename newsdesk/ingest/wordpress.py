@@ -214,9 +214,11 @@ def wordpress_image_import(
     data = _read_upload(url, uploads) if uploads else None
     if data is None:
         if not allow_fetch:
-            where = f"in {uploads}" if uploads else "locally"
+            what = f"The file of attachment {attachment.post_id} ({url})"
             raise ImageRefused(
-                f"The file of attachment {attachment.post_id} ({url}) is not {where}."
+                f"{what} is not in {uploads}."
+                if uploads
+                else f"{what} was not downloaded: downloads are off and no uploads folder given."
             )
         try:
             data = fetch(url, allow_private=False, limits=limits).content

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from newsdesk.articles.models import Article, Image
+from newsdesk.articles.models import Image
 from newsdesk.comments.imports import CommentRecord, comments_import
 from newsdesk.comments.models import Comment
 from newsdesk.ingest.parsers.capture import ParseError
@@ -64,7 +64,6 @@ class WordpressReport:
     problems: list[str] = field(default_factory=list)
     problems_not_listed: int = 0
     error: str = ""  # the file could not be read: nothing was imported
-    articles: list[tuple[str, Article]] = field(default_factory=list)  # (outcome, article)
 
     def problem(self, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -111,7 +110,6 @@ def wordpress_import(
     uploads: Path | None = None,
     allow_fetch: bool = True,
     progress: Callable[[int, int], None] | None = None,
-    keep_articles: bool = False,
 ) -> WordpressReport:
     """Import a WordPress export (WXR): posts, sections, keywords, authors, pictures, comments
     and old addresses. Idempotent: an unchanged export imported again is all "skipped"."""
@@ -130,7 +128,7 @@ def wordpress_import(
                 report.posts["failed"] += 1
                 report.problem(f"line {record.line}: {record.message}")
             elif isinstance(record, WxrItem) and record.post_type != "attachment":
-                _post(record, survey, blog, images, report, uploads, allow_fetch, keep_articles)
+                _post(record, survey, blog, images, report, uploads, allow_fetch)
             else:
                 continue
             done += 1
@@ -139,7 +137,7 @@ def wordpress_import(
     return report
 
 
-def _post(post, survey, blog, images, report, uploads, allow_fetch, keep_articles) -> None:
+def _post(post, survey, blog, images, report, uploads, allow_fetch) -> None:
     reason = skip_reason(post)
     if reason:
         report.posts["skipped"] += 1
@@ -195,8 +193,6 @@ def _post(post, survey, blog, images, report, uploads, allow_fetch, keep_article
         return
     report.posts[str(outcome)] += 1
     report.comments.update(str(o) for _r, o in results)
-    if keep_articles and outcome != "skipped":
-        report.articles.append((str(outcome), article))
 
 
 def _comment_records(post: WxrItem, blog: str, report: WordpressReport):

@@ -201,6 +201,17 @@ class WordpressImportEdgeTests(TestCase):
         finally:
             shutil.rmtree(tmp)
 
+    def test_a_picture_that_cannot_be_had_is_reported_and_its_post_still_imports(self):
+        out, err, status = run(str(EXPORT), "--no-fetch")
+        assert "pictures: 0 created, 0 updated, 0 skipped, 1 failed." in out
+        assert "post 101: its picture was not imported" in err
+        post = Article.objects.get(headline__startswith="Council passes")
+        assert post.lead_image is None
+        assert (
+            "https://courier.example.org/wp-content/uploads/2024/01/bridge-640x480.jpg" in post.body
+        )
+        assert status == 1
+
     def test_a_picture_on_a_private_address_is_refused_before_any_connection(self):
         picture = attachment(9, "http://127.0.0.1:9/wp-content/uploads/x.jpg")
         with pytest.raises(ImageRefused, match="private|loopback|refused|not allowed"):

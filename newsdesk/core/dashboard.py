@@ -112,9 +112,9 @@ def day_labels(days: list[date]) -> list[str]:
 
 # Drawing ----------------------------------------------------------------------------------------
 
-WIDTH, HEIGHT = 640, 180
-_LEFT, _BOTTOM, _TOP = 34, 22, 10
-_ROW = 20  # horizontal charts: one row per label
+WIDTH, HEIGHT = 640, 200
+_LEFT, _BOTTOM, _TOP = 40, 26, 12
+_ROW = 28  # horizontal charts: one row per label
 
 
 def chart_drawing(chart: Chart) -> dict:
@@ -126,7 +126,7 @@ def chart_drawing(chart: Chart) -> dict:
     bar = group * 0.8 / max(len(chart.series), 1)
     plot = HEIGHT - _BOTTOM - _TOP
     rects, texts = [], []
-    step = max(1, round(len(chart.labels) / 7))  # at most about seven labels along the bottom
+    step = max(1, round(len(chart.labels) / 5))  # at most about five labels along the bottom
     for i, label in enumerate(chart.labels):
         x0 = _LEFT + i * group + group * 0.1
         for k, series in enumerate(chart.series):
@@ -142,7 +142,7 @@ def chart_drawing(chart: Chart) -> dict:
                     "title": f"{label}: {value} {series.name}",
                 }
             )
-        if i % step == 0 or i == len(chart.labels) - 1:
+        if (len(chart.labels) - 1 - i) % step == 0:  # counted back from today, which is shown
             texts.append(
                 {
                     "x": round(x0 + group * 0.4, 1),
@@ -152,7 +152,7 @@ def chart_drawing(chart: Chart) -> dict:
                 }
             )
     texts += [
-        {"x": _LEFT - 4, "y": _TOP + 8, "anchor": "end", "text": str(top)},
+        {"x": _LEFT - 4, "y": _TOP + 12, "anchor": "end", "text": str(top)},
         {"x": _LEFT - 4, "y": _TOP + plot, "anchor": "end", "text": "0"},
     ]
     axis = {"x1": _LEFT, "y1": _TOP + plot, "x2": WIDTH, "y2": _TOP + plot}
@@ -160,7 +160,7 @@ def chart_drawing(chart: Chart) -> dict:
 
 
 def _horizontal(chart: Chart) -> dict:
-    names = 180  # room for the names on the left
+    names = 230  # room for the names on the left
     height = _ROW * max(len(chart.labels), 1) + 8
     top = max([v for s in chart.series for v in s.values] or [0]) or 1
     room = WIDTH - names - 50
@@ -182,12 +182,12 @@ def _horizontal(chart: Chart) -> dict:
             texts.append(
                 {
                     "x": names + round(room * value / top, 1) + 4,
-                    "y": y + _ROW - 6,
+                    "y": y + _ROW - 8,
                     "anchor": "start",
                     "text": str(value),
                 }
             )
-        short = label if len(label) <= 26 else label[:25] + "…"
-        texts.append({"x": names - 6, "y": y + _ROW - 6, "anchor": "end", "text": short})
+        short = label if len(label) <= 24 else label[:23] + "…"
+        texts.append({"x": names - 6, "y": y + _ROW - 8, "anchor": "end", "text": short})
     axis = {"x1": names, "y1": 2, "x2": names, "y2": height - 2}
     return {"viewbox": f"0 0 {WIDTH} {height}", "rects": rects, "texts": texts, "axis": axis}

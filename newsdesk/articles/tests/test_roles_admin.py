@@ -38,6 +38,8 @@ TABLE = {
     "comments_blockedterm_changelist": (NO, NO, OK, OK, OK),
     "comments_blockedterm_add": (NO, NO, OK, OK, OK),
     "comments_commentsettings_changelist": (NO, NO, OK, OK, OK),
+    "comments_ban_changelist": (NO, NO, OK, OK, OK),
+    "comments_ban_add": (NO, NO, OK, OK, OK),
     "comments_commentsettings_add": (NO, NO, OK, OK, OK),
     "comments_ban_changelist": (NO, NO, OK, OK, OK),
     "comments_ban_add": (NO, NO, OK, OK, OK),

@@ -37,6 +37,7 @@ LISTS = [
     "articles/image",
     "articles/keyword",
     "articles/section",
+    "comments/ban",
     "comments/blockedterm",
     "comments/comment",
     "comments/comment/queue",

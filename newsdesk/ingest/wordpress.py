@@ -23,7 +23,8 @@ from newsdesk.core.html import sanitize_html
 from .fetch import FetchError, fetch
 from .models import ImportedImage, ImportedPage, LegacyUrl, legacy_key
 from .parsers.entry import html_to_text
-from .parsers.wxr import WxrItem, permalinks, wordpress_html
+from .parsers.wpcontent import permalinks, wordpress_html
+from .parsers.wxr import WxrItem
 from .services import HEADLINE_MAX, ImportOutcome, PageRejected, _author
 
 # What WordPress's post states become; the others (trash, auto-draft, inherit) are not imported.

@@ -7,18 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from newsdesk.ingest.parsers.capture import ParseError
-from newsdesk.ingest.parsers.wxr import (
-    WxrAuthor,
-    WxrItem,
-    WxrProblem,
-    WxrSite,
-    WxrTerm,
-    permalinks,
-    read_wxr,
-    strip_shortcodes,
-    wordpress_html,
-    wpautop,
-)
+from newsdesk.ingest.parsers.wpcontent import permalinks, strip_shortcodes, wordpress_html, wpautop
+from newsdesk.ingest.parsers.wxr import WxrAuthor, WxrItem, WxrProblem, WxrSite, WxrTerm, read_wxr
 
 from .server import FIXTURES
 

@@ -13,7 +13,7 @@ SERVE_V := $(if $(V),2,1)
 # (setuptools 65.5.0 with Python 3.11, CVE-2022-40897).
 BUILD_TOOLS := pip==25.3 setuptools==80.9.0
 
-.PHONY: run dev test test-sqlite test-postgres lint install clean bench system-check messages
+.PHONY: run dev test test-sqlite test-postgres lint install clean bench system-check messages cluster
 
 $(BIN)/python:
 	$(Q)$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,21 @@ test-postgres: install
 ## translate what is new in the .po files, run it again, commit .po and .mo (needs GNU gettext).
 messages: install
 	$(BIN)/newsdesk messages
+
+## Two app servers (:8001, :8002) and two task workers on PostgreSQL and Redis, all on loopback,
+## under honcho (deploy/cluster/Procfile; docs/operations.md, "A cluster on one machine").
+CLUSTER_DB    ?= postgres://postgres@127.0.0.1:5432/newsdesk_cluster
+CLUSTER_REDIS ?= redis://127.0.0.1:6379/5
+CLUSTER_DIR   ?= $(CURDIR)/var/cluster
+cluster: install
+	@mkdir -p $(CLUSTER_DIR)
+	@test -s $(CLUSTER_DIR)/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $(CLUSTER_DIR)/secret_key
+	@$(BIN)/python scripts/cluster_createdb.py "$(CLUSTER_DB)"
+	@export NEWSDESK_SECRET_KEY="$$(cat $(CLUSTER_DIR)/secret_key)" NEWSDESK_DATABASE_URL="$(CLUSTER_DB)" \
+		NEWSDESK_REDIS_URL="$(CLUSTER_REDIS)" CLUSTER_DIR="$(CLUSTER_DIR)" WEB1_PORT=8001 WEB2_PORT=8002 \
+		PATH="$(CURDIR)/$(BIN):$$PATH"; \
+	for d in web1 web2 worker1 worker2; do NEWSDESK_DATA_DIR=$(CLUSTER_DIR)/$$d $(BIN)/newsdesk setup -v 0 || exit 1; done; \
+	exec $(BIN)/honcho -f deploy/cluster/Procfile start
 
 bench: install
 	$(BIN)/python bench/article_page.py

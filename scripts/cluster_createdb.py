@@ -1,6 +1,6 @@
 """`make cluster`: create the cluster's PostgreSQL database if it does not exist yet.
 
-    python scripts/cluster_createdb.py postgres://user@host:5432/newsdesk_cluster
+python scripts/cluster_createdb.py postgres://user@host:5432/newsdesk_cluster
 """
 
 import sys

@@ -39,9 +39,7 @@ def test_readyz_checks_every_database_cache_and_the_task_queue(client):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ok"
-    expected = {"database:default"} | {
-        f"cache:{a}" for a in settings.CACHES
-    }
+    expected = {"database:default"} | {f"cache:{a}" for a in settings.CACHES}
     assert expected | {"task_queue"} == set(body["checks"])
     assert all(check["ok"] for check in body["checks"].values())
     assert_never_cached(response)

@@ -26,7 +26,11 @@ class TrustTests(PostingTestCase):
     def send(self, **fields) -> Comment:
         response = self.post(solved(self.page(), **fields))
         self.assertEqual(response.status_code, 303)
-        return Comment.objects.latest("id")
+        comment = Comment.objects.latest("id")
+        # The thanks says whether the comment is on the page already.
+        published = comment.status == Comment.Status.APPROVED
+        self.assertEqual(response["Location"].endswith("?sent=published"), published)
+        return comment
 
     def test_a_first_timer_waits_and_is_told_apart(self):
         comment = self.send()
@@ -43,6 +47,8 @@ class TrustTests(PostingTestCase):
             "→ published at once: trusted commenter (2 approved, none rejected or spam)",
         )
         self.assertIn("Trusted and on the page.", self.article_page())  # purged on commit
+        thanks = self.client.get(f"{self.write_url}?sent=published")
+        self.assertContains(thanks, "Your comment is published on the story")
 
     def test_trust_is_matched_by_the_digest_never_the_name(self):
         self.history(Comment.Status.APPROVED, Comment.Status.APPROVED, email="rosa@example.org")

@@ -42,6 +42,8 @@ from ..services import (
 ACCEPTED_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 POST_VIEWS = ("comments:post", "comments:post_before_move")
 THANKS = gettext_lazy("Thank you. Your comment will appear once a moderator has approved it.")
+# Trusted commenters and post-moderated stories (comments/decision.py): on the page at once.
+THANKS_PUBLISHED = gettext_lazy("Thank you. Your comment is published on the story's page.")
 
 # What the comment views read of their article: whether readers see it (Article.is_published,
 # the rule of published() for one row), where it lives and its headline, whether it takes
@@ -135,10 +137,13 @@ def comment_form(request, news_id: int):
 @require_safe
 def comment_write(request, news_id: int):
     """The write page: the form without JavaScript (`?reply_to=` as for the fragment), and the
-    thanks once a comment is sent (`?sent=1`: no cookie, and a reload says the same)."""
+    thanks once a comment is sent (`?sent=1`, or `?sent=published` when it is on the page
+    already: no cookie, and a reload says the same)."""
     article = _article(news_id)
     if request.GET.get("sent"):
-        context = {"article": article, "sent": True, "thanks": THANKS}
+        published = request.GET["sent"] == "published"
+        thanks = THANKS_PUBLISHED if published else THANKS
+        context = {"article": article, "sent": True, "thanks": thanks}
     else:
         context = _form_context(request, article, _new_form(request))
     return _private(render(request, "comments/write.html", context))
@@ -237,7 +242,7 @@ def comment_post(request, news_id: int):
         form.add_error("pow", PowError("weak").args[0])
         return _redisplay(request, article, form, 400)
     try:
-        comment_submit(
+        comment = comment_submit(
             article=article,
             submission=Submission(
                 name=data["name"], email=data["email"], body=data["body"], parent=parent
@@ -254,7 +259,8 @@ def comment_post(request, news_id: int):
         form.add_error("pow" if refused.kind == "pow" else "captcha", refused.message)
         return _redisplay(request, article, form, 400)
     # 303: the browser fetches the thanks with a GET, and a reload sends nothing twice.
-    thanks = f"{reverse('comments:write', args=[article.news_id])}?sent=1"
+    sent = "published" if comment.status == Comment.Status.APPROVED else "1"
+    thanks = f"{reverse('comments:write', args=[article.news_id])}?sent={sent}"
     return HttpResponseRedirect(thanks, status=303)
 
 

@@ -18,13 +18,24 @@ from .services import comments_moderate, comments_shown_changed
 from .views.moderation import moderation_queue
 
 
+class SearchByEmailMixin:
+    def get_search_results(self, request, queryset, search_term):
+        # An address is never stored in clear: look it up by its digest.
+        term = search_term.strip()
+        try:
+            validate_email(term)
+        except ValidationError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(email_digest=email_digest(term)), False
+
+
 class ModerationMixin:
     def has_moderate_permission(self, request) -> bool:
         return request.user.has_perm("comments.moderate_comment")
 
 
 @admin.register(Comment)
-class CommentAdmin(ModerationMixin, admin.ModelAdmin):
+class CommentAdmin(SearchByEmailMixin, ModerationMixin, admin.ModelAdmin):
     list_display = [
         "excerpt",
         "name",
@@ -80,15 +91,6 @@ class CommentAdmin(ModerationMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # comments come from readers
-
-    def get_search_results(self, request, queryset, search_term):
-        # An address is never stored in clear: look it up by its digest.
-        term = search_term.strip()
-        try:
-            validate_email(term)
-        except ValidationError:
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(email_digest=email_digest(term)), False
 
     @admin.display(description="Comment")
     def excerpt(self, obj: Comment) -> str:
@@ -301,7 +303,7 @@ class BanForm(forms.ModelForm):
 
 
 @admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
+class BanAdmin(SearchByEmailMixin, admin.ModelAdmin):
     form = BanForm
     list_display = ["who", "reason", "expires_at", "in_force", "created_by", "created_at"]
     list_filter = ["expires_at"]
@@ -314,15 +316,6 @@ class BanAdmin(admin.ModelAdmin):
     @admin.display(description="In force", boolean=True)
     def in_force(self, obj: Ban) -> bool:
         return obj.expires_at is None or obj.expires_at > timezone.now()
-
-    def get_search_results(self, request, queryset, search_term):
-        # An address is never stored in clear: look it up by its digest.
-        term = search_term.strip()
-        try:
-            validate_email(term)
-        except ValidationError:
-            return super().get_search_results(request, queryset, search_term)
-        return queryset.filter(email_digest=email_digest(term)), False
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -5,21 +5,12 @@ comment (bench/comments_load.py's posters; the bench runs 64 for 60 seconds).
 Every success answer is stored, none twice, no answer is a 5xx, and every refusal shows the
 reader's text again."""
 
-import importlib.util
 import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "comments_load.py"
-
-
-def bench_module():
-    spec = importlib.util.spec_from_file_location("comments_load_bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .benches import bench_module
 
 
 @pytest.fixture
@@ -32,7 +23,9 @@ def sqlite_only():
 
 
 def test_sixteen_posters_lose_nothing_and_see_no_server_error(sqlite_only):
-    result = bench_module().run(16, 5, ["--workers", "2"], secret_key=settings.SECRET_KEY)
+    result = bench_module("comments_load").run(
+        16, 5, ["--workers", "2"], secret_key=settings.SECRET_KEY
+    )
     assert result["accepted"] > 16, result  # every poster got through, more than once
     assert result["lost"] == 0, result
     assert result["stored_twice"] == 0, result

@@ -1,31 +1,20 @@
 """Moderators' decisions move similar comments into the spam folder, and keep good ones out:
 the corpus trial of bench/comment_spam.py, run on the test database."""
 
-import importlib.util
-from pathlib import Path
-
 from django.test import TestCase, override_settings
 
 from newsdesk.comments.models import Comment, SpamToken
 from newsdesk.comments.services import comments_moderate
 from newsdesk.comments.spam import spam_score
 
+from .benches import bench_module
 from .factories import comment_create
-
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "comment_spam.py"
-
-
-def bench_module():
-    spec = importlib.util.spec_from_file_location("comment_spam_bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class CorpusTrialTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        bench = bench_module()
+        bench = bench_module("comment_spam")
         cls.train, cls.held_out = bench.split(bench.corpus())
         cls.after = bench.rates(bench.trial(cls.train, cls.held_out))
 

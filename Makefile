@@ -85,7 +85,9 @@ cluster: install
 	@export NEWSDESK_SECRET_KEY="$$(cat $(CLUSTER_DIR)/secret_key)" NEWSDESK_DATABASE_URL="$(CLUSTER_DB)" \
 		NEWSDESK_REDIS_URL="$(CLUSTER_REDIS)" CLUSTER_DIR="$(CLUSTER_DIR)" WEB1_PORT=8001 WEB2_PORT=8002 \
 		PATH="$(CURDIR)/$(BIN):$$PATH"; \
-	for d in web1 web2 worker1 worker2; do NEWSDESK_DATA_DIR=$(CLUSTER_DIR)/$$d $(BIN)/newsdesk setup -v 0 || exit 1; done; \
+	for d in web1 web2 worker1 worker2; do mkdir -p $(CLUSTER_DIR)/$$d $(CLUSTER_DIR)/media; \
+		ln -sfn ../media $(CLUSTER_DIR)/$$d/media; \
+		NEWSDESK_DATA_DIR=$(CLUSTER_DIR)/$$d $(BIN)/newsdesk setup -v 0 || exit 1; done; \
 	exec $(BIN)/honcho -f deploy/cluster/Procfile start
 
 bench: install

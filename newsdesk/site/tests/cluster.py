@@ -51,6 +51,44 @@ def postgres_answers(url: str) -> str | None:
     return None
 
 
+def database_url(admin_url: str, database: str) -> str:
+    return urlunsplit(urlsplit(admin_url)._replace(path="/" + database))
+
+
+def migrated_template(admin_url: str, env: dict[str, str]) -> str:
+    """A database migrated once for these migrations, to clone (`CREATE DATABASE ... TEMPLATE`)
+    for each cluster or drill: migrating takes most of a minute on a busy machine, a clone a
+    second. Made under an advisory lock, so that two runs at once make it once."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("newsdesk/*/migrations/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    name = f"newsdesk_cluster_tpl_{digest.hexdigest()[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as db:
+        db.execute("SELECT pg_advisory_lock(170017)")
+        try:
+            if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                db.execute(f'DROP DATABASE IF EXISTS "{name}_partial"')
+                db.execute(f'CREATE DATABASE "{name}_partial"')
+                made = subprocess.run(
+                    [sys.executable, "-m", "newsdesk", "migrate", "-v", "0"],
+                    env={
+                        **env,
+                        "NEWSDESK_DATABASE_URL": database_url(admin_url, name + "_partial"),
+                    },
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                    cwd=ROOT,
+                )
+                if made.returncode:
+                    db.execute(f'DROP DATABASE "{name}_partial"')
+                    raise RuntimeError(f"migrate failed:\n{made.stderr[-3000:]}")
+                db.execute(f'ALTER DATABASE "{name}_partial" RENAME TO "{name}"')
+        finally:
+            db.execute("SELECT pg_advisory_unlock(170017)")
+    return name
+
+
 class Cluster:
     def __init__(self, *, postgres_url: str, secret_key: str, scheduled_in: float, env: dict):
         self.admin_url = postgres_url
@@ -96,46 +134,12 @@ class Cluster:
             raise
         return self
 
-    def _template(self) -> str:
-        """A database migrated once for these migrations, cloned for each cluster (migrating
-        takes most of a minute on a busy machine; a clone, a second)."""
-        digest = hashlib.sha256()
-        for path in sorted(ROOT.glob("newsdesk/*/migrations/*.py")):
-            digest.update(path.name.encode() + path.read_bytes())
-        name = f"newsdesk_cluster_tpl_{digest.hexdigest()[:12]}"
-        with psycopg.connect(self.admin_url, autocommit=True) as db:
-            db.execute("SELECT pg_advisory_lock(170017)")  # one maker at a time
-            try:
-                found = db.execute(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-                ).fetchone()
-                if not found:
-                    db.execute(f'CREATE DATABASE "{name}_partial"')
-                    env = {**self.env(), "NEWSDESK_DATABASE_URL": self._url(f"{name}_partial")}
-                    made = subprocess.run(
-                        [sys.executable, "-m", "newsdesk", "migrate", "-v", "0"],
-                        env=env,
-                        capture_output=True,
-                        text=True,
-                        timeout=300,
-                        cwd=ROOT,
-                    )
-                    if made.returncode:
-                        db.execute(f'DROP DATABASE "{name}_partial"')
-                        raise RuntimeError(f"migrate failed:\n{made.stderr[-3000:]}")
-                    db.execute(f'ALTER DATABASE "{name}_partial" RENAME TO "{name}"')
-            finally:
-                db.execute("SELECT pg_advisory_unlock(170017)")
-        return name
-
-    def _url(self, database: str) -> str:
-        return urlunsplit(urlsplit(self.admin_url)._replace(path="/" + database))
-
     def _start(self) -> None:
         self.redis_start()
-        template = self._template()
+        template = migrated_template(self.admin_url, self.env())
         with psycopg.connect(self.admin_url, autocommit=True) as db:
             db.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
+        (self.dir / "seed" / "media").mkdir(parents=True)
         seed = subprocess.run(
             [sys.executable, "-m", "newsdesk.site.tests.cluster_seed", str(self.scheduled_in)],
             env=self.env(),
@@ -153,6 +157,8 @@ class Cluster:
         for name in procfile():
             (self.dir / name).mkdir(exist_ok=True)
             (self.dir / name / "static").symlink_to(self.dir / "seed" / "static")
+            # Uploads are on storage every server sees (NFS, an object store): one folder here.
+            (self.dir / name / "media").symlink_to(self.dir / "seed" / "media")
         for name in procfile():
             self.start(name)
         deadline = time.monotonic() + 60

@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from newsdesk.core.counters import counter_next
 from newsdesk.core.html import sanitize_html
@@ -194,12 +195,12 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        REVIEW = "review", "In review"
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
         # Scheduled is PUBLISHED with a published_at (or embargo) still to come: readers' queries
         # compare times, so a story appears at its minute whether or not a worker runs.
-        PUBLISHED = "published", "Published"
-        UNPUBLISHED = "unpublished", "Unpublished"
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
 
     news_id = models.PositiveIntegerField(
         "News ID",
@@ -231,7 +232,7 @@ class Article(models.Model):
         max_length=10,
         choices=settings.LANGUAGES,
         default=site_language,
-        help_text="The language the story is written in: its page reads in that direction.",
+        help_text=_("The language the story is written in: its page reads in that direction."),
     )
     # A translation group is a story and the stories that name it here; linking to a story that
     # is itself a translation joins its group (save() keeps the group's first story as the root).
@@ -241,7 +242,7 @@ class Article(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="translated_as",
-        help_text="The story this one translates; every story of the group links to the others.",
+        help_text=_("The story this one translates; every story of the group links to the others."),
     )
     is_top_story = models.BooleanField("top story", default=False)
     embargo_until = models.DateTimeField(
@@ -342,9 +343,9 @@ class Article(models.Model):
     def state_label(self) -> str:
         if self.state == "scheduled":
             return (
-                "Embargoed"
+                _("Embargoed")
                 if self.embargo_until and self.embargo_until > timezone.now()
-                else "Scheduled"
+                else _("Scheduled")
             )
         return self.get_status_display()
 
@@ -414,8 +415,8 @@ class Correction(models.Model):
     """A public correction or update, shown on the article page with its time."""
 
     class Kind(models.TextChoices):
-        CORRECTION = "correction", "Correction"
-        UPDATE = "update", "Update"
+        CORRECTION = "correction", _("Correction")
+        UPDATE = "update", _("Update")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)

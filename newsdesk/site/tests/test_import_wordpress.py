@@ -154,6 +154,22 @@ class WordpressImportTests(TestCase):
         after = (Article.objects.count(), Comment.objects.count(), Image.objects.count())
         assert after == before
 
+    def test_a_later_export_updates_what_changed(self):
+        later = self.tmp / "later.xml"
+        data = EXPORT.read_bytes()
+        data = data.replace(
+            b"Classic editor post, with plain paragraphs", b"Classic post, retitled"
+        )
+        # Cy's pending reply was approved on the old site since.
+        cy = data.index(b"<![CDATA[Replying to Bob.]]>")
+        data = data[:cy] + data[cy:].replace(b"<![CDATA[0]]>", b"<![CDATA[1]]>", 1)
+        later.write_bytes(data)
+        out, _err, _status = run(str(later), "--uploads", str(self.uploads), "--no-fetch")
+        assert "posts: 0 created, 1 updated, 4 skipped, 1 failed." in out
+        assert "comments: 0 created, 1 updated, 4 skipped, 0 failed." in out
+        assert Article.objects.filter(headline="Classic post, retitled").count() == 1
+        assert Comment.objects.get(name="Cy").status == Comment.Status.APPROVED
+
     def test_old_permalinks_answer_301_to_the_article(self):
         post = self.post("Council passes")
         target = post.get_absolute_url()

@@ -1,6 +1,7 @@
 """Lighthouse (mobile), the W3C Nu HTML checker and axe-core against the demo site as served.
 
     .venv/bin/python bench/quality.py            # about three minutes; writes BENCHMARKS.md
+    .venv/bin/python bench/quality.py --nu-only  # the Nu checker alone, printed
 
 A fresh data folder gets `newsdesk setup` (the demo stories, their pictures), `newsdesk serve`
 answers on a free loopback port, and each kind of reader page is checked: the home page, an
@@ -167,6 +168,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (median)")
     parser.add_argument("--no-write", action="store_true", help="Print, leave BENCHMARKS.md")
+    parser.add_argument(
+        "--nu-only",
+        action="store_true",
+        help="Only the Nu checker, printed (its result does not depend on the machine's load)",
+    )
     args = parser.parse_args()
     modules = tools()
     rows = []
@@ -174,6 +180,11 @@ def main() -> None:
         site = served_site(stack)
         urls = {name: resolve(site, path) for name, path in PAGES.items()}
         nu = nu_checker(modules, list(urls.values()), stack.tmp)
+        if args.nu_only:
+            for name, url in urls.items():
+                print(f"{name}: {nu[url]['errors']} errors ({nu[url]['warnings']} warnings)")
+                print("".join(f"  {m}\n" for m in nu[url]["messages"]), end="")
+            return
         accessibility = axe(list(urls.values()))
         for name, url in urls.items():
             runs = [lighthouse(modules, url, stack.tmp / f"lh-{n}.json") for n in range(args.runs)]

@@ -10,6 +10,7 @@ from django.forms.renderers import get_default_renderer
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from .audio import audio_available
 from .challenges import Challenge, ChallengeError, challenge_check, challenge_issue
@@ -130,6 +131,12 @@ class PowWidget(forms.HiddenInput):
             **(attrs or {}),
             "data-pow-challenge": json.dumps(pow_issue(difficulty=difficulty)),
             "data-pow-worker": static("captcha/pow-worker.js"),
+            # What pow.js says while it works, in the site's language.
+            "data-msg-done": gettext("Anti-spam check done: sending your comment."),
+            "data-msg-sending": gettext("Sending your comment."),
+            "data-msg-finishing": gettext(
+                "Finishing the anti-spam check: your comment is sent in a moment."
+            ),
         }
         # Every rendering is a new challenge with an empty answer, as for the Security Key.
         return super().get_context(name, "", attrs)

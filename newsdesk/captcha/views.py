@@ -83,8 +83,11 @@ def refresh(request):
     if limited:
         response = JsonResponse(
             {
-                "error": "Too many new Security Keys were asked for from your address. "
-                f"Please wait {limited.retry_after} seconds and try again."
+                "error": _(
+                    "Too many new Security Keys were asked for from your address. Please wait "
+                    "%(seconds)s seconds and try again."
+                )
+                % {"seconds": limited.retry_after}
             },
             status=429,
         )

@@ -21,12 +21,15 @@
     live.textContent = text;
   }
 
+  // The words come from the page, in the site's language (captcha/fields.py, PowWidget).
+  function say(input, name, fallback) { return input.getAttribute("data-msg-" + name) || fallback; }
+
   function settle(input, state) {
     input.setAttribute("data-pow-state", state);
     var form = input.form;
     if (form && input.hasAttribute("data-pow-send")) {
       input.removeAttribute("data-pow-send");
-      status(form, state === "done" ? "Anti-spam check done: sending your comment." : "Sending your comment.");
+      status(form, state === "done" ? say(input, "done", "Anti-spam check done: sending your comment.") : say(input, "sending", "Sending your comment."));
       form.requestSubmit ? form.requestSubmit() : form.submit();
     }
   }
@@ -68,7 +71,7 @@
     if (event.submitter && event.submitter.name === "captcha_refresh") { return; }
     event.preventDefault();
     input.setAttribute("data-pow-send", "1");
-    status(form, "Finishing the anti-spam check: your comment is sent in a moment.");
+    status(form, say(input, "finishing", "Finishing the anti-spam check: your comment is sent in a moment."));
   }, true);
 
   new MutationObserver(function (records) {

@@ -14,6 +14,8 @@
     }
     live.textContent = text;
   }
+  // The words come from the page, in the site's language (captcha/widget.html).
+  function say(box, name, fallback) { return box.getAttribute("data-msg-" + name) || fallback; }
   function refresh(box, button) {
     button.disabled = true;
     fetch(box.getAttribute("data-refresh-url"), {
@@ -22,7 +24,7 @@
     }).then(function (response) {
       return response.json().then(function (data) { return {ok: response.ok, data: data}; });
     }).then(function (result) {
-      if (!result.ok) { status(box, result.data.error || "No new picture now: please try again later."); return; }
+      if (!result.ok) { status(box, result.data.error || say(box, "later", "No new picture now: please try again later.")); return; }
       var image = box.querySelector(".captcha-image");
       var token = box.querySelector("input[type=hidden]");
       var answer = box.querySelector(".captcha-answer");
@@ -33,9 +35,9 @@
       if (audio) { audio.href = result.data.audio; }
       answer.value = "";
       answer.focus();
-      status(box, "New Security Key picture shown.");
+      status(box, say(box, "shown", "New Security Key picture shown."));
     }).catch(function () {
-      status(box, "No new picture could be fetched: check your connection and try again.");
+      status(box, say(box, "offline", "No new picture could be fetched: check your connection and try again."));
     }).then(function () { button.disabled = false; });
   }
   document.addEventListener("click", function (event) {

@@ -134,6 +134,11 @@ def _migrations(alias: str = "default") -> dict[str, str]:
 def backup_create(*, target: Path, alias: str = "default") -> Report:
     """Write a backup of the running site into `target`, a new or empty folder."""
     target = Path(target)
+    if target.resolve().is_relative_to(Path(settings.DATA_DIR).resolve()):
+        raise BackupError(
+            f"{target} is inside the data folder: a backup there would copy itself, and be lost "
+            "with the machine. Give a folder elsewhere (another disk, a mounted share)."
+        )
     if target.exists() and any(target.iterdir()):
         raise BackupError(
             f"{target} is not empty: give a new folder for each backup (a dated name, say)."

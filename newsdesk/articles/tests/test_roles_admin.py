@@ -41,8 +41,6 @@ TABLE = {
     "comments_ban_changelist": (NO, NO, OK, OK, OK),
     "comments_ban_add": (NO, NO, OK, OK, OK),
     "comments_commentsettings_add": (NO, NO, OK, OK, OK),
-    "comments_ban_changelist": (NO, NO, OK, OK, OK),
-    "comments_ban_add": (NO, NO, OK, OK, OK),
     "core_taskfailure_changelist": (NO, OK, NO, OK, OK),
     # The security audit record is for superusers only (docs/security.md).
     "core_securityevent_changelist": (NO, NO, NO, NO, OK),

@@ -23,13 +23,17 @@ def permission_denied(request, exception=None):
     if match is None or match.namespace != admin.site.name or not request.user.is_staff:
         return defaults.permission_denied(request, exception)
     needed, what = _needed(match.url_name or "")
+    roles = roles_with(needed) if needed else [ADMINISTRATOR]
+    yours = list(request.user.groups.values_list("name", flat=True))
     context = {
         **admin.site.each_context(request),
         "title": "You cannot open this page",
         "what": what,
         "reason": str(exception or ""),
-        "roles": roles_with(needed) if needed else [ADMINISTRATOR],
-        "yours": list(request.user.groups.values_list("name", flat=True)),
+        "roles": roles,
+        "yours": yours,
+        # Held already, and still refused: the page is for superusers (the security log).
+        "superusers_only": set(roles) <= set(yours),
         "administrators": administrators(),
     }
     return TemplateResponse(request, "admin/newsdesk/denied.html", context, status=403)

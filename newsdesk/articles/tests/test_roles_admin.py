@@ -117,6 +117,13 @@ def test_a_refusal_names_the_roles_and_the_administrators(client):
 
 
 @pytest.mark.django_db
+def test_an_administrator_refused_the_security_log_is_told_it_is_for_superusers(client):
+    client.force_login(_user(A))
+    page = client.get(reverse("admin:core_securityevent_changelist")).content.decode()
+    assert "This page is for superusers only." in page
+
+
+@pytest.mark.django_db
 def test_outside_the_admin_a_refusal_is_djangos_own(client, rf):
     from django.core.exceptions import PermissionDenied
 

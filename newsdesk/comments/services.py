@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 
 from newsdesk.articles.keys import comments_key
 from newsdesk.articles.models import Article
@@ -24,14 +25,14 @@ from .models import Comment, ModerationNotice, ban_in_force, comment_settings_of
 from .privacy import email_decrypt, email_digest, email_encrypt
 from .spam import SpamVerdict, spam_learn, spam_score
 
-BANNED = (
+BANNED = gettext_lazy(
     "Comments from your email address or network are not accepted at the moment, so yours was "
     "not sent. Your text is kept below so that you can keep a copy."
 )
-NOJS_RATE = (
+NOJS_RATE = gettext_lazy(
     "Without JavaScript this site takes only a few comments from an address, or from everyone "
     "together, in a short time, and that number was reached. Your text is kept below: please "
-    "wait about {minutes} minute(s) and send it again, or turn JavaScript on (your browser then "
+    "wait about %(minutes)s minute(s) and send it again, or turn JavaScript on (your browser then "
     "does a short anti-spam check and the stricter limit does not apply)."
 )
 
@@ -53,12 +54,25 @@ class Submission:
     parent: Comment | None = None
 
 
-def _rate_message(limited: Limited, what: str) -> str:
+def _rate_message(limited: Limited, by_email: bool) -> str:
     minutes = max(1, round(limited.retry_after / 60))
-    return (
-        f"Too many comments were sent {what} in a short time. Your text is kept below: please wait "
-        f"about {minutes} minute{'s' if minutes != 1 else ''} and send it again."
-    )
+    if by_email:
+        message = ngettext(
+            "Too many comments were sent with your email address in a short time. Your text is "
+            "kept below: please wait about %(minutes)s minute and send it again.",
+            "Too many comments were sent with your email address in a short time. Your text is "
+            "kept below: please wait about %(minutes)s minutes and send it again.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "Too many comments were sent from your address in a short time. Your text is kept "
+            "below: please wait about %(minutes)s minute and send it again.",
+            "Too many comments were sent from your address in a short time. Your text is kept "
+            "below: please wait about %(minutes)s minutes and send it again.",
+            minutes,
+        )
+    return message % {"minutes": minutes}
 
 
 def comment_submit(
@@ -126,17 +140,17 @@ def comment_submit(
         if nojs:
             raise CommentRefused(
                 "rate",
-                NOJS_RATE.format(minutes=max(1, round(nojs.retry_after / 60))),
+                NOJS_RATE % {"minutes": max(1, round(nojs.retry_after / 60))},
                 retry_after=nojs.retry_after,
             )
         if by_ip:
             raise CommentRefused(
-                "rate", _rate_message(by_ip, "from your address"), retry_after=by_ip.retry_after
+                "rate", _rate_message(by_ip, by_email=False), retry_after=by_ip.retry_after
             )
         if by_email:
             raise CommentRefused(
                 "rate",
-                _rate_message(by_email, "with your email address"),
+                _rate_message(by_email, by_email=True),
                 retry_after=by_email.retry_after,
             )
         try:

@@ -203,7 +203,11 @@ def comment_post(request, news_id: int):
 
     if not comments_open(article, comment_settings_of(article)):
         return _redisplay(
-            request, article, _unvalidated(form), 403, notice="Comments on this article are closed."
+            request,
+            article,
+            _unvalidated(form),
+            403,
+            notice=_("Comments on this article are closed."),
         )
 
     if not form.is_valid():
@@ -214,7 +218,7 @@ def comment_post(request, news_id: int):
                 article,
                 form,
                 limited.retry_after,
-                "Too many comments were sent from your address in a short time.",
+                _("Too many comments were sent from your address in a short time."),
             )
         return _redisplay(request, article, form, 400)
 
@@ -253,7 +257,10 @@ def comment_post(request, news_id: int):
         )
     except CommentRefused as refused:
         if refused.kind == "rate":
-            return _too_many(request, article, form, refused.retry_after, refused.message)
+            # The service's messages say already that the text is kept.
+            return _too_many(
+                request, article, form, refused.retry_after, refused.message, says_kept=True
+            )
         if refused.kind == "banned":
             return _redisplay(request, article, form, 403, notice=refused.message)
         form.add_error("pow" if refused.kind == "pow" else "captcha", refused.message)
@@ -271,8 +278,8 @@ def _unvalidated(form: CommentForm) -> CommentForm:
     return form
 
 
-def _too_many(request, article, form, retry_after: int, message: str):
-    if "Your text is kept" not in message:
+def _too_many(request, article, form, retry_after: int, message: str, says_kept: bool = False):
+    if not says_kept:
         minutes = max(1, round(retry_after / 60))
         message += " " + _(
             "Your text is kept below: please wait about %(minutes)s minute(s) and send it again."

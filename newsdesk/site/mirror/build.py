@@ -40,7 +40,16 @@ from newsdesk.core.surrogate import ALL
 from newsdesk.feeds.sitemaps import BLOCK as SITEMAP_BLOCK
 
 from .index import SCHEMA_VERSION, FileRow, ListRow, MirrorIndex
-from .lists import ListSpec, all_specs, chain_repair, containing, covering, cursor_of, cursor_text
+from .lists import (
+    ListSpec,
+    all_specs,
+    chain_repair,
+    containing,
+    covering,
+    cursor_of,
+    cursor_text,
+    language_feeds,
+)
 from .produce import (
     NOT_FOUND_SOURCE,
     GetJob,
@@ -170,6 +179,7 @@ class Mirror:
                     *(GetJob(path, kind="site") for path in site_files()),
                     GetJob(NOT_FOUND_SOURCE, kind="notfound"),
                     GetJob(reverse("feeds:sitemap-index"), kind="sitemap-index"),
+                    *(GetJob(path, kind="feed") for path in language_feeds()),
                 ]
             )
             batch: list = []
@@ -190,6 +200,7 @@ class Mirror:
         index.meta_set(
             exported_at=timezone.now().isoformat(),
             page_size=str(settings.NEWSDESK_PAGE_SIZE),
+            languages=_languages(),
             purge_log=position,
         )
         run.report.seconds = time.perf_counter() - started
@@ -246,9 +257,13 @@ class Mirror:
 
     def _update(self, keys: set[str]) -> Report:
         started = time.perf_counter()
-        if ALL in keys or self.index.meta("page_size") != str(settings.NEWSDESK_PAGE_SIZE):
-            return self._export()
         index = self.index
+        if (
+            ALL in keys
+            or index.meta("page_size") != str(settings.NEWSDESK_PAGE_SIZE)
+            or index.meta("languages", _languages()) != _languages()
+        ):
+            return self._export()  # every page changes: its pager, or its head's feeds
         run = Run(self, gen=int(index.meta("generation", "0")), export=False)
         lists = index.lists()
         rebuilt: set[str] = set()
@@ -382,6 +397,10 @@ class Mirror:
                 remove_file(self.folder, path.lstrip("/"))
                 remove_file(self.folder, path.lstrip("/") + ".gz")
                 self.index.asset_forget(db, path)
+
+
+def _languages() -> str:
+    return " ".join(code for code, _ in settings.LANGUAGES)
 
 
 def _lists_may_change(keys: set[str], lists: dict[str, ListRow]) -> bool:

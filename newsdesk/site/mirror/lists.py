@@ -140,6 +140,20 @@ def _within(queryset: QuerySet, lower: Cursor | None, upper: Cursor | None) -> Q
     return queryset
 
 
+def language_feeds() -> list[str]:
+    """The feeds of the stories in each of the site's languages (every page's head names them).
+    They belong to no list of the mirror: their stories are not the home page's, so a purge of
+    what they show renders them again, whichever story changed."""
+    paths = []
+    for code, _ in settings.LANGUAGES:
+        for fmt in FEED_FORMATS:
+            try:
+                paths.append(reverse("feeds:language", kwargs={"slug": code, "fmt": fmt}))
+            except NoReverseMatch:
+                return []
+    return paths
+
+
 def all_specs() -> Iterator[ListSpec]:
     """Every list the site has: the home page's, and one per section, keyword and author."""
     yield ListSpec("home")

@@ -52,7 +52,14 @@ _LINK_ATTR = re.compile(
 )
 _SLOT = re.compile(r'<div id="comment-form-slot"[^>]*>.*?</div>', re.DOTALL)
 _SITEMAP_PAGE = re.compile(r"(/sitemap-[\w-]+)\.xml\?p=(\d+)")
-_PAGE_TIME = re.compile(rb'(<span class="page-time">)[^<]*(</span>)')
+# What changes at every rendering without the copy changing: the footer's time, and the build
+# time of a feed (RSS lastBuildDate, Atom's feed-level updated), which for a feed without items
+# is the time of the request. A feed's items carry their own times, so no change hides here.
+_VOLATILE = (
+    re.compile(rb'(<span class="page-time">)[^<]*(</span>)'),
+    re.compile(rb"(<lastBuildDate>)[^<]*(</lastBuildDate>)"),
+    re.compile(rb"\A((?:(?!<entry[\s>]).)*?<updated>)[^<]*(</updated>)", re.DOTALL),
+)
 
 
 @dataclass
@@ -63,8 +70,14 @@ class Result:
 
 
 def same_copy(a: bytes, b: bytes) -> bool:
-    """Whether two renderings are the same copy (the footer's time aside)."""
-    return a == b or _PAGE_TIME.sub(rb"\1\2", a) == _PAGE_TIME.sub(rb"\1\2", b)
+    """Whether two renderings are the same copy (the footer's time, a feed's build time aside)."""
+    return a == b or _steady(a) == _steady(b)
+
+
+def _steady(body: bytes) -> bytes:
+    for pattern in _VOLATILE:
+        body = pattern.sub(rb"\1\2", body)
+    return body
 
 
 def file_path(path: str, query: str = "", content_type: str = "text/html") -> str:

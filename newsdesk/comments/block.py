@@ -12,14 +12,14 @@ from django.urls import reverse
 
 from newsdesk.articles.keys import comments_key
 from newsdesk.articles.models import Article
-from newsdesk.core.prepared import PreparedQuery
+from newsdesk.core.prepared import PreparedQuery, instances, model_fields
 from newsdesk.core.surrogate import shown
 
 from .models import Comment, comment_settings_of, comments_close_at, comments_open
 
 # The page's approved comments (Comment.objects.for_article_page), compiled to SQL once
 # (core/prepared.py): the ORM built the query again on every first view of every article.
-_SHOWN_FIELDS = ("id", "parent_id", "name", "body", "created_at")
+_SHOWN_FIELDS = model_fields(Comment, "id", "parent_id", "name", "body", "created_at")
 _SHOWN = PreparedQuery(
     lambda article_id: Comment.objects.for_article_page(Article(pk=article_id)).values_list(
         *_SHOWN_FIELDS
@@ -47,9 +47,7 @@ def comment_block_context(article: Article) -> dict:
     comment settings ride along with it). `comments_close_at`: when the open block turns closed
     by the clock, so that no cache keeps it past that time (None: not by the clock)."""
     shown(comments_key(article.news_id))
-    comments = [
-        Comment.from_db(_SHOWN.using, _SHOWN_FIELDS, row) for row in _SHOWN.rows(article.pk)
-    ]
+    comments = instances(Comment, _SHOWN_FIELDS, _SHOWN.rows(article.pk), using=_SHOWN.using)
     settings_row = comment_settings_of(article)
     is_open = comments_open(article, settings_row)
     write_url = reverse("comments:write", args=[article.news_id])

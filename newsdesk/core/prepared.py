@@ -45,7 +45,15 @@ class PreparedQuery:
             queryset = self.build(*_SENTINELS[:arity])
             compiler = queryset.query.get_compiler(self.using)
             sql, params = compiler.as_sql()
-            positions = [params.index(s) for s in _SENTINELS[:arity]]
+            # Every place each parameter goes (a query may use one twice: pk = %s OR fk = %s).
+            positions = [
+                (i, _SENTINELS.index(value))
+                for i, value in enumerate(params)
+                if isinstance(value, int) and value in _SENTINELS[:arity]
+            ]
+            missing = set(range(arity)) - {n for _, n in positions}
+            if missing:
+                raise ValueError(f"Parameter(s) {sorted(missing)} do not reach the SQL.")
             columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
             compiled = (sql, list(params), positions, compiler, compiler.get_converters(columns))
             self._compiled[key] = compiled
@@ -60,11 +68,26 @@ class PreparedQuery:
             return []
         sql, params, positions, compiler, converters = self._compile(len(args))
         params = list(params)
-        for position, arg in zip(positions, args, strict=True):
-            params[position] = arg
+        for position, n in positions:
+            params[position] = args[n]
         with connections[self.using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
             return list(compiler.apply_converters(rows, converters))
         return rows
+
+
+def model_fields(model, *names: str) -> tuple[str, ...]:
+    """`names` (attnames: picture_id, not picture) in the order of the model's fields, which is
+    the order Model.from_db() reads a row of some of them in."""
+    wanted = set(names)
+    ordered = tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
+    if len(ordered) != len(wanted):
+        raise ValueError(f"Not fields of {model.__name__}: {sorted(wanted - set(ordered))}")
+    return ordered
+
+
+def instances(model, fields: tuple[str, ...], rows, *, using: str = "default") -> list:
+    """Rows of `fields` (from model_fields) as instances of `model`, as the ORM makes them."""
+    return [model.from_db(using, fields, row) for row in rows]

@@ -18,28 +18,30 @@ from django.utils import timezone
 
 from newsdesk.articles.models import Article, Author, Keyword
 from newsdesk.comments.block import comment_block_context
-from newsdesk.core.prepared import PreparedQuery
+from newsdesk.core.prepared import PreparedQuery, instances, model_fields
 
 ARTICLE_TEMPLATE = "site/article_detail.html"
 
 # The article's keywords and authors, in their models' order. Compiled to SQL once
 # (core/prepared.py): prefetch_related() built both queries with the ORM on every first view.
+_KEYWORD_FIELDS = model_fields(Keyword, "id", "name", "slug")
+_AUTHOR_FIELDS = model_fields(Author, "id", "name", "slug", "bio", "picture_id")
 _LINKED = {
     "keywords": (
         Keyword,
-        ("id", "name", "slug"),
+        _KEYWORD_FIELDS,
         PreparedQuery(
             lambda article_id: Keyword.objects.filter(articles=article_id).values_list(
-                "id", "name", "slug"
+                *_KEYWORD_FIELDS
             )
         ),
     ),
     "authors": (
         Author,
-        ("id", "name", "slug", "bio", "picture_id"),
+        _AUTHOR_FIELDS,
         PreparedQuery(
             lambda article_id: Author.objects.filter(articles=article_id).values_list(
-                "id", "name", "slug", "bio", "picture_id"
+                *_AUTHOR_FIELDS
             )
         ),
     ),
@@ -52,9 +54,7 @@ def _linked_prefetch(article: Article) -> None:
     prefetched = article.__dict__.setdefault("_prefetched_objects_cache", {})
     for name, (model, fields, query) in _LINKED.items():
         queryset = getattr(article, name).get_queryset()
-        queryset._result_cache = [
-            model.from_db(query.using, fields, row) for row in query.rows(article.pk)
-        ]
+        queryset._result_cache = instances(model, fields, query.rows(article.pk), using=query.using)
         queryset._prefetch_done = True
         prefetched[name] = queryset
 

@@ -1,5 +1,6 @@
 """PreparedQuery: a QuerySet compiled once gives what the ORM gives, for every parameter."""
 
+from django.db.models import Q
 from django.test import TestCase
 
 from newsdesk.articles.models import Article
@@ -47,6 +48,41 @@ class PreparedQueryTests(TestCase):
         )
         self.assertEqual(prepared.rows(last.news_id, first.news_id), [])
 
+    def test_a_parameter_used_twice_goes_to_both_places(self):
+        first, second, _ = self.articles
+        Article.objects.filter(pk=second.pk).update(translation_of=first)
+
+        def group(root):
+            return (
+                Article.objects.filter(Q(pk=root) | Q(translation_of_id=root))
+                .order_by("id")
+                .values_list("id", flat=True)
+            )
+
+        prepared = PreparedQuery(group)
+        self.assertEqual([row[0] for row in prepared.rows(first.pk)], list(group(first.pk)))
+        self.assertEqual([row[0] for row in prepared.rows(first.pk)], [first.pk, second.pk])
+
+    def test_a_parameter_that_does_not_reach_the_sql_is_refused(self):
+        with self.assertRaises(ValueError):
+            PreparedQuery(lambda pk: Article.objects.values_list("id")).rows(1)
+
     def test_only_integers_are_taken(self):
         with self.assertRaises(TypeError):
             PreparedQuery(by_news_id).rows("1 OR 1=1")
+
+
+class ModelFieldsTests(TestCase):
+    def test_rows_become_instances_whatever_order_the_fields_were_named_in(self):
+        from newsdesk.core.prepared import instances, model_fields
+
+        story = ArticleFactory(headline="The headline", slug="the-slug")
+        fields = model_fields(Article, "slug", "headline", "id")
+        self.assertEqual(fields, ("id", "headline", "slug"))  # the model's order
+        prepared = PreparedQuery(lambda pk: Article.objects.filter(pk=pk).values_list(*fields))
+        [built] = instances(Article, fields, prepared.rows(story.pk))
+        self.assertEqual(
+            (built.pk, built.headline, built.slug), (story.pk, "The headline", "the-slug")
+        )
+        with self.assertRaises(ValueError):
+            model_fields(Article, "headline", "no_such_field")

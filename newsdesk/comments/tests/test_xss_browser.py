@@ -85,6 +85,9 @@ def test_payloads_posted_through_the_form_are_stored_as_text(live_server, settin
     settings.NEWSDESK_COMMENTS_MIN_SECONDS = 0
     settings.NEWSDESK_COMMENTS_RATE_IP = "0/60"
     settings.NEWSDESK_COMMENTS_RATE_EMAIL = "0/60"
+    # Posted without the proof of work, as without JavaScript: its stricter limits off too.
+    settings.NEWSDESK_COMMENTS_RATE_NOJS_IP = "0/60"
+    settings.NEWSDESK_COMMENTS_RATE_NOJS_SITE = "0/60"
     article = ArticleFactory()
     client = Client()
     accepted = 0

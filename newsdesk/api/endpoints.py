@@ -5,7 +5,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from ninja import Query
+from ninja import Path, Query
 
 from newsdesk.articles import keys
 from newsdesk.articles.models import Article, Author, Keyword, Section
@@ -96,6 +96,9 @@ def _listing():
 ID_CURSOR = r"^[0-9]{1,19}$"
 # Articles: a keyset position, microseconds since 0001-01-01 UTC and the id, "63871...-5012".
 ARTICLE_CURSOR = r"^[0-9]{1,18}-[0-9]{1,19}$"
+# Free text and slugs: anything but NUL, which no page or query of the site may hold (every
+# address with one is refused 400 before it reaches a view: core.middleware.NulRefusedMiddleware).
+TEXT = r"^[^\x00]*$"
 # Search: the page number, up to the last page search goes to.
 SEARCH_CURSOR = "^(?:" + "|".join(str(n) for n in range(MAX_PAGES, 0, -1)) + ")$"
 
@@ -132,9 +135,9 @@ def _id_page(queryset, cursor: str | None, limit: int, shape) -> dict:
 @api.get("/articles", response={200: ArticlePage, **ERRORS}, tags=["articles"])
 def list_articles(
     request,
-    section: str | None = Query(None, description="Section slug."),
-    keyword: str | None = Query(None, description="Keyword slug."),
-    author: str | None = Query(None, description="Author slug."),
+    section: str | None = Query(None, pattern=TEXT, description="Section slug."),
+    keyword: str | None = Query(None, pattern=TEXT, description="Keyword slug."),
+    author: str | None = Query(None, pattern=TEXT, description="Author slug."),
     since: Day | None = Query(None, description="Published on or after this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
     until: Day | None = Query(None, description="Published on or before this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
     cursor: str | None = Query(
@@ -196,7 +199,7 @@ def list_sections(request):
 
 
 @api.get("/sections/{slug}", response={200: SectionOut, **ERRORS}, tags=["taxonomy"])
-def get_section(request, slug: str):
+def get_section(request, slug: str = Path(..., pattern=TEXT)):
     return _section(get_object_or_404(Section, slug=slug))
 
 
@@ -213,7 +216,7 @@ def list_keywords(
 
 
 @api.get("/keywords/{slug}", response={200: KeywordOut, **ERRORS}, tags=["taxonomy"])
-def get_keyword(request, slug: str):
+def get_keyword(request, slug: str = Path(..., pattern=TEXT)):
     return _keyword(get_object_or_404(Keyword, slug=slug))
 
 
@@ -230,7 +233,7 @@ def list_authors(
 
 
 @api.get("/authors/{slug}", response={200: AuthorOut, **ERRORS}, tags=["taxonomy"])
-def get_author(request, slug: str):
+def get_author(request, slug: str = Path(..., pattern=TEXT)):
     return _author(get_object_or_404(Author, slug=slug))
 
 
@@ -240,10 +243,11 @@ def search(
     q: str = Query(
         ...,
         max_length=300,
+        pattern=TEXT,
         description='Words (all must match), "a phrase", prefix*, -excluded.',
     ),
-    section: str | None = Query(None, description="Section slug."),
-    keyword: str | None = Query(None, description="Keyword slug."),
+    section: str | None = Query(None, pattern=TEXT, description="Section slug."),
+    keyword: str | None = Query(None, pattern=TEXT, description="Keyword slug."),
     since: Day | None = Query(None, description="Published on or after this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
     until: Day | None = Query(None, description="Published on or before this day (YYYY-MM-DD)."),  # noqa: B008 - ninja's way to describe a parameter
     sort: Literal["relevance", "newest"] = Query("relevance"),

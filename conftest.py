@@ -1,19 +1,26 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Tests share one process; a cached page or counter must not leak from one test to the next.
+def _caches_clear() -> None:
     from django.core.cache import caches
 
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Tests share one process; a cached page, counter or kept value (the navigation) must not
+    # leak from one test to the next, nor into the next class's setUpClass / setUpTestData,
+    # which run before this fixture does for that class's first test: cleared before and after.
+    _caches_clear()
     # Nor a task scheduled for later (tasks run at once in tests; ones with a time wait in memory).
     from huey.contrib.djhuey import HUEY
 
     if HUEY.immediate:
         HUEY.flush()
     yield
+    _caches_clear()
 
 
 def pytest_report_header(config):

@@ -55,12 +55,13 @@ def translations_of(article: Article) -> list[Article]:
     found = getattr(article, "_translations_shown", None)
     if found is None:
         now = timezone.now()
-        found = []
-        for *fields, status, published_at, embargo_until in _GROUP.rows(
-            article.translation_root_id, article.pk
-        ):
-            since = visible_from(status, published_at, embargo_until)
-            if since is not None and since <= now:
-                found += instances(Article, _GROUP_FIELDS, [fields], using=_GROUP.using)
+        shown = [
+            fields
+            for *fields, status, published_at, embargo_until in _GROUP.rows(
+                article.translation_root_id, article.pk
+            )
+            if (since := visible_from(status, published_at, embargo_until)) and since <= now
+        ]
+        found = instances(Article, _GROUP_FIELDS, shown, using=_GROUP.using)
         article._translations_shown = found
     return found

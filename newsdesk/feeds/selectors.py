@@ -1,9 +1,7 @@
 """What feeds, sitemaps and page metadata read; all from from Article.objects.published()."""
 
-import hashlib
 import mimetypes
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
@@ -113,26 +111,6 @@ def feed_items(scope: Scope) -> list[Article]:
         .select_related("section", *(["lead_image"] if _has_lead_image() else []))
         .prefetch_related("authors", "keywords")[: settings.NEWSDESK_FEED_ITEMS]
     )
-
-
-@dataclass(frozen=True)
-class Version:
-    etag: str | None
-    last_modified: datetime | None
-
-
-def feed_version(scope: Scope) -> Version:
-    """One indexed query over the feed's own items: an ETag of exactly what the feed lists
-    (ids and update times, so an edit, a new story or a withdrawn one changes it) and the
-    newest update time for Last-Modified."""
-    rows = list(scope.articles().values_list("id", "updated_at")[: settings.NEWSDESK_FEED_ITEMS])
-    if not rows:
-        return Version(etag=None, last_modified=None)
-    digest = hashlib.blake2b(
-        repr((scope.kind, scope.slug, settings.NEWSDESK_FEED_FULL_TEXT, rows)).encode(),
-        digest_size=12,
-    ).hexdigest()
-    return Version(etag=digest, last_modified=max(updated for _, updated in rows))
 
 
 def _has_lead_image() -> bool:

@@ -1,7 +1,12 @@
 """Synthetic archives for the search and feeds benchmarks, built once and kept.
 
 An archive of N articles lives in var/bench/archive-N (SQLite, default settings) and is reused
-by later runs; --rebuild makes it again. It is made with `newsdesk generate` run with the search
+by later runs; --rebuild makes it again. On PostgreSQL (database="postgres") its data folder is
+var/bench/archive-pg-N and its database newsdesk_bench_N on the local server
+(NEWSDESK_BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432); the folder's
+`database-url` file tells env() where it is, so every benchmark runs on either unchanged.
+
+It is made with `newsdesk generate` run with the search
 index suspended and rebuilt once at the end (newsdesk.search.backends.index_suspended), several
 times quicker than indexing row by row; the result is the same index.
 """
@@ -20,6 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+POSTGRES = os.environ.get("NEWSDESK_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DATABASES = ("sqlite", "postgres")
+
+
 def env(data_dir: Path) -> dict:
     environ = {
         **os.environ,
@@ -28,30 +37,36 @@ def env(data_dir: Path) -> dict:
     }
     for var in ("NEWSDESK_DATABASE_URL", "DATABASE_URL", "NEWSDESK_REDIS_URL", "NEWSDESK_DEBUG"):
         environ.pop(var, None)
+    url_file = data_dir / "database-url"
+    if url_file.exists():
+        environ["NEWSDESK_DATABASE_URL"] = url_file.read_text().strip()
     return environ
 
 
-def archive(size: int, *, rebuild: bool = False) -> Path:
+def archive(size: int, *, rebuild: bool = False, database: str = "sqlite") -> Path:
     """The archive of `size` articles, built if missing. Two benchmarks asking for the same
     archive at once: the second waits for the first to finish building it."""
     import fcntl
 
-    lock_path = ROOT / "var" / "bench" / f"archive-{size}.lock"
+    name = f"archive-{size}" if database == "sqlite" else f"archive-pg-{size}"
+    lock_path = ROOT / "var" / "bench" / f"{name}.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _archive(size, rebuild=rebuild)
+        return _archive(size, ROOT / "var" / "bench" / name, rebuild=rebuild, database=database)
 
 
-def _archive(size: int, *, rebuild: bool) -> Path:
-    data_dir = ROOT / "var" / "bench" / f"archive-{size}"
+def _archive(size: int, data_dir: Path, *, rebuild: bool, database: str) -> Path:
     done = data_dir / "complete"
     if rebuild and data_dir.exists():
         shutil.rmtree(data_dir)
     if done.exists():
+        _analyzed(data_dir)
         _static(data_dir)
         return data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
+    if database == "postgres":
+        (data_dir / "database-url").write_text(_fresh_postgres(f"newsdesk_bench_{size}") + "\n")
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "newsdesk", "migrate", "-v0"],
@@ -68,8 +83,32 @@ def _archive(size: int, *, rebuild: bool) -> Path:
     )
     subprocess.run([sys.executable, "-c", code], env=env(data_dir), cwd=ROOT, check=True)
     done.write_text(f"{time.perf_counter() - started:.0f} s\n")
+    _analyzed(data_dir)
     _static(data_dir)
     return data_dir
+
+
+def _fresh_postgres(name: str) -> str:
+    """An empty database `name` on the benchmark's PostgreSQL server (dropped first if there)."""
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{POSTGRES}/{name}"
+
+
+def _analyzed(data_dir: Path) -> None:
+    """PostgreSQL: VACUUM ANALYZE once after the bulk load, as autovacuum would do within
+    minutes on a live site; without statistics the planner takes the tables for empty."""
+    url_file, marker = data_dir / "database-url", data_dir / "analyzed"
+    if not url_file.exists() or marker.exists():
+        return
+    import psycopg
+
+    with psycopg.connect(url_file.read_text().strip(), autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+    marker.write_text("VACUUM ANALYZE after the load\n")
 
 
 def _static(data_dir: Path) -> None:
@@ -78,11 +117,32 @@ def _static(data_dir: Path) -> None:
     subprocess.run(command, env=env(data_dir), cwd=ROOT, check=True)
 
 
-def wsgi_caller():
-    """path -> (status, headers, body, seconds), straight through Django's WSGI handler."""
+def database_option(parser) -> None:
+    parser.add_argument(
+        "--database",
+        choices=DATABASES,
+        default="sqlite",
+        help="the archive's database (default: sqlite, the embedded default)",
+    )
+
+
+def section_name(name: str, database: str) -> str:
+    """The BENCHMARKS.md section of a benchmark run on `database`: SQLite keeps the old name."""
+    return name if database == "sqlite" else f"{name}-{database}"
+
+
+def database_words(database: str) -> str:
+    if database == "sqlite":
+        return "default SQLite settings"
+    return "PostgreSQL on loopback (NEWSDESK_DATABASE_URL, otherwise default settings, no Redis)"
+
+
+def wsgi_caller(application=None):
+    """path -> (status, headers, body, seconds), straight through Django's WSGI handler (or
+    through `application`, e.g. config.wsgi's, with the page cache in front)."""
     from django.core.handlers.wsgi import WSGIHandler
 
-    handler = WSGIHandler()
+    handler = application or WSGIHandler()
 
     def call(path: str, query: str = "", headers: dict | None = None):
         environ = {

@@ -6,8 +6,10 @@
 Archives come from bench/_archive.py (built once, reused). For each size, in a separate process,
 each feed and sitemap is requested many times straight through Django's WSGI handler (no
 network, no cache): RSS, Atom and JSON Feed for the site, a section and the busiest keyword; a
-conditional request answered 304; the sitemap index, the Google News sitemap, the section and
-keyword sitemaps, and the first and the last article sitemap (blocks of 50,000 News IDs).
+conditional request answered 304, uncached (rendered, then compared with the body's ETag) and
+from the origin's page cache (what a repeat reader gets); the sitemap index, the Google News
+sitemap, the section and keyword sitemaps, and the first and the last article sitemap (blocks of
+50,000 News IDs).
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _archive import archive, measure_in, percentile, wsgi_caller  # noqa: E402
+from _archive import (  # noqa: E402
+    archive,
+    database_option,
+    database_words,
+    measure_in,
+    percentile,
+    section_name,
+    wsgi_caller,
+)
 from _report import machine, today, write_section  # noqa: E402
 
 
@@ -40,7 +50,8 @@ def targets() -> list[tuple[str, str, dict]]:
         ("JSON Feed, site", "/feeds/json/", {}),
         ("RSS, section", f"/feeds/section/{section.slug}/rss/", {}),
         ("RSS, busiest keyword", f"/feeds/keyword/{keyword.slug}/rss/", {}),
-        ("RSS, 304 Not Modified", "/feeds/rss/", {"conditional": True}),
+        ("RSS, 304 Not Modified, uncached", "/feeds/rss/", {"conditional": True}),
+        ("RSS, 304 from the page cache", "/feeds/rss/", {"conditional": True, "kept": True}),
         ("sitemap index", "/sitemap.xml", {}),
         ("Google News sitemap", "/sitemap-news.xml", {}),
         ("sections sitemap", "/sitemap-sections.xml", {}),
@@ -60,17 +71,17 @@ def measure(repeats: int) -> dict:
     from newsdesk.articles.models import Article
 
     assert not settings.DEBUG
-    call = wsgi_caller()
+    from config.wsgi import application
+
+    uncached, kept = wsgi_caller(), wsgi_caller(application)
     results = {}
     for name, path, options in targets():
+        call = kept if options.get("kept") else uncached
         query = options.get("query", "")
         headers = {}
         if options.get("conditional"):
             _, first, _, _ = call(path, query)
-            headers = {
-                "HTTP_IF_NONE_MATCH": first["ETag"],
-                "HTTP_IF_MODIFIED_SINCE": first["Last-Modified"],
-            }
+            headers = {"HTTP_IF_NONE_MATCH": first["ETag"]}
         walls, cpus, sizes = [], [], []
         for n in range(repeats + 3):
             cpu = time.process_time()
@@ -83,9 +94,9 @@ def measure(repeats: int) -> dict:
                 cpus.append(cpu)
                 sizes.append(len(body))
         results[name] = {
-            "wall50": round(percentile(walls, 50) * 1000, 1),
-            "wall95": round(percentile(walls, 95) * 1000, 1),
-            "cpu50": round(percentile(cpus, 50) * 1000, 1),
+            "wall50": round(percentile(walls, 50) * 1000, 2),
+            "wall95": round(percentile(walls, 95) * 1000, 2),
+            "cpu50": round(percentile(cpus, 50) * 1000, 2),
             "bytes": sizes[0],
         }
     return {"articles": Article.objects.count(), "results": results, "load": _load()}
@@ -98,14 +109,15 @@ def _load() -> str:
         return "unknown"
 
 
-def report(runs: list[dict], repeats: int) -> str:
+def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
     head = " | ".join(f"{r['articles']:,}: p50 / p95 wall (p50 CPU), size" for r in runs)
     lines = [
-        "## Feeds and sitemaps",
+        "## Feeds and sitemaps" + ("" if database == "sqlite" else " on PostgreSQL"),
         "",
         f"Measured {today()} on {machine()}.",
         f"Command: `.venv/bin/python bench/feeds.py` ({repeats} requests each after warm-up, "
-        "through Django's WSGI handler, uncached; default SQLite settings; times in ms).",
+        f"through Django's WSGI handler, uncached unless the row says otherwise; "
+        f"{database_words(database)}; times in ms).",
         "",
         f"| what | {head} |",
         "| --- |" + " ---: |" * len(runs),
@@ -141,6 +153,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--rebuild", action="store_true", help="Build the archives again.")
+    database_option(parser)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -148,12 +161,12 @@ def main() -> None:
         return
     runs = []
     for size in args.sizes:
-        data_dir = archive(size, rebuild=args.rebuild)
+        data_dir = archive(size, rebuild=args.rebuild, database=args.database)
         runs.append(measure_in(data_dir, __file__, "--repeats", str(args.repeats)))
-    markdown = report(runs, args.repeats)
+    markdown = report(runs, args.repeats, args.database)
     print(markdown)
     if not args.no_write:
-        write_section("feeds", markdown)
+        write_section(section_name("feeds", args.database), markdown)
 
 
 if __name__ == "__main__":

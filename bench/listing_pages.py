@@ -20,7 +20,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _archive import archive, measure_in, percentile, wsgi_caller  # noqa: E402
+from _archive import (  # noqa: E402
+    archive,
+    database_option,
+    database_words,
+    measure_in,
+    percentile,
+    section_name,
+    wsgi_caller,
+)
 from _report import machine, today, write_section  # noqa: E402
 
 DEPTH = 25  # "Older stories" followed this many times: 500 stories back with 20 a page
@@ -94,15 +102,16 @@ def _load() -> str:
         return "unknown"
 
 
-def report(runs: list[dict], repeats: int) -> str:
+def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
     head = " | ".join(f"{r['articles']:,}: p50 / p95 wall (p50 CPU), queries" for r in runs)
     lines = [
-        "## Listing pages: home, section, keyword, author",
+        "## Listing pages: home, section, keyword, author"
+        + ("" if database == "sqlite" else ", on PostgreSQL"),
         "",
         f"Measured {today()} on {machine()}.",
         f"Command: `.venv/bin/python bench/listing_pages.py` ({repeats} requests each after "
         "warm-up, through Django's WSGI handler without the page cache: every request costs what "
-        f"a first view costs; default SQLite settings; times in ms). Deep: {DEPTH} pages back "
+        f"a first view costs; {database_words(database)}; times in ms). Deep: {DEPTH} pages back "
         "through the keyset cursor.",
         "",
         f"| page | {head} | ratio of CPU |",
@@ -129,6 +138,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--rebuild", action="store_true", help="Build the archives again.")
+    database_option(parser)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -136,12 +146,12 @@ def main() -> None:
         return
     runs = []
     for size in args.sizes:
-        data_dir = archive(size, rebuild=args.rebuild)
+        data_dir = archive(size, rebuild=args.rebuild, database=args.database)
         runs.append(measure_in(data_dir, __file__, "--repeats", str(args.repeats)))
-    markdown = report(runs, args.repeats)
+    markdown = report(runs, args.repeats, args.database)
     print(markdown)
     if not args.no_write:
-        write_section("listing_pages", markdown)
+        write_section(section_name("listing_pages", args.database), markdown)
 
 
 if __name__ == "__main__":

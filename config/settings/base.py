@@ -10,6 +10,7 @@ import dj_database_url
 from csp.constants import NONCE
 
 from newsdesk.core.env import env_bool, env_int, env_list, env_str
+from newsdesk.core.memory import cores
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(env_str("NEWSDESK_DATA_DIR") or BASE_DIR / "var").resolve()
@@ -129,6 +130,8 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
+            # Memory per connection (docs/operations.md, "Memory"): its own page cache of at
+            # most NEWSDESK_SQLITE_CACHE_KIB, and the file mapped up to NEWSDESK_SQLITE_MMAP_BYTES.
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "newsdesk.sqlite3",
             # Keep each worker thread's connection: opening one and running the PRAGMAs below
@@ -142,8 +145,8 @@ else:
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
-                    "PRAGMA cache_size=-20000;"
-                    "PRAGMA mmap_size=268435456;"
+                    f"PRAGMA cache_size=-{env_int('NEWSDESK_SQLITE_CACHE_KIB', 2_000)};"
+                    f"PRAGMA mmap_size={env_int('NEWSDESK_SQLITE_MMAP_BYTES', 0)};"
                     "PRAGMA temp_store=MEMORY;"
                 ),
             },
@@ -161,6 +164,8 @@ NEWSDESK_READ_REPLICA = env_bool("NEWSDESK_READ_REPLICA", True)
 _redis_url = env_str("NEWSDESK_REDIS_URL")
 # Whole public pages kept by the origin (newsdesk/core/pagecache.py), purged by surrogate key.
 _page_entries = env_int("NEWSDESK_PAGE_CACHE_ENTRIES", 5_000)
+# ... and the bytes they hold in each web worker on the embedded default (docs/operations.md).
+_page_bytes = env_int("NEWSDESK_PAGE_CACHE_BYTES", 64 * 1024 * 1024)
 if _redis_url:
     CACHES = {
         "default": {
@@ -182,14 +187,14 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsdesk",
-            # Django's default of 300 entries is smaller than one day's reading of an archive.
-            "OPTIONS": {"MAX_ENTRIES": env_int("NEWSDESK_LOCAL_CACHE_ENTRIES", 20_000)},
+            # Security Key pictures and small values, a few KB each (docs/operations.md, "Memory").
+            "OPTIONS": {"MAX_ENTRIES": env_int("NEWSDESK_LOCAL_CACHE_ENTRIES", 2_000)},
         },
         "pages": {
             # Kept as live objects, not pickled: a hit costs a dict lookup (core/pagecache.py).
             "BACKEND": "newsdesk.core.pagecache.LiveCache",
             "LOCATION": "newsdesk-pages",
-            "OPTIONS": {"MAX_ENTRIES": _page_entries},
+            "OPTIONS": {"MAX_ENTRIES": _page_entries, "MAX_BYTES": _page_bytes},
         },
     }
 
@@ -287,6 +292,13 @@ HUEY = {
     "consumer": {"workers": env_int("NEWSDESK_TASK_WORKERS", 2), "worker_type": "thread"},
 }
 NEWSDESK_TASK_ALARM_MINUTES = env_int("NEWSDESK_TASK_ALARM_MINUTES", 5)
+
+# `newsdesk serve` (docs/operations.md, "Memory"): web worker processes (one per core: each keeps
+# its own page cache, and one process uses one core at a time), request threads in each, and
+# glibc malloc arenas in every server process (0: glibc's default, 8 per core).
+NEWSDESK_WEB_WORKERS = env_int("NEWSDESK_WEB_WORKERS", cores())
+NEWSDESK_WEB_THREADS = env_int("NEWSDESK_WEB_THREADS", 4)
+NEWSDESK_MALLOC_ARENA_MAX = env_int("NEWSDESK_MALLOC_ARENA_MAX", 2)
 
 # Health and metrics (docs/operations.md, "Health, metrics and alerts"): /metrics is served to
 # these addresses (not through a proxy), or to anyone with this bearer token.

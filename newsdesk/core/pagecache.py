@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -63,9 +64,38 @@ class Entry:
     mark: int
     etag: str | None
 
+    @property
+    def nbytes(self) -> int:
+        """What it holds in memory, near enough: its body and its headers' text."""
+        return len(self.body) + sum(len(n) + len(v) for n, v in self.headers) + ENTRY_OVERHEAD
+
+
+# An Entry's own objects (the dataclass, its tuples and strings) beside its body and headers.
+ENTRY_OVERHEAD = 1024
+
+
+def weight(value) -> int:
+    """The bytes a value kept by LiveCache counts for: a page's `nbytes`, a bytes' length,
+    else the object's own size (sys.getsizeof: small values such as the navigation's)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return len(value)
+    nbytes = getattr(value, "nbytes", None)
+    return nbytes if isinstance(nbytes, int) else sys.getsizeof(value)
+
+
+class _Store:
+    """The entries of one LOCATION, oldest use first, and the bytes they count for."""
+
+    def __init__(self):
+        self.entries: OrderedDict = OrderedDict()  # key -> (value, expires, bytes)
+        self.lock = threading.Lock()
+        self.nbytes = 0
+
 
 class LiveCache(BaseCache):
-    """A process's own cache of live objects, least recently used first out (MAX_ENTRIES).
+    """A process's own cache of live objects, least recently used first out: at most
+    MAX_ENTRIES entries and MAX_BYTES bytes (`weight()`; 0: no bound on bytes). A value that
+    alone weighs more than MAX_BYTES is not kept.
 
     Unlike LocMemCache it does not pickle: `get` returns the very object that `set` was given,
     so what is kept must never be changed afterwards (page cache entries are frozen). Keys are
@@ -73,13 +103,19 @@ class LiveCache(BaseCache):
     LOCATION share their entries, as LocMemCache's do (Django makes one instance per thread).
     """
 
-    _stores: dict[str, tuple[OrderedDict, threading.Lock]] = {}
+    _stores: dict[str, _Store] = {}
 
     def __init__(self, location, params):
         super().__init__(params)
-        self._entries, self._lock = self._stores.setdefault(
-            location, (OrderedDict(), threading.Lock())
-        )
+        options = params.get("OPTIONS", {})
+        self._max_bytes = int(options.get("MAX_BYTES", 0) or 0)
+        store = self._stores.setdefault(location, _Store())
+        self._store_of, self._entries, self._lock = store, store.entries, store.lock
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes its entries count for now (never more than MAX_BYTES, when set)."""
+        return self._store_of.nbytes
 
     def get(self, key, default=None, version=None):
         key = self.make_key(key, version)
@@ -87,9 +123,9 @@ class LiveCache(BaseCache):
             found = self._entries.get(key)
             if found is None:
                 return default
-            value, expires = found
+            value, expires, _ = found
             if expires is not None and expires <= time.time():
-                del self._entries[key]
+                self._remove(key)
                 return default
             self._entries.move_to_end(key)
             return value
@@ -114,27 +150,44 @@ class LiveCache(BaseCache):
         return found is not None and (found[1] is None or found[1] > time.time())
 
     def _store(self, key, value, timeout) -> None:
+        self._remove(key)
+        size = weight(value)
+        if self._max_bytes and size > self._max_bytes:
+            return  # it would push out everything else and still not fit
         # get_backend_timeout gives the time of expiry (None: never), as LocMemCache keeps it.
-        self._entries[key] = (value, self.get_backend_timeout(timeout))
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        self._entries[key] = (value, self.get_backend_timeout(timeout), size)
+        store = self._store_of
+        store.nbytes += size
+        while len(self._entries) > self._max_entries or (
+            self._max_bytes and store.nbytes > self._max_bytes
+        ):
+            _, (_, _, dropped) = self._entries.popitem(last=False)
+            store.nbytes -= dropped
+
+    def _remove(self, key) -> bool:
+        found = self._entries.pop(key, None)
+        if found is None:
+            return False
+        self._store_of.nbytes -= found[2]
+        return True
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_key(key, version)
         with self._lock:
             if not self._live(key):
                 return False
-            self._entries[key] = (self._entries[key][0], self.get_backend_timeout(timeout))
+            value, _, size = self._entries[key]
+            self._entries[key] = (value, self.get_backend_timeout(timeout), size)
             return True
 
     def delete(self, key, version=None):
         with self._lock:
-            return self._entries.pop(self.make_key(key, version), None) is not None
+            return self._remove(self.make_key(key, version))
 
     def clear(self):
         with self._lock:
             self._entries.clear()
+            self._store_of.nbytes = 0
 
 
 class PurgeLog:

@@ -8,6 +8,9 @@ from pathlib import Path
 import time_machine
 from django.core.cache import caches
 from django.test import SimpleTestCase, override_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from newsdesk.core import pagecache
 from newsdesk.core.pagecache import PageCache, PurgeLog
@@ -220,6 +223,87 @@ class LiveCacheTests(SimpleTestCase):
             cache.set("b", 1, 60)
             cache.clear()
             self.assertIsNone(cache.get("b"))
+
+
+class LiveCacheBytesTests(SimpleTestCase):
+    """MAX_BYTES: a web worker's kept pages hold at most this many bytes, whatever their number."""
+
+    def cache(self, location: str, max_bytes: int, entries: int = 1_000):
+        cache = pagecache.LiveCache(
+            location, {"OPTIONS": {"MAX_ENTRIES": entries, "MAX_BYTES": max_bytes}}
+        )
+        cache.clear()
+        return cache
+
+    def page(self, size: int) -> pagecache.Entry:
+        return pagecache.Entry(
+            "200 OK", [("ETag", '"x"')], b"x" * size, 0.0, 600, ("all",), 0, None
+        )
+
+    def test_a_page_weighs_its_body_and_headers(self):
+        page = self.page(10_000)
+        self.assertEqual(page.nbytes, 10_000 + len("ETag") + len('"x"') + pagecache.ENTRY_OVERHEAD)
+        self.assertEqual(pagecache.weight(page), page.nbytes)
+        self.assertEqual(pagecache.weight(b"abc"), 3)
+
+    def test_the_least_recently_used_pages_leave_when_the_bytes_pass_the_bound(self):
+        cache = self.cache("live-bytes-lru", max_bytes=3 * self.page(1000).nbytes)
+        for key in "abc":
+            cache.set(key, self.page(1000), 60)
+        cache.get("a")  # b is now the least recently used
+        cache.set("d", self.page(1000), 60)  # 4 entries is well under MAX_ENTRIES: bytes decide
+        self.assertEqual([cache.get(k) is not None for k in "abcd"], [True, False, True, True])
+        cache.set("e", self.page(2500), 60)  # needs the room of two: c, then a
+        self.assertEqual([cache.has_key(k) for k in "acde"], [False, False, True, True])
+        self.assertLessEqual(cache.nbytes, 3 * self.page(1000).nbytes)
+
+    def test_a_page_larger_than_the_bound_is_not_kept_and_pushes_nothing_out(self):
+        cache = self.cache("live-bytes-large", max_bytes=50_000)
+        cache.set("small", self.page(1000), 60)
+        cache.set("large", self.page(60_000), 60)
+        self.assertIsNone(cache.get("large"))
+        self.assertIsNotNone(cache.get("small"))
+        self.assertEqual(cache.nbytes, self.page(1000).nbytes)
+
+    def test_replaced_deleted_expired_and_cleared_pages_give_their_bytes_back(self):
+        cache = self.cache("live-bytes-return", max_bytes=1_000_000)
+        cache.set("a", self.page(5000), 60)
+        cache.set("a", self.page(100), 60)
+        self.assertEqual(cache.nbytes, self.page(100).nbytes)
+        cache.delete("a")
+        self.assertEqual(cache.nbytes, 0)
+        with time_machine.travel("2026-01-01 12:00", tick=False):
+            cache.set("b", self.page(100), 60)
+        with time_machine.travel("2026-01-01 12:02", tick=False):
+            self.assertIsNone(cache.get("b"))
+        self.assertEqual(cache.nbytes, 0)
+        cache.set("c", self.page(100), 60)
+        cache.clear()
+        self.assertEqual(cache.nbytes, 0)
+
+    @hypothesis_settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["set", "add", "get", "delete", "touch"]),
+                st.integers(0, 15),
+                st.integers(0, 20_000),
+            ),
+            max_size=80,
+        )
+    )
+    def test_the_bytes_held_never_pass_the_bound_and_are_counted_exactly(self, operations):
+        bound = 50_000
+        cache = self.cache("live-bytes-property", max_bytes=bound, entries=10)
+        for operation, key, size in operations:
+            if operation in ("set", "add"):
+                getattr(cache, operation)(key, self.page(size), 60)
+            else:
+                getattr(cache, operation)(key)
+            held = [cache.get(k) for k in range(16)]
+            self.assertLessEqual(cache.nbytes, bound)
+            self.assertEqual(cache.nbytes, sum(page.nbytes for page in held if page is not None))
+            self.assertLessEqual(sum(page is not None for page in held), 10)
 
 
 class KeptTests(SimpleTestCase):

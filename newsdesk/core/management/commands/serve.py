@@ -13,7 +13,6 @@ worker dies with the master (`newsdesk worker --parent`, core/lifeline.py).
 
 import gc
 import logging
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+from newsdesk.core.memory import malloc_arenas_limit
 from newsdesk.core.metrics import multiprocess_dir_prepare as metrics_dir_prepare
 
 logger = logging.getLogger(__name__)
@@ -125,8 +125,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=min(4, multiprocessing.cpu_count() * 2))
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.NEWSDESK_WEB_WORKERS,
+            help="Web worker processes (NEWSDESK_WEB_WORKERS; default %(default)s, one per core).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=settings.NEWSDESK_WEB_THREADS,
+            help="Request threads in each (NEWSDESK_WEB_THREADS; default %(default)s).",
+        )
         parser.add_argument(
             "--no-worker",
             action="store_true",
@@ -151,6 +161,8 @@ class Command(BaseCommand):
         verbosity: int = 1,
         **options,
     ):
+        # Before any thread or fork: the web workers inherit the bound (core/memory.py).
+        malloc_arenas_limit(settings.NEWSDESK_MALLOC_ARENA_MAX)
         # Every web worker counts its requests into files here: /metrics reports the server.
         metrics_dir_prepare(Path(settings.DATA_DIR) / "metrics" / str(port))
         # Quiet by default: the server's start-up chatter and the task worker's log of every task

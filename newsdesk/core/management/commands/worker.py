@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from newsdesk.core.lifeline import die_with_parent
+from newsdesk.core.memory import malloc_arenas_limit
 from newsdesk.core.tasks import HUEY, worker_consumer, worker_start
 
 
@@ -47,8 +48,10 @@ class Command(BaseCommand):
         verbosity: int = 1,
         **options,
     ):
+        # Before any thread (die_with_parent's watch too) takes an arena of its own.
+        malloc_arenas_limit(settings.NEWSDESK_MALLOC_ARENA_MAX)
         if parent:
-            die_with_parent(parent)  # first: an orphan must not start consuming
+            die_with_parent(parent)  # first thing after: an orphan must not start consuming
         if HUEY.immediate:
             self.stderr.write(
                 "Tasks run immediately in these settings (HUEY immediate): no worker needed."

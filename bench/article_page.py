@@ -39,6 +39,7 @@ from io import BytesIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _archive import archive, database_option, database_words, section_name  # noqa: E402
 from _archive import env as _env  # noqa: E402
 from _report import ROOT, machine, today, write_section  # noqa: E402
 
@@ -204,6 +205,7 @@ def measure_newsdesk(articles: int) -> dict:
             "NAME": str(database["NAME"]),
             "CONN_MAX_AGE": database.get("CONN_MAX_AGE", 0),
             "OPTIONS": database.get("OPTIONS", {}),
+            **{k: database[k] for k in ("HOST", "PORT", "USER", "PASSWORD") if database.get(k)},
         },
     }
 
@@ -245,7 +247,7 @@ DESCRIPTION = """
 Command: `.venv/bin/python bench/article_page.py` (or `make bench`). Per archive, a first view
 and then a repeat view of each of {articles:,} different articles (at most; *n* is given), after
 {warmup} warm-up articles, each request through the WSGI callable in-process (no network, each
-request a new reader without cookies; SQLite with the default settings, DEBUG off). *Newsdesk*
+request a new reader without cookies; {database}, DEBUG off). *Newsdesk*
 is served as in production (config/wsgi.py): a first view renders the page in Django (the
 related stories read from their stored list, one query) and the origin's page cache keeps it; a
 repeat view is answered by the page cache. *Plain Django* (bench/_plainsite) is a
@@ -259,11 +261,15 @@ related list); *of which index + related* is its time after the last batch of st
 """
 
 
-def report(results: list[dict], articles: int, state: str) -> str:
+def report(results: list[dict], articles: int, state: str, database: str = "sqlite") -> str:
     lines = [
-        "## Article page (`article_page`)",
+        "## Article page (`article_page`)" + ("" if database == "sqlite" else " on PostgreSQL"),
         "",
-        " ".join(DESCRIPTION.format(articles=articles, warmup=WARMUP).split()),
+        " ".join(
+            DESCRIPTION.format(
+                articles=articles, warmup=WARMUP, database=database_words(database)
+            ).split()
+        ),
         "",
         f"Measured: {state}  ",
         f"Machine: {machine()}  ",
@@ -301,7 +307,7 @@ def report(results: list[dict], articles: int, state: str) -> str:
 def git_state() -> str:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return done.stdout.strip()
+        return done.stdout.rstrip()  # not lstrip: porcelain lines start with a status column
 
     head = git("log", "-1", "--format=%h %s")
     dirty = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
@@ -320,6 +326,7 @@ def main() -> None:
     )
     parser.add_argument("--keep", type=Path, help="build archives under this folder and keep them")
     parser.add_argument("--state", help="what was measured (default: git's HEAD and status)")
+    database_option(parser)
     parser.add_argument("--measure", choices=["newsdesk", "plain"], help=argparse.SUPPRESS)
     parser.add_argument("--extra", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -337,6 +344,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"newsdesk-bench-{size}-") as tmp:
             data_dir = (args.keep / str(size)) if args.keep else Path(tmp)
             reuse = bool(args.keep) and (data_dir / "newsdesk.sqlite3").exists()
+            if args.database != "sqlite":  # the kept archive of bench/_archive.py
+                data_dir, reuse = archive(size, database=args.database), True
             data_dir.mkdir(parents=True, exist_ok=True)
             prepare(data_dir)
             if reuse:
@@ -352,10 +361,10 @@ def main() -> None:
             plain = run_measure(data_dir, "plain", args.articles, {"database": ours["database"]})
             print(json.dumps(plain), flush=True)
             results.append({"size": size, "build": built, "newsdesk": ours, "plain": plain})
-    markdown = report(results, args.articles, state)
+    markdown = report(results, args.articles, state, args.database)
     print(markdown)
     if not args.no_write:
-        write_section("article_page", markdown)
+        write_section(section_name("article_page", args.database), markdown)
         print("Wrote the article_page section of BENCHMARKS.md.")
 
 

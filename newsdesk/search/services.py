@@ -154,27 +154,30 @@ def related_refresh(*, article_id: int) -> list[int]:
 def related_rebuild(
     *,
     from_id: int = 0,
+    to_id: int | None = None,
     batch_size: int = 500,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Rank and store the lists of every article whose id is `from_id` or more, `batch_size`
-    articles at a time (one transaction per batch). For an archive that has no lists yet, and
-    after bulk loads (search.backends.index_suspended); a list of a story readers cannot see is
-    emptied. Purges nothing. Returns the number of lists stored.
+    """Rank and store the lists of every article whose id is `from_id` or more (and `to_id` or
+    less: ranges can be rebuilt by several processes at once), `batch_size` articles at a
+    time (one transaction per batch). For an archive that has no lists yet, and after bulk
+    loads (search.backends.index_suspended); a list of a story readers cannot see is emptied.
+    Purges nothing. Returns the number of lists stored.
 
     Memory stays bounded whatever the archive: the stories around the batch (its window) are
     read once, slid along with the batches, rather than once per article.
     `on_batch(done, total)` is called after each committed batch (for progress display)."""
-    total = Article.objects.filter(pk__gte=from_id).count()
+    articles = Article.objects.filter(pk__gte=from_id)
+    if to_id is not None:
+        articles = articles.filter(pk__lte=to_id)
+    total = articles.count()
     done = stored = 0
     last = from_id - 1
     stories: dict[int, Candidate] = {}
     read_up_to = last - RELATED_ID_WINDOW
     while True:
         batch = list(
-            Article.objects.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", "headline")[:batch_size]
+            articles.filter(pk__gt=last).order_by("pk").values_list("pk", "headline")[:batch_size]
         )
         if not batch:
             break

@@ -91,6 +91,16 @@ class RankingTests(TestCase):
         self.assertEqual(progress, [3, 4])
         self.assertEqual({pk: stored(Article(pk=pk)) for pk in one_by_one}, one_by_one)
 
+    def test_ranges_ranked_apart_give_the_lists_of_one_rebuild(self):
+        related_rebuild()
+        whole = {article.pk: stored(article) for article in Article.objects.all()}
+        RelatedStory.objects.all().delete()
+        ids = sorted(whole)
+        middle = ids[len(ids) // 2]
+        self.assertEqual(related_rebuild(to_id=middle), ids.index(middle) + 1)
+        self.assertEqual(related_rebuild(from_id=middle + 1), len(ids) - ids.index(middle) - 1)
+        self.assertEqual({pk: stored(Article(pk=pk)) for pk in whole}, whole)
+
 
 class ReadingTests(TestCase):
     """What the article page reads: the stored list, checked against what readers see now."""

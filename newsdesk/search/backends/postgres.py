@@ -172,6 +172,10 @@ class PostgresBackend(SearchBackend):
                 cursor.execute(sql)
             cursor.execute("TRUNCATE search_document")
             cursor.execute("SELECT search_document_refresh(id) FROM articles_article")
+            # After a bulk load the planner's statistics are those of the tables before it (or
+            # none: autovacuum may be off, or not yet round); the related-stories ranking that
+            # follows a load would walk whole indexes.
+            cursor.execute("ANALYZE articles_article, articles_article_keywords, search_document")
 
     def suspend(self, connection) -> None:
         with connection.cursor() as cursor:

@@ -1,3 +1,5 @@
+from unittest import skipUnless
+
 from django.db import connection
 from django.test import TestCase
 
@@ -20,3 +22,22 @@ class IndexRepairTests(TestCase):
         )
         ArticleFactory(headline="Written after the repair")
         self.assertEqual(len(search_articles(query=parse_query("written")).hits), 2)
+
+
+@skipUnless(connection.vendor == "postgresql", "planner statistics are PostgreSQL's")
+class RebuildStatisticsTests(TestCase):
+    def test_a_rebuild_leaves_the_planner_statistics_of_the_tables_it_reads(self):
+        for n in range(3):
+            ArticleFactory(headline=f"Story {n}")
+        tables = ["articles_article", "articles_article_keywords", "search_document"]
+        with connection.cursor() as cursor:
+            # -1: never analyzed (PostgreSQL 14 and later); what a bulk load leaves.
+            cursor.execute("UPDATE pg_class SET reltuples = -1 WHERE relname = ANY(%s)", [tables])
+            backend_for(connection).rebuild(connection)
+            cursor.execute(
+                "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [tables]
+            )
+            statistics = dict(cursor.fetchall())
+        self.assertEqual(set(statistics), set(tables))
+        self.assertEqual(statistics["search_document"], 3)
+        self.assertTrue(all(tuples >= 0 for tuples in statistics.values()), statistics)

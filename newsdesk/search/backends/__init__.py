@@ -22,14 +22,15 @@ def backend_for(connection=None) -> SearchBackend:
 
 
 @contextmanager
-def index_suspended(connection=None):
+def index_suspended(connection=None, *, related: bool = True):
     """For bulk loads (a synthetic archive, a migration of an old site): write without per-row
     indexing, then re-index everything once, which is several times quicker. Writes by other
     processes during the load are indexed by that final rebuild, not before.
 
     A load that succeeds then gets the related stories its stories' side effects would have
     ranked: the lists of the new articles and of those near enough to list them (in batches,
-    some 2.5 ms of CPU per article on SQLite)."""
+    some 2.5 ms of CPU per article on SQLite). With `related=False` the caller ranks them
+    itself (`newsdesk related-refresh --all`, in several processes for a large archive)."""
     from newsdesk.articles.models import Article
 
     from ..services import RELATED_ID_WINDOW, related_rebuild
@@ -43,5 +44,5 @@ def index_suspended(connection=None):
     finally:
         backend.rebuild(connection)
     # Not reached if the load failed.
-    if connection.alias == DEFAULT_DB_ALIAS:
+    if related and connection.alias == DEFAULT_DB_ALIAS:
         related_rebuild(from_id=(highest[0] if highest else 0) + 1 - RELATED_ID_WINDOW)

@@ -46,6 +46,20 @@ class RelatedRefreshCommandTests(TestCase):
         self.assertEqual(stored(self.fees), [self.dredging.pk])
         self.assertIn("2 page(s) changed", out.getvalue())
 
+    def test_an_id_range_ranks_only_the_articles_in_it(self):
+        out = io.StringIO()
+        pk = self.fees.pk
+        call_command("related-refresh", "--all", "--from-id", pk, "--to-id", pk, stdout=out)
+        self.assertEqual(stored(self.fees), [self.dredging.pk])
+        self.assertEqual(stored(self.dredging), [])
+        self.assertIn("ranked for 1 articles", out.getvalue())
+
+    def test_a_range_that_is_not_one_is_refused_plainly(self):
+        with self.assertRaisesMessage(CommandError, "--to-id must not be less"):
+            call_command("related-refresh", "--all", "--from-id", 5, "--to-id", 4)
+        with self.assertRaisesMessage(CommandError, "go with --all"):
+            call_command("related-refresh", str(self.fees.news_id), "--from-id", 5)
+
     def test_unknown_news_ids_and_no_arguments_are_refused_plainly(self):
         with self.assertRaisesMessage(CommandError, "No article has the News ID 999999"):
             call_command("related-refresh", "999999", stdout=io.StringIO())
@@ -61,6 +75,11 @@ class BulkLoadTests(TestCase):
             loaded = ArticleFactory(headline="Harbour fees rise", keywords=[harbour])
         self.assertEqual(stored(loaded), [before.pk])
         self.assertEqual(stored(before), [loaded.pk])
+
+    def test_a_bulk_load_can_leave_the_ranking_to_its_caller(self):
+        with index_suspended(related=False):
+            ArticleFactory(headline="Harbour fees rise", keywords=[KeywordFactory(name="Harbour")])
+        self.assertFalse(RelatedStory.objects.exists())
 
     def test_a_failed_bulk_load_ranks_nothing(self):
         with self.assertRaises(RuntimeError), index_suspended():

@@ -20,10 +20,27 @@ class Command(BaseCommand):
         parser.add_argument("news_ids", nargs="*", type=int, metavar="NEWS_ID")
         parser.add_argument("--all", action="store_true", help="Every article of the archive.")
         parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--from-id",
+            type=int,
+            default=0,
+            help="With --all: only articles whose id (not News ID) is this or more.",
+        )
+        parser.add_argument(
+            "--to-id",
+            type=int,
+            default=None,
+            help="With --all: only articles whose id is this or less (ranges can run at once).",
+        )
 
     def handle(self, *args, news_ids: list[int], all: bool, batch_size: int, verbosity: int, **o):
         if all == bool(news_ids):
             raise CommandError("Give the News IDs of the articles to refresh, or --all.")
+        from_id, to_id = o["from_id"], o["to_id"]
+        if not all and (from_id or to_id is not None):
+            raise CommandError("--from-id and --to-id go with --all.")
+        if to_id is not None and to_id < from_id:
+            raise CommandError("--to-id must not be less than --from-id.")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         started = time.perf_counter()
@@ -34,7 +51,9 @@ class Command(BaseCommand):
                     elapsed = time.perf_counter() - started
                     self.stdout.write(f"  {done:,} / {total:,} articles ({elapsed:.0f} s)")
 
-            stored = related_rebuild(batch_size=batch_size, on_batch=progress)
+            stored = related_rebuild(
+                from_id=from_id, to_id=to_id, batch_size=batch_size, on_batch=progress
+            )
             self.stdout.write(
                 f"Related stories ranked for {stored:,} articles readers can see, in "
                 f"{time.perf_counter() - started:.0f} s. Pages kept by caches show their "

@@ -167,15 +167,20 @@ _page_entries = env_int("NEWSDESK_PAGE_CACHE_ENTRIES", 5_000)
 # ... and the bytes they hold in each web worker on the embedded default (docs/operations.md).
 _page_bytes = env_int("NEWSDESK_PAGE_CACHE_BYTES", 64 * 1024 * 1024)
 if _redis_url:
+    # Django's RedisCache, carrying on while Redis does not answer (newsdesk/core/cache.py); a
+    # call waits at most these seconds for it.
+    _redis_options = {"socket_connect_timeout": 1, "socket_timeout": 2}
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsdesk.core.cache.RedisCache",
             "LOCATION": _redis_url,
+            "OPTIONS": _redis_options,
         },
         "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsdesk.core.cache.RedisCache",
             "LOCATION": _redis_url,
             "KEY_PREFIX": "pages",
+            "OPTIONS": _redis_options,
         },
     }
     NEWSDESK_PURGE_LOG = None  # purge marks live in Redis, seen by every server
@@ -270,7 +275,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Background tasks: the django-tasks API on huey. huey keeps its queue in its own SQLite file in the
 # data folder, or in Redis when NEWSDESK_REDIS_URL is set. `newsdesk serve` runs the worker itself;
-# `newsdesk worker` runs more of them. See docs/operations.md, "Tasks".
+# `newsdesk worker` runs more of them. See docs/operations.md, "Tasks". Delivery is at least once
+# (newsdesk/core/queue.py): a worker silent for NEWSDESK_TASK_ALIVE_SECONDS is taken for dead and
+# the tasks it was running run again on another.
 TASKS = {
     "default": {
         "BACKEND": "newsdesk.core.tasks_backend.HueyBackend",
@@ -284,10 +291,14 @@ HUEY = {
     "name": "newsdesk",
     "immediate": False,
     "utc": True,
+    "alive_seconds": env_int("NEWSDESK_TASK_ALIVE_SECONDS", 30),
     **(
-        {"huey_class": "huey.PriorityRedisHuey", "url": _redis_url}
+        {"huey_class": "newsdesk.core.queue.ReliablePriorityRedisHuey", "url": _redis_url}
         if _redis_url
-        else {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")}
+        else {
+            "huey_class": "newsdesk.core.queue.ReliableSqliteHuey",
+            "filename": str(DATA_DIR / "tasks.sqlite3"),
+        }
     ),
     "consumer": {"workers": env_int("NEWSDESK_TASK_WORKERS", 2), "worker_type": "thread"},
 }

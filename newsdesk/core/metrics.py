@@ -69,6 +69,12 @@ PAGE_CACHE = Counter(
     ["result"],
 )
 
+CACHE_UNREACHABLE = Counter(
+    "newsdesk_cache_unreachable",
+    "Cache calls that Redis did not answer, by cache (answered as a miss or skipped).",
+    ["cache"],
+)
+
 
 @dataclass(frozen=True)
 class _Gauge:
@@ -182,7 +188,7 @@ class ReadingsCollector:
         return []  # registering must not read the database (app loading is not over)
 
     def collect(self):
-        from .models import TaskFailure
+        from .models import TaskFailure, TaskOutbox
 
         readings: dict[str, tuple[str, float | None]] = {}
         try:
@@ -195,6 +201,11 @@ class ReadingsCollector:
                 "newsdesk_tasks_failed",
                 "Tasks that failed after their last retry, not yet run again (admin alarm).",
                 lambda: TaskFailure.objects.unresolved().count(),
+            ),
+            _Gauge(
+                "newsdesk_tasks_kept",
+                "Tasks kept in the database while the queue did not answer, not yet enqueued.",
+                lambda: TaskOutbox.objects.count(),
             ),
             *_gauges.values(),
         ]

@@ -97,3 +97,27 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class TaskOutbox(models.Model):
+    """A task that could not be enqueued (the queue's Redis did not answer), kept until a worker
+    or the next enqueue that works puts it in the queue, oldest first (tasks_backend.py). It is
+    enqueued under the result id its caller was given."""
+
+    result_id = models.CharField(max_length=64, unique=True, verbose_name=_("result ID"))
+    backend = models.CharField(max_length=64, default="default", verbose_name=_("backend"))
+    task_path = models.CharField(max_length=255, verbose_name=_("task path"))
+    priority = models.IntegerField(default=0, verbose_name=_("priority"))
+    queue_name = models.CharField(max_length=64, default="default", verbose_name=_("queue"))
+    run_after = models.DateTimeField(null=True, blank=True, verbose_name=_("run after"))
+    args = models.JSONField(default=list, blank=True, verbose_name=_("arguments"))
+    kwargs = models.JSONField(default=dict, blank=True, verbose_name=_("keyword arguments"))
+    kept_at = models.DateTimeField(auto_now_add=True, verbose_name=_("kept at"))
+
+    class Meta:
+        verbose_name = _("task kept for the queue")
+        verbose_name_plural = _("tasks kept for the queue")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_path} ({self.result_id})"

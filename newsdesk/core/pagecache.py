@@ -12,7 +12,8 @@ since that mark. A purge that races with a rendering therefore always wins. Mark
 every process that serves pages sees them:
 
 - with Redis (several servers), in the shared cache: a purge sequence number and, per key, the
-  number of its last purge;
+  number of its last purge. While Redis does not answer nothing is kept (core/cache.py), and a
+  purge that could not be marked is kept as a task until Redis answers again (core/purge.py);
 - on the embedded default, where each process keeps its pages in its own memory, in a purge
   log in the data folder: one line per purge, appended by whoever purges (the task worker),
   read by each web process from where it last stopped (a stat per request; a read only when
@@ -301,12 +302,16 @@ class SharedMarks:
         return [name.removeprefix(self.KEY_PREFIX) for name, seq in found.items() if seq > mark]
 
     def purge(self, keys: list[str]) -> None:
-        try:
-            seq = self.cache.incr(self.SEQ_KEY)
-        except ValueError:
-            self.cache.add(self.SEQ_KEY, 0, timeout=None)
-            seq = self.cache.incr(self.SEQ_KEY)
-        self.cache.set_many({self.KEY_PREFIX + key: seq for key in keys}, timeout=self.KEEP)
+        from .cache import strict
+
+        # A purge that did not reach Redis must raise, so that its task runs it later.
+        with strict():
+            try:
+                seq = self.cache.incr(self.SEQ_KEY)
+            except ValueError:
+                self.cache.add(self.SEQ_KEY, 0, timeout=None)
+                seq = self.cache.incr(self.SEQ_KEY)
+            self.cache.set_many({self.KEY_PREFIX + key: seq for key in keys}, timeout=self.KEEP)
 
 
 _marks: PurgeLog | SharedMarks | None = None

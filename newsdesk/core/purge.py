@@ -51,9 +51,13 @@ def _committed(keys: list[str]) -> None:
 
     try:
         pagecache.purge(keys)
-    except Exception:
-        # Redis away for a moment: the task purges the page cache too, and is retried.
-        logger.exception("The page cache could not be purged at the commit; its task will.")
+    except Exception as error:
+        # Redis away: the task purges the page cache too, and is retried; if the queue is away
+        # as well, the task is kept in the database until it is back (core/tasks_backend.py).
+        logger.warning(
+            "The page cache could not be purged at the commit (%s); its task will.",
+            type(error).__name__,
+        )
         purge_run.enqueue(keys=keys)
     else:
         purge_run.enqueue(keys=keys, origin_purged=True)

@@ -1,5 +1,6 @@
 """Fixed-window counters that every process sees: the database on the single-machine default
-(LocMem caches are per gunicorn worker), Redis through the cache when NEWSDESK_REDIS_URL is set."""
+(LocMem caches are per gunicorn worker), Redis through the cache when NEWSDESK_REDIS_URL is set,
+and the database again while Redis does not answer."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from django.core.cache import caches
 from django.db import connection
 from django.utils.crypto import salted_hmac
 
+from .cache import strict
 from .models import RateCounter
+from .outage import REDIS_UNREACHABLE
 from .writegate import sqlite_write_gate
 
 
@@ -69,12 +72,13 @@ def _increment_db(expiry_by_key: dict[str, int], counts: Counter) -> dict[str, i
 
 def _increment_cache(key: str, window: int, n: int) -> int:
     cache = caches[settings.NEWSDESK_RATELIMIT_CACHE]
-    for _ in range(3):
-        cache.add(key, 0, timeout=window + 5)
-        try:
-            return cache.incr(key, n)
-        except ValueError:  # expired between add and incr
-            continue
+    with strict():  # Redis away: raised, and the caller counts in the database instead
+        for _ in range(3):
+            cache.add(key, 0, timeout=window + 5)
+            try:
+                return cache.incr(key, n)
+            except ValueError:  # expired between add and incr
+                continue
     return n
 
 
@@ -97,10 +101,16 @@ def rate_limits_hit(
     if not live:
         return [None] * len(buckets)
     counts = Counter(key for key, _, _ in live)
+    totals = None
     if settings.NEWSDESK_RATELIMIT_BACKEND == "cache":
         windows = {key: rate.window for key, rate, _ in live}
-        totals = {key: _increment_cache(key, windows[key], n) for key, n in counts.items()}
-    else:
+        try:
+            totals = {key: _increment_cache(key, windows[key], n) for key, n in counts.items()}
+        except REDIS_UNREACHABLE:
+            # While Redis is away the limits hold on the database's counters (logged once by
+            # the cache): a window that straddles the outage may count from zero again once.
+            totals = None
+    if totals is None:
         totals = _increment_db({key: int(end) for key, _, end in live}, counts)
     return [
         Limited(
@@ -130,9 +140,14 @@ def rate_counts(*counters: tuple[str, str, Rate | str], now: float | None = None
     ]
     if not keys:
         return []
+    found = None
     if settings.NEWSDESK_RATELIMIT_BACKEND == "cache":
-        found = caches[settings.NEWSDESK_RATELIMIT_CACHE].get_many(keys)
-    else:
+        try:
+            with strict():
+                found = caches[settings.NEWSDESK_RATELIMIT_CACHE].get_many(keys)
+        except REDIS_UNREACHABLE:
+            found = None  # counted in the database meanwhile
+    if found is None:
         found = dict(RateCounter.objects.filter(bucket__in=keys).values_list("bucket", "hits"))
     return [int(found.get(key) or 0) for key in keys]
 

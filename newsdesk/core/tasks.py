@@ -22,6 +22,7 @@ minute's jobs are enqueued once, whichever and however many workers run (Claimin
 """
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from huey.contrib.djhuey import HUEY
 from huey.exceptions import TaskLockedException
 
 from . import tasks_backend  # noqa: F401 - registers the failure alarm wherever tasks run
+from .outage import QUEUE_UNREACHABLE
+from .queue import QUEUE
 
 __all__ = [
     "HUEY",
@@ -153,12 +156,74 @@ class ClaimingScheduler(Scheduler):
             self._logger.debug("Another worker enqueued the periodic jobs of minute %s.", minute)
 
 
+class WorkerLiveness(threading.Thread):
+    """A worker's liveness (core/queue.py), refreshed every third of NEWSDESK_TASK_ALIVE_SECONDS
+    until its consumer has stopped; each time, the in-flight tasks of workers whose liveness
+    lapsed go back in the queue, and the tasks kept while the queue was away go into it."""
+
+    def __init__(self, huey):
+        super().__init__(name="task-worker-liveness", daemon=True)
+        self.huey, self.storage = huey, huey.storage
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self.tick()
+            if self.stopped.wait(self.storage.alive_seconds / 3):
+                return
+
+    def tick(self) -> None:
+        from .tasks_backend import outbox_flush
+
+        try:
+            self.storage.beat()
+            self.huey.ack_again()
+            if taken_back := self.storage.reap():
+                logger.warning("Put back in the queue %d task(s) of stopped workers.", taken_back)
+        except QUEUE_UNREACHABLE as error:
+            QUEUE.failed(error)
+            return
+        QUEUE.answered()
+        close_old_connections()
+        try:
+            outbox_flush()
+        except QUEUE_UNREACHABLE as error:
+            QUEUE.failed(error)
+        except Exception:
+            logger.exception("The tasks kept for the queue could not be enqueued.")
+        finally:
+            close_old_connections()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(10)
+        try:
+            self.storage.leave()  # what it still holds (interrupted tasks) goes back at once
+        except QUEUE_UNREACHABLE as error:
+            QUEUE.failed(error)
+
+
 class _Consumer(Consumer):
     scheduler_class = ClaimingScheduler
 
+    def start(self):
+        # First thing: a worker that starts takes back what stopped workers left in flight.
+        self.liveness = WorkerLiveness(self.huey) if hasattr(self.huey.storage, "beat") else None
+        if self.liveness:
+            self.liveness.start()
+        super().start()
+
+    def run(self):
+        try:
+            super().run()
+        finally:
+            if self.liveness:
+                self.liveness.stop()
+
 
 def worker_consumer(**options) -> Consumer:
-    """The consumer `newsdesk worker` runs: huey's, with the claiming scheduler."""
+    """The consumer `newsdesk worker` runs: huey's, with the claiming scheduler and the worker's
+    liveness (at-least-once delivery, core/queue.py)."""
     return _Consumer(HUEY, **{"flush_locks": True, **options})
 
 

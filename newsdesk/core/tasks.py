@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules, import_string
+from django.utils.translation import ngettext
 from django_tasks import task
 from django_tasks.base import Task
 from huey import crontab
@@ -40,6 +41,7 @@ from huey.contrib.djhuey import HUEY
 from huey.exceptions import TaskLockedException
 
 from . import tasks_backend  # noqa: F401 - registers the failure alarm wherever tasks run
+from .alarms import alarm
 from .outage import QUEUE_UNREACHABLE
 from .queue import QUEUE
 
@@ -236,9 +238,33 @@ def worker_last_seen() -> datetime | None:
 def worker_is_late(now: datetime | None = None) -> bool:
     if HUEY.immediate:
         return False  # tasks run as they are enqueued; there is no worker to miss
-    seen = worker_last_seen()
+    try:
+        seen = worker_last_seen()
+    except QUEUE_UNREACHABLE as error:
+        QUEUE.failed(error)
+        return False  # the queue's own alarm says so (queue_alarm)
     limit = timedelta(minutes=settings.NEWSDESK_TASK_ALARM_MINUTES)
     return seen is None or seen < (now or timezone.now()) - limit
+
+
+@alarm
+def queue_alarm(request) -> list[dict]:
+    """Tasks kept in the database while the queue (Redis) did not answer (tasks_backend.py)."""
+    from .models import TaskOutbox
+
+    if not request.user.has_perm("core.view_taskfailure"):
+        return []
+    kept = TaskOutbox.objects.count()
+    if not kept:
+        return []
+    text = ngettext(
+        "%(count)d background task is waiting for the task queue, which did not answer: it is "
+        "enqueued as soon as the queue answers again (is Redis running?).",
+        "%(count)d background tasks are waiting for the task queue, which did not answer: they "
+        "are enqueued as soon as the queue answers again (is Redis running?).",
+        kept,
+    ) % {"count": kept}
+    return [{"text": text, "url": ""}]
 
 
 def task_failure_retry(*, failure) -> None:

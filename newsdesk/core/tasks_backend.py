@@ -52,19 +52,21 @@ class HueyBackend(djhuey_tasks.HueyBackend):
         self._check_resolvable(task)
         args, kwargs = normalize_json(list(args)), normalize_json(kwargs)
         result_id = str(uuid.uuid4())
+        if _kept_here.is_set():
+            # What this process kept goes first, so that the queue keeps their order.
+            try:
+                outbox_flush()
+                _kept_here.clear()
+            except QUEUE_UNREACHABLE:
+                pass  # still away: this one is kept too, below
+            except Exception as error:  # the workers flush it too; this request must not fail
+                logger.warning("The kept tasks could not be enqueued yet (%s).", error)
         try:
             result = self.send(task, args, kwargs, result_id=result_id)
         except QUEUE_UNREACHABLE as error:
             ENQUEUEING.failed(error)
             return self._keep(task, args, kwargs, result_id)
         ENQUEUEING.answered()
-        if _kept_here.is_set():
-            _kept_here.clear()
-            try:
-                outbox_flush()
-            except Exception as error:  # the workers flush it too; this request must not fail
-                _kept_here.set()
-                logger.warning("The kept tasks could not be enqueued yet (%s).", error)
         return result
 
     def send(self, task, args: list, kwargs: dict, *, result_id: str):

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,14 +25,11 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import requests
 
+from newsdesk.core.queue import InFlight, ReliablePriorityRedisHuey
+from newsdesk.core.tests.redis_server import RedisServer, free_port
+
 ROOT = Path(__file__).resolve().parents[3]
 PROCFILE = ROOT / "deploy" / "cluster" / "Procfile"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def procfile() -> dict[str, str]:
@@ -103,7 +99,9 @@ class Cluster:
         self.ports = [free_port(), free_port()]
         self.web = [f"http://127.0.0.1:{port}" for port in self.ports]
         self.processes: dict[str, subprocess.Popen] = {}
-        self.redis: subprocess.Popen | None = None
+        # Its queue kept across a stop and start (an append-only file), as in production.
+        self.redis = RedisServer(self.dir, port=self.redis_port)
+        self.redis_url = self.redis.url(0)
         self.seeded: dict = {}
 
     # Set-up and tear-down ---------------------------------------------------------------------
@@ -116,7 +114,7 @@ class Cluster:
             "PATH": f"{Path(sys.executable).parent}:{base.get('PATH', '')}",
             "DJANGO_SETTINGS_MODULE": "config.settings.local",
             "NEWSDESK_DATABASE_URL": self.database_url,
-            "NEWSDESK_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "NEWSDESK_REDIS_URL": self.redis_url,
             "NEWSDESK_SECRET_KEY": self.secret_key,
             "NEWSDESK_DATA_DIR": str(self.dir / "seed"),
             "NEWSDESK_LOG_LEVEL": "WARNING",
@@ -221,41 +219,39 @@ class Cluster:
             pass
 
     def redis_start(self) -> None:
-        self.redis = subprocess.Popen(  # noqa: S603
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.redis_port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        self.redis.start()
 
     def redis_stop(self) -> None:
-        if self.redis and self.redis.poll() is None:
-            self.redis.terminate()
-            self.redis.wait(10)
+        self.redis.stop()
 
     def logs(self) -> str:
         return "\n".join(
             f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in self.dir.glob("*.log")
         )
+
+    # The task queue, from outside -------------------------------------------------------------
+
+    def queue(self) -> ReliablePriorityRedisHuey:
+        """The cluster's queue, as its processes see it (settings: huey name "newsdesk")."""
+        return ReliablePriorityRedisHuey("newsdesk", url=self.redis_url)
+
+    def in_flight(self) -> list[InFlight]:
+        return self.queue().storage.in_flight()
+
+    def task_status(self, result_id: str) -> str | None:
+        record = self.queue().get(f"djt.{result_id}", peek=True)
+        return record["status"] if record else None
+
+    def enqueue(self, task, **kwargs) -> str:
+        """Enqueue `task` into the cluster's queue from this process; its result id."""
+        from newsdesk.core.tasks import HUEY
+
+        HUEY.immediate = False
+        HUEY.storage = self.queue().storage
+        try:
+            return task.enqueue(**kwargs).id
+        finally:
+            HUEY.immediate = True
 
     # The database, read directly ---------------------------------------------------------------
 

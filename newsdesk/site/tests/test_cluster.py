@@ -19,6 +19,7 @@ from django.db import connection
 from newsdesk.comments.tests.factories import solved
 
 from .cluster import Cluster, postgres_answers
+from .cluster_tasks import cluster_slow
 
 pytestmark = pytest.mark.cluster
 
@@ -51,6 +52,8 @@ def cluster():
         "NEWSDESK_COMMENTS_RATE_IP": "4/600",
         "NEWSDESK_COMMENTS_RATE_NOJS_SITE": "1000/600",
         "NEWSDESK_MODERATION_NOTIFY_INTERVAL": "0",
+        # A killed worker's tasks are taken back this soon (core/queue.py; 30 s by default).
+        "NEWSDESK_TASK_ALIVE_SECONDS": "5",
     }
     with Cluster(
         postgres_url=POSTGRES, secret_key=settings.SECRET_KEY, scheduled_in=SCHEDULED_IN, env=env
@@ -104,7 +107,7 @@ def admin_action(session: requests.Session, base: str, changelist: str, action: 
     assert response.status_code == 200, response.text[:500]
 
 
-def comment_post(base: str, news_id: int, body: str) -> requests.Response:
+def comment_post(base: str, news_id: int, body: str, address: str = READER) -> requests.Response:
     reader = requests.Session()
     write = reader.get(f"{base}/comments/{news_id}/write/", timeout=10)
     assert write.status_code == 200, write.text[:300]
@@ -113,7 +116,7 @@ def comment_post(base: str, news_id: int, body: str) -> requests.Response:
     return reader.post(
         f"{base}/comments/{news_id}/",
         data=data,
-        headers={"X-Forwarded-For": READER},
+        headers={"X-Forwarded-For": address},
         allow_redirects=False,
         timeout=10,
     )
@@ -164,6 +167,28 @@ def test_rate_limits_hold_across_servers(cluster):
     assert statuses == [303] * (4 - taken) + [429, 429], statuses
 
 
+def test_a_worker_killed_with_sigkill_loses_no_task_and_another_worker_runs_it(cluster):
+    folder = cluster.dir / "slow-task"
+    folder.mkdir()
+    starts = folder / "starts"
+    cluster.enqueue(cluster_slow, folder=str(folder), token="slow-1", seconds=3)
+    [held] = wait_for(cluster.in_flight, what="the task in flight")
+    pid = int(held.worker.split(".")[-2])  # host.pid.random
+    [name] = [name for name, process in cluster.processes.items() if process.pid == pid]
+    wait_for(lambda: starts.exists() and starts.read_text().split(), what="the task's start")
+    cluster.kill(name)
+    wait_for(
+        lambda: (folder / "done").exists(),
+        seconds=30,
+        what="the task run again by the other worker",
+    )
+    cluster.start(name)  # two workers again, for what follows
+    runs = starts.read_text().split()
+    assert runs[0] == str(pid) and len(runs) == 2 and runs[1] != str(pid), runs
+    assert (folder / "done").read_text().split() == ["slow-1"]  # its effect, once
+    assert cluster.in_flight() == []
+
+
 def test_a_scheduled_story_goes_live_exactly_once_with_two_workers(cluster):
     scheduled = cluster.seeded["scheduled"]
     for base in cluster.web:
@@ -178,3 +203,42 @@ def test_a_scheduled_story_goes_live_exactly_once_with_two_workers(cluster):
         scheduled["pk"],
     )
     assert live == 1
+
+
+def test_with_redis_stopped_pages_answer_comments_are_taken_and_nothing_is_lost(cluster):
+    news_id = cluster.seeded["draft"]["news_id"]
+    for base in cluster.web:  # kept in the page cache, in Redis
+        wait_for(
+            lambda base=base: page(base, news_id).headers.get("X-Page-Cache") == "hit",
+            what=f"the story kept in the page cache of {base}",
+        )
+    cluster.redis_stop()
+    for base in cluster.web:
+        assert page(base, news_id).status_code == 200
+        assert requests.get(f"{base}/", timeout=10).status_code == 200
+    body = "Posted while Redis was away, and shown once it is back."
+    posted = comment_post(cluster.web[1], news_id, body, address="198.51.100.77")
+    assert posted.status_code == 303, posted.text[:500]
+    [(comment_id,)] = cluster.sql("SELECT id FROM comments_comment WHERE body = %s", body)
+    admin_action(
+        signed_in(cluster.web[0]), cluster.web[0], "/admin/comments/comment/", "approve", comment_id
+    )
+    kept = cluster.sql("SELECT task_path, result_id FROM core_taskoutbox ORDER BY id")
+    paths = [path for path, _ in kept]
+    assert "newsdesk.core.purge.purge_run" in paths, paths  # the approval's purge
+    # The comment's events (posted, approved), for the webhooks.
+    assert paths.count("newsdesk.webhooks.tasks.webhooks_event") == 2, paths
+    cluster.redis_start()  # with what it held: the page as it was before the comment
+    wait_for(
+        lambda: not cluster.sql("SELECT 1 FROM core_taskoutbox"),
+        seconds=30,
+        what="the kept tasks in the queue",
+    )
+    for _, result_id in kept:
+        wait_for(
+            lambda result_id=result_id: cluster.task_status(result_id) == "SUCCESSFUL",
+            seconds=30,
+            what=f"kept task {result_id} run",
+        )
+    for base in cluster.web:
+        wait_for(lambda base=base: body in page(base, news_id).text, what=f"the comment on {base}")

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/quality.py            # about three minutes; writes BENCHMARKS.md
     .venv/bin/python bench/quality.py --nu-only  # the Nu checker alone, printed
+    .venv/bin/python bench/quality.py --language fa  # the same on a Persian site (its own section)
 
 A fresh data folder gets `newsdesk setup` (the demo stories, their pictures), `newsdesk serve`
 answers on a free loopback port, and each kind of reader page is checked: the home page, an
@@ -63,10 +64,14 @@ def tools() -> Path:
     return TOOLS / "node_modules"
 
 
-def served_site(stack: Stack) -> str:
+def served_site(stack: Stack, language: str) -> str:
     data = stack.tmp / "var"
     port = free_port()
-    env = {**site_env(data), "NEWSDESK_SITE_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **site_env(data),
+        "NEWSDESK_SITE_URL": f"http://127.0.0.1:{port}",
+        "NEWSDESK_LANGUAGE": language,
+    }
     subprocess.run(
         [sys.executable, "-m", "newsdesk", "setup", "-v", "0"], env=env, cwd=ROOT, check=True
     )
@@ -173,11 +178,16 @@ def main() -> None:
         action="store_true",
         help="Only the Nu checker, printed (its result does not depend on the machine's load)",
     )
+    parser.add_argument(
+        "--language",
+        default="en",
+        help="The site's language (NEWSDESK_LANGUAGE); other than en, its own section",
+    )
     args = parser.parse_args()
     modules = tools()
     rows = []
     with Stack() as stack:
-        site = served_site(stack)
+        site = served_site(stack, args.language)
         urls = {name: resolve(site, path) for name, path in PAGES.items()}
         nu = nu_checker(modules, list(urls.values()), stack.tmp)
         if args.nu_only:
@@ -208,11 +218,27 @@ def main() -> None:
             f"{violations['light']} / {violations['dark']} | {', '.join(lost) or '-'} |"
         )
     messages = sorted({m for *_, checked, _ in rows for m in checked["messages"]})
+    english = args.language == "en"
+    option = "" if english else f" --language {args.language}"
     markdown = "\n".join(
         [
-            "## Reader pages: Lighthouse, Nu HTML checker, axe-core (`quality`)",
+            "## Reader pages: Lighthouse, Nu HTML checker, axe-core (`quality`)"
+            if english
+            else f"## Reader pages on a site in `{args.language}`: Lighthouse, Nu, axe-core "
+            f"(`quality --language {args.language}`)",
             "",
-            f"`.venv/bin/python bench/quality.py` on {today()}; {machine()}.",
+            f"`.venv/bin/python bench/quality.py{option}` on {today()}; {machine()}; "
+            f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} at the end.",
+            *(
+                []
+                if english
+                else [
+                    f"The site's language is `{args.language}` (NEWSDESK_LANGUAGE): its interface, "
+                    "digits and direction; the demo stories are in English and say so "
+                    "(`lang`, `dir`) inside the site's pages.",
+                    "",
+                ]
+            ),
             f"Lighthouse {LIGHTHOUSE} (mobile: simulated slow 4G and a 4x slower CPU, median of "
             f"{args.runs} runs), Nu checker (vnu-jar) {VNU}, axe-core from axe-playwright-python "
             "at 390 px in light and dark mode, all in the system Chromium, against the demo site "
@@ -227,7 +253,7 @@ def main() -> None:
     )
     print(markdown)
     if not args.no_write:
-        write_section("quality", markdown)
+        write_section("quality" if english else f"quality-{args.language}", markdown)
 
 
 if __name__ == "__main__":

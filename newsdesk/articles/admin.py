@@ -3,6 +3,8 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from js_asset import Media
 
 from newsdesk.core.purge import keys_purge
@@ -22,17 +24,17 @@ from .services import (
 
 
 class StateFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
         return [
-            ("draft", "Draft"),
-            ("review", "In review"),
-            ("scheduled", "Scheduled or embargoed"),
-            ("live", "Published (live)"),
-            ("unpublished", "Unpublished"),
-            ("late", "Side effects overdue"),
+            ("draft", _("Draft")),
+            ("review", _("In review")),
+            ("scheduled", _("Scheduled or embargoed")),
+            ("live", _("Published (live)")),
+            ("unpublished", _("Unpublished")),
+            ("late", _("Side effects overdue")),
         ]
 
     def queryset(self, request, queryset):
@@ -100,13 +102,13 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Picture", {"fields": ["lead_image"]}),
+        (_("Picture"), {"fields": ["lead_image"]}),
         (
-            "Keywords and credits",
+            _("Keywords and credits"),
             {"fields": ["keywords", "accept_keywords", "section", "authors", "source_credits"]},
         ),
         (
-            "Publishing",
+            _("Publishing"),
             {
                 "fields": [
                     "published_at",
@@ -115,12 +117,14 @@ class ArticleAdmin(admin.ModelAdmin):
                     "language",
                     "translation_of",
                 ],
-                "description": "Use the buttons at the top of the page to submit, "
-                "schedule, publish or unpublish. Times are newsroom time.",
+                "description": _(
+                    "Use the buttons at the top of the page to submit, "
+                    "schedule, publish or unpublish. Times are newsroom time."
+                ),
             },
         ),
         (
-            "History",
+            _("History"),
             {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]},
         ),
     ]
@@ -129,14 +133,18 @@ class ArticleAdmin(admin.ModelAdmin):
         css = {"all": ["articles/admin.css"]}
         js = ["articles/headline_counter.js"]
 
-    @admin.display(description="State")
+    @admin.display(description=_("State"))
     def state_column(self, obj):
         if obj.pk is None:
-            return "New draft"
+            return gettext("New draft")
         label = obj.state_label
         if obj.state == "scheduled":
             local = timezone.localtime(obj.visible_from)
-            return f"{label} for {local:%Y-%m-%d %H:%M} ({timezone.get_current_timezone_name()})"
+            return gettext("%(state)s for %(time)s (%(zone)s)") % {
+                "state": label,
+                "time": f"{local:%Y-%m-%d %H:%M}",
+                "zone": timezone.get_current_timezone_name(),
+            }
         return label
 
     # Who may do what ----------------------------------------------------------------------
@@ -178,7 +186,9 @@ class ArticleAdmin(admin.ModelAdmin):
         except ArticleConflict as conflict:
             # Two saves raced past the form's check: the later one is refused, never applied.
             messages.error(
-                request, f"{conflict} Nothing was saved; reload and apply your changes again."
+                request,
+                gettext("%(conflict)s Nothing was saved; reload and apply your changes again.")
+                % {"conflict": conflict},
             )
             return HttpResponseRedirect(request.path)
 
@@ -242,19 +252,30 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # List actions -------------------------------------------------------------------------
 
-    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    @admin.action(description=_("Publish selected articles now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         for article in queryset:
             article_publish(article=article, by=request.user)
-        self.message_user(request, f"Published {len(queryset)} article(s).", messages.SUCCESS)
+        done = len(queryset)
+        self.message_user(
+            request,
+            ngettext("Published %(count)d article.", "Published %(count)d articles.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Unpublish selected articles", permissions=["publish"])
+    @admin.action(description=_("Unpublish selected articles"), permissions=["publish"])
     def unpublish(self, request, queryset):
         done = 0
         for article in queryset.filter(status=Article.Status.PUBLISHED):
             article_unpublish(article=article, by=request.user)
             done += 1
-        self.message_user(request, f"Unpublished {done} article(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Unpublished %(count)d article.", "Unpublished %(count)d articles.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 class ShownInStoriesAdmin(admin.ModelAdmin):
@@ -314,15 +335,17 @@ class ImageAdmin(ShownInStoriesAdmin):
         "created_at",
     ]
 
-    @admin.display(description="Picture")
+    @admin.display(description=_("Picture"))
     def thumbnail(self, obj):
         if not obj.pk or not obj.file:
             return ""
         return format_html('<img src="{}" alt="" width="120" class="thumbnail">', obj.fallback_url)
 
-    @admin.display(description="Renditions")
+    @admin.display(description=_("Renditions"))
     def renditions_list(self, obj):
-        return ", ".join(f"{r['format']} {r['width']}w" for r in obj.renditions) or "None yet"
+        return ", ".join(f"{r['format']} {r['width']}w" for r in obj.renditions) or gettext(
+            "None yet"
+        )
 
     def get_fields(self, request, obj=None):
         fields = ["file", "alt", "caption", "credit"]

@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .diff import revisions_diff
 from .forms import CorrectionForm, NoteForm, PublishForm, ScheduleForm
@@ -27,34 +29,48 @@ from .services import (
 
 # action: (service, form, title, who may, from which states, button style)
 ACTIONS = {
-    "submit": (article_submit, NoteForm, "Submit for review", "articles.submit_article", {"draft"}),
-    "return": (article_return, NoteForm, "Return to draft", "articles.publish_article", {"review"}),
+    "submit": (
+        article_submit,
+        NoteForm,
+        _("Submit for review"),
+        "articles.submit_article",
+        {"draft"},
+    ),
+    "return": (
+        article_return,
+        NoteForm,
+        _("Return to draft"),
+        "articles.publish_article",
+        {"review"},
+    ),
     "schedule": (
         article_schedule,
         ScheduleForm,
-        "Schedule",
+        _("Schedule"),
         "articles.publish_article",
         {"draft", "review", "unpublished", "scheduled"},
     ),
     "publish": (
         article_publish,
         PublishForm,
-        "Publish now",
+        _("Publish now"),
         "articles.publish_article",
         {"draft", "review", "unpublished"},
     ),
     "unpublish": (
         article_unpublish,
         NoteForm,
-        "Unpublish",
+        _("Unpublish"),
         "articles.publish_article",
         {"published", "scheduled"},
     ),
 }
 REFUSALS = {
-    "articles.publish_article": "Only editors can schedule, publish, unpublish or return articles. "
-    "Submit your draft for review and an editor will publish it.",
-    "articles.submit_article": "You cannot submit articles for review.",
+    "articles.publish_article": _(
+        "Only editors can schedule, publish, unpublish or return articles. "
+        "Submit your draft for review and an editor will publish it."
+    ),
+    "articles.submit_article": _("You cannot submit articles for review."),
 }
 
 
@@ -99,8 +115,8 @@ def conflict_diff(form):
     return revisions_diff(
         _snapshot(current),
         mine,
-        old_label=f"Saved (version {current.version})",
-        new_label="Yours (not saved)",
+        old_label=gettext("Saved (version %(version)s)") % {"version": current.version},
+        new_label=gettext("Yours (not saved)"),
     )
 
 
@@ -122,13 +138,13 @@ def _context(model_admin, request, article, title, **extra) -> dict:
 
 
 def _refused(model_admin, request, article, message: str):
-    context = _context(model_admin, request, article, "Not allowed", message=message)
+    context = _context(model_admin, request, article, gettext("Not allowed"), message=message)
     return TemplateResponse(request, "admin/articles/article/refused.html", context, status=403)
 
 
 def workflow(model_admin, request, object_id, action):
     if action not in ACTIONS:
-        raise Http404("No such workflow action.")
+        raise Http404(gettext("No such workflow action."))
     article = _article(model_admin, request, object_id)
     service, form_class, title, perm, states = ACTIONS[action]
     if not request.user.has_perm(perm):
@@ -143,14 +159,16 @@ def workflow(model_admin, request, object_id, action):
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, f"{title}: done. The article is now {article.state_label.lower()}."
+                request,
+                gettext("%(action)s: done. The article is now %(state)s.")
+                % {"action": title, "state": str(article.state_label).lower()},
             )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
     context = _context(
         model_admin,
         request,
         article,
-        f"{title}: {article.headline}",
+        gettext("%(action)s: %(headline)s") % {"action": title, "headline": article.headline},
         form=form,
         action=action,
         action_title=title,
@@ -163,7 +181,7 @@ def correction(model_admin, request, object_id):
     article = _article(model_admin, request, object_id)
     if not request.user.has_perm("articles.add_correction"):
         return _refused(
-            model_admin, request, article, "Only editors can add corrections and updates."
+            model_admin, request, article, gettext("Only editors can add corrections and updates.")
         )
     form = CorrectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -172,13 +190,15 @@ def correction(model_admin, request, object_id):
         except WorkflowError as error:
             form.add_error("text", str(error))
         else:
-            messages.success(request, "Added. Readers see it on the article page with its time.")
+            messages.success(
+                request, gettext("Added. Readers see it on the article page with its time.")
+            )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
     context = _context(
         model_admin,
         request,
         article,
-        f"Correction or update: {article.headline}",
+        gettext("Correction or update: %(headline)s") % {"headline": article.headline},
         form=form,
         corrections=article.corrections.all(),
     )
@@ -188,28 +208,28 @@ def correction(model_admin, request, object_id):
 def revisions(model_admin, request, object_id):
     article = _article(model_admin, request, object_id)
     if not request.user.has_perm("articles.view_revision"):
-        return _refused(model_admin, request, article, "You cannot see revisions.")
+        return _refused(model_admin, request, article, gettext("You cannot see revisions."))
     revisions_list = list(article.revisions.select_related("author"))
     diffs, old, new, error = None, None, None, ""
     if "a" in request.GET and "b" in request.GET:
         by_number = {str(r.number): r for r in revisions_list}
         old, new = by_number.get(request.GET["a"]), by_number.get(request.GET["b"])
         if old is None or new is None:
-            error = "Pick two revisions from the list to compare."
+            error = gettext("Pick two revisions from the list to compare.")
         else:
             if old.number > new.number:
                 old, new = new, old
             diffs = revisions_diff(
                 old.data,
                 new.data,
-                old_label=f"Revision {old.number}",
-                new_label=f"Revision {new.number}",
+                old_label=gettext("Revision %(number)s") % {"number": old.number},
+                new_label=gettext("Revision %(number)s") % {"number": new.number},
             )
     context = _context(
         model_admin,
         request,
         article,
-        f"Revisions: {article.headline}",
+        gettext("Revisions: %(headline)s") % {"headline": article.headline},
         revisions=revisions_list,
         diffs=diffs,
         old=old,
@@ -225,22 +245,36 @@ def restore(model_admin, request, object_id, number):
         return HttpResponseNotAllowed(["POST"])
     article = _article(model_admin, request, object_id)
     if not model_admin.has_change_permission(request, article):
-        return _refused(model_admin, request, article, "You cannot change this article any more.")
+        return _refused(
+            model_admin, request, article, gettext("You cannot change this article any more.")
+        )
     revision = get_object_or_404(Revision, article=article, number=number)
     new = revision_restore(revision=revision, by=request.user)
-    messages.success(request, f"Restored revision {number} as revision {new.number}.")
+    messages.success(
+        request,
+        gettext("Restored revision %(old)s as revision %(new)s.")
+        % {"old": number, "new": new.number},
+    )
     return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
 
 def log(model_admin, request, object_id):
     article = _article(model_admin, request, object_id)
     if not request.user.has_perm("articles.view_articleevent"):
-        return _refused(model_admin, request, article, "Only editors can read the workflow log.")
+        return _refused(
+            model_admin, request, article, gettext("Only editors can read the workflow log.")
+        )
     events = article.events.select_related("actor")
     return TemplateResponse(
         request,
         "admin/articles/article/log.html",
-        _context(model_admin, request, article, f"Workflow log: {article.headline}", events=events),
+        _context(
+            model_admin,
+            request,
+            article,
+            gettext("Workflow log: %(headline)s") % {"headline": article.headline},
+            events=events,
+        ),
     )
 
 
@@ -254,7 +288,7 @@ def share(model_admin, request, object_id):
         model_admin,
         request,
         article,
-        f"Share a preview: {article.headline}",
+        gettext("Share a preview: %(headline)s") % {"headline": article.headline},
         link=link,
         expires=expires,
         preview_url=reverse("site:preview", args=[article.news_id]),

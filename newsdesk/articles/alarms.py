@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from newsdesk.core.alarms import alarm
 
@@ -14,8 +15,14 @@ def overdue_side_effects(request) -> list[dict]:
         return []
     return [
         {
-            "text": f"{late} published article(s) are visible but their side effects (cache purge, "
-            "notifications) have not run. They will run when the task runner catches up.",
+            "text": ngettext(
+                "%(count)d published article is visible but its side effects (cache purge, "
+                "notifications) have not run. They will run when the task runner catches up.",
+                "%(count)d published articles are visible but their side effects (cache purge, "
+                "notifications) have not run. They will run when the task runner catches up.",
+                late,
+            )
+            % {"count": late},
             "url": reverse("admin:articles_article_changelist") + "?state=late",
         }
     ]

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles(sender, **kwargs):
@@ -17,7 +18,7 @@ def _sync_roles(sender, **kwargs):
 class ArticlesConfig(AppConfig):
     name = "newsdesk.articles"
     label = "articles"
-    verbose_name = "Newsroom"
+    verbose_name = _("Newsroom")
 
     def ready(self):
         from . import (

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from newsdesk.core.dashboard import (
     Chart,
@@ -28,13 +29,16 @@ def published_panel(request) -> list[Panel]:
         return []
     days = last_days(DAYS)
     chart = Chart(
-        title=f"Stories published per day, last {DAYS} days",
+        title=gettext("Stories published per day, last %(days)s days") % {"days": DAYS},
         labels=day_labels(days),
         series=[
-            Series("stories", counts_per_day(Article.objects.published(), "published_at", days))
+            Series(
+                gettext("stories"),
+                counts_per_day(Article.objects.published(), "published_at", days),
+            )
         ],
     )
-    return [Panel(title="Published", charts=[chart])]
+    return [Panel(title=gettext("Published"), charts=[chart])]
 
 
 @dashboard_panel
@@ -47,9 +51,9 @@ def coming_up_panel(request) -> list[Panel]:
     )
     days = next_days(AHEAD)
     chart = Chart(
-        title=f"Scheduled and embargoed, next {AHEAD} days",
+        title=gettext("Scheduled and embargoed, next %(days)s days") % {"days": AHEAD},
         labels=day_labels(days),
-        series=[Series("stories", counts_per_day(scheduled, "visible", days))],
+        series=[Series(gettext("stories"), counts_per_day(scheduled, "visible", days))],
     )
     upcoming = scheduled.order_by("visible", "id").only(
         "pk", "headline", "status", "published_at", "embargo_until"
@@ -64,9 +68,9 @@ def coming_up_panel(request) -> list[Panel]:
     ]
     return [
         Panel(
-            title="Coming up",
+            title=gettext("Coming up"),
             charts=[chart],
-            table=(["Readers see it", "State", "Story"], table_rows),
-            empty="Nothing is scheduled or under embargo.",
+            table=([gettext("Readers see it"), gettext("State"), gettext("Story")], table_rows),
+            empty=gettext("Nothing is scheduled or under embargo."),
         )
     ]

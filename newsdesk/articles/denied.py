@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.views import defaults
 
 from .roles import ADMINISTRATOR, roles_with
@@ -27,7 +28,7 @@ def permission_denied(request, exception=None):
     yours = list(request.user.groups.values_list("name", flat=True))
     context = {
         **admin.site.each_context(request),
-        "title": "You cannot open this page",
+        "title": gettext("You cannot open this page"),
         "what": what,
         "reason": str(exception or ""),
         "roles": roles,

@@ -4,7 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin import widgets as admin_widgets
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
 from .images import image_check
@@ -33,24 +36,43 @@ BODY_EDITOR = {
 
 
 def _zone_note() -> str:
-    return f"Newsroom time ({timezone.get_current_timezone_name()}); stored in UTC."
+    return gettext("Newsroom time (%(zone)s); stored in UTC.") % {
+        "zone": timezone.get_current_timezone_name()
+    }
+
+
+# For help texts set when the module is imported: read in the language (and time zone) of the
+# request that shows them.
+_zone_note_lazy = lazy(_zone_note, str)
+
+
+def _embargo_note() -> str:
+    return gettext(
+        "Optional: hidden everywhere until this time, whatever the publish time. %(zone)s"
+    ) % {"zone": _zone_note()}
+
+
+_embargo_note_lazy = lazy(_embargo_note, str)
 
 
 class ArticleAdminForm(forms.ModelForm):
     body = ProseEditorFormField(
+        label=capfirst(Article._meta.get_field("body").verbose_name),
         config=BODY_EDITOR,
         sanitize=True,
         required=False,
         widget=admin_widgets.AdminTextareaWidget,
-        help_text="Paragraphs, sub-headings, lists, quotes, links and pictures. To embed a video "
-        "or post from an allowed site, paste its address as a link on a line of its own.",
+        help_text=_(
+            "Paragraphs, sub-headings, lists, quotes, links and pictures. To embed a video "
+            "or post from an allowed site, paste its address as a link on a line of its own."
+        ),
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     accept_keywords = forms.MultipleChoiceField(
-        label="Suggested keywords",
+        label=_("Suggested keywords"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Found in the text. Tick the ones to add; they are added when you save.",
+        help_text=_("Found in the text. Tick the ones to add; they are added when you save."),
     )
 
     class Meta:
@@ -79,12 +101,24 @@ class ArticleAdminForm(forms.ModelForm):
                 {
                     "data-target-length": settings.NEWSDESK_HEADLINE_TARGET,
                     "class": "vTextField headline",
+                    # What the counter says (headline_counter.js), in the editor's language.
+                    "data-msg-within": gettext("%(count)s characters of %(target)s"),
+                    "data-msg-over": gettext(
+                        "%(count)s characters — over the %(target)s that fit in lists and "
+                        "search results"
+                    ),
+                    "data-msg-max": gettext("(at most %(max)s)"),
                 }
             )
+        # A story's text reads in its own direction whatever the editor's language: an English
+        # headline in a Persian admin, a Persian one in an English admin.
+        for name in ("headline", "slug", "summary", "source_credits"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["dir"] = "auto"
         if "embargo_until" in self.fields:
-            self.fields["embargo_until"].help_text = (
-                "Hidden everywhere until this time, even if published. " + _zone_note()
-            )
+            self.fields["embargo_until"].help_text = gettext(
+                "Hidden everywhere until this time, even if published. %(zone)s"
+            ) % {"zone": _zone_note()}
         if "expected_version" in self.fields:
             self.fields["expected_version"].initial = (
                 self.instance.version if self.instance.pk else None
@@ -129,11 +163,12 @@ class ArticleAdminForm(forms.ModelForm):
             ):
                 self.conflict = current
                 raise forms.ValidationError(
-                    "Someone else saved this article after you opened it. Nothing was saved: your "
-                    "text is kept below. Compare it with theirs (shown under the form), then "
-                    "either "
-                    "reload the page and apply your changes again, or tick “Save mine over theirs” "
-                    "and save.",
+                    _(
+                        "Someone else saved this article after you opened it. Nothing was saved: "
+                        "your text is kept below. Compare it with theirs (shown under the form), "
+                        "then either reload the page and apply your changes again, or tick “Save "
+                        "mine over theirs” and save."
+                    ),
                     code="conflict",
                 )
         return cleaned
@@ -146,16 +181,17 @@ class ImageAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].error_messages["invalid_image"] = (
+        self.fields["file"].error_messages["invalid_image"] = _(
             "This file is not a picture we can read (or it is damaged). "
             "Upload a JPEG, PNG, WebP, GIF or AVIF."
         )
-        self.fields["file"].help_text = (
-            "JPEG, PNG, WebP, GIF or AVIF, up to "
-            f"{settings.NEWSDESK_IMAGE_MAX_BYTES // 1_048_576} MB and "
-            f"{settings.NEWSDESK_IMAGE_MAX_PIXELS // 1_000_000} megapixels. Sizes for every screen "
-            "are made once, on upload."
-        )
+        self.fields["file"].help_text = _(
+            "JPEG, PNG, WebP, GIF or AVIF, up to %(megabytes)s MB and %(megapixels)s megapixels. "
+            "Sizes for every screen are made once, on upload."
+        ) % {
+            "megabytes": settings.NEWSDESK_IMAGE_MAX_BYTES // 1_048_576,
+            "megapixels": settings.NEWSDESK_IMAGE_MAX_PIXELS // 1_000_000,
+        }
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -171,14 +207,14 @@ class ImageAdminForm(forms.ModelForm):
         alt = self.cleaned_data.get("alt", "").strip()
         if not alt:
             raise forms.ValidationError(
-                "Describe what the picture shows: readers who cannot see it depend on this text."
+                _("Describe what the picture shows: readers who cannot see it depend on this text.")
             )
         return alt
 
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label="Note for the log",
+        label=_("Note for the log"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
@@ -191,33 +227,37 @@ class PublishForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     at = forms.SplitDateTimeField(
-        label="Publish at",
+        label=_("Publish at"),
         widget=admin_widgets.AdminSplitDateTime,
-        help_text=_zone_note(),
-        error_messages={"required": "Give the date and time readers should first see the article."},
+        help_text=_zone_note_lazy(),
+        error_messages={
+            "required": _("Give the date and time readers should first see the article.")
+        },
     )
     embargo_until = forms.SplitDateTimeField(
-        label="Embargo until",
+        label=_("Embargo until"),
         required=False,
         widget=admin_widgets.AdminSplitDateTime,
-        help_text="Optional: hidden everywhere until this time, whatever the publish time. "
-        + _zone_note(),
+        help_text=_embargo_note_lazy(),
     )
 
     def clean_at(self):
         at = self.cleaned_data["at"]
         if at <= timezone.now():
             raise forms.ValidationError(
-                "This time has passed. Pick a time in the future, or use Publish now instead."
+                _("This time has passed. Pick a time in the future, or use Publish now instead.")
             )
         return at
 
 
 class CorrectionForm(forms.Form):
-    kind = forms.ChoiceField(choices=Correction.Kind.choices, initial=Correction.Kind.CORRECTION)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Correction.Kind.choices, initial=Correction.Kind.CORRECTION
+    )
     text = forms.CharField(
+        label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
-        error_messages={"required": "Write what was wrong and what is right (or what is new)."},
-        help_text="Shown to readers on the article page with the time you add it.",
+        error_messages={"required": _("Write what was wrong and what is right (or what is new).")},
+        help_text=_("Shown to readers on the article page with the time you add it."),
     )

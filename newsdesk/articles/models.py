@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from newsdesk.core.counters import counter_next
@@ -27,14 +28,16 @@ def make_slug(text: str, *, max_length: int = 200) -> str:
 
 
 class Section(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True, verbose_name=_("slug"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     position = models.PositiveSmallIntegerField(
-        default=0, help_text="Order in the site's navigation."
+        default=0, help_text=_("Order in the site's navigation."), verbose_name=_("position")
     )
 
     class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
@@ -51,12 +54,14 @@ class KeywordQuerySet(models.QuerySet):
 
 
 class Keyword(models.Model):
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True, verbose_name=_("slug"))
 
     objects = KeywordQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("keyword")
+        verbose_name_plural = _("keywords")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="keyword_name_unique_ci")]
 
@@ -69,19 +74,26 @@ class Keyword(models.Model):
 
 
 class Author(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=140, unique=True, allow_unicode=True)
-    bio = models.TextField(blank=True, help_text="A line or two readers see on the author page.")
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    slug = models.SlugField(max_length=140, unique=True, allow_unicode=True, verbose_name=_("slug"))
+    bio = models.TextField(
+        blank=True,
+        help_text=_("A line or two readers see on the author page."),
+        verbose_name=_("bio"),
+    )
     picture = models.ForeignKey(
         "articles.Image",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="A portrait for the author page.",
+        help_text=_("A portrait for the author page."),
+        verbose_name=_("picture"),
     )
 
     class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -203,36 +215,56 @@ class Article(models.Model):
         UNPUBLISHED = "unpublished", _("Unpublished")
 
     news_id = models.PositiveIntegerField(
-        "News ID",
+        _("News ID"),
         unique=True,
         editable=False,
-        help_text="Public number; imported articles keep theirs.",
+        help_text=_("Public number; imported articles keep theirs."),
     )
-    headline = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=200, allow_unicode=True, blank=True)
-    summary = models.TextField(blank=True)
+    headline = models.CharField(max_length=300, verbose_name=_("headline"))
+    slug = models.SlugField(max_length=200, allow_unicode=True, blank=True, verbose_name=_("slug"))
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
     body = models.TextField(
-        blank=True, help_text="Paragraphs, sub-headings, lists, quotes and links."
+        blank=True,
+        help_text=_("Paragraphs, sub-headings, lists, quotes and links."),
+        verbose_name=_("body"),
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="Readers see the story from this time."
+        null=True,
+        blank=True,
+        help_text=_("Readers see the story from this time."),
+        verbose_name=_("published at"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     section = models.ForeignKey(
-        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        Section,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name=_("section"),
     )
-    keywords = models.ManyToManyField(Keyword, blank=True, related_name="articles")
-    authors = models.ManyToManyField(Author, blank=True, related_name="articles")
+    keywords = models.ManyToManyField(
+        Keyword, blank=True, related_name="articles", verbose_name=_("keywords")
+    )
+    authors = models.ManyToManyField(
+        Author, blank=True, related_name="articles", verbose_name=_("authors")
+    )
     source_credits = models.CharField(
-        max_length=200, blank=True, help_text="Agencies credited, comma-separated: Reuters, AFP."
+        max_length=200,
+        blank=True,
+        help_text=_("Agencies credited, comma-separated: Reuters, AFP."),
+        verbose_name=_("source credits"),
     )
     language = models.CharField(
         max_length=10,
         choices=settings.LANGUAGES,
         default=site_language,
         help_text=_("The language the story is written in: its page reads in that direction."),
+        verbose_name=_("language"),
     )
     # A translation group is a story and the stories that name it here; linking to a story that
     # is itself a translation joins its group (save() keeps the group's first story as the root).
@@ -243,13 +275,22 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="translated_as",
         help_text=_("The story this one translates; every story of the group links to the others."),
+        verbose_name=_("translation of"),
     )
-    is_top_story = models.BooleanField("top story", default=False)
+    is_top_story = models.BooleanField(_("top story"), default=False)
     embargo_until = models.DateTimeField(
-        null=True, blank=True, help_text="Hidden everywhere until this time, whatever else is set."
+        null=True,
+        blank=True,
+        help_text=_("Hidden everywhere until this time, whatever else is set."),
+        verbose_name=_("embargo until"),
     )
     lead_image = models.ForeignKey(
-        "articles.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "articles.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("lead image"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -258,23 +299,35 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        verbose_name=_("created by"),
     )
     version = models.PositiveIntegerField(
         default=1,
         editable=False,
-        help_text="Raised by every save; a save from an older version is refused.",
+        help_text=_("Raised by every save; a save from an older version is refused."),
+        verbose_name=_("version"),
     )
-    has_corrections = models.BooleanField(default=False, editable=False)
+    has_corrections = models.BooleanField(
+        default=False, editable=False, verbose_name=_("has corrections")
+    )
     # Set by the services that change what readers see, cleared by the task that runs the side
     # effects (cache purge, notifications): a story whose time has come with this still set is late.
-    effects_pending = models.BooleanField(default=False, editable=False)
-    effects_done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    effects_pending = models.BooleanField(
+        default=False, editable=False, verbose_name=_("effects pending")
+    )
+    effects_done_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("effects done at")
+    )
     # When they were last asked for: an alarm waits its grace from here, not from publication.
-    effects_asked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    effects_asked_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("effects asked at")
+    )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-published_at", "-id"]
         permissions = [
             ("publish_article", "Can schedule, publish and unpublish articles"),
@@ -358,48 +411,70 @@ class ArticleEvent(models.Model):
     """The workflow's audit log: who moved which article from what to what, and when."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        EDITED = "edited", "Edited"
-        SUBMITTED = "submitted", "Submitted for review"
-        RETURNED = "returned", "Returned to draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        UNPUBLISHED = "unpublished", "Unpublished"
-        CORRECTED = "corrected", "Correction or update added"
-        RESTORED = "restored", "Revision restored"
-        LIVE = "live", "Went live (side effects ran)"
+        CREATED = "created", _("Created")
+        EDITED = "edited", _("Edited")
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("Returned to draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+        CORRECTED = "corrected", _("Correction or update added")
+        RESTORED = "restored", _("Revision restored")
+        LIVE = "live", _("Went live (side effects ran)")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="events", verbose_name=_("article")
     )
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    note = models.TextField(blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices, verbose_name=_("action"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("time"))
+    from_status = models.CharField(max_length=20, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=20, blank=True, verbose_name=_("to status"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
 
     class Meta:
+        verbose_name = _("workflow event")
+        verbose_name_plural = _("workflow events")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["article", "-at"], name="articleevent_article_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.article_id} at {self.at:%Y-%m-%d %H:%M} UTC"
+        return gettext("%(action)s: %(article)s at %(time)s UTC") % {
+            "action": self.get_action_display(),
+            "article": self.article_id,
+            "time": f"{self.at:%Y-%m-%d %H:%M}",
+        }
 
 
 class Revision(models.Model):
     """A snapshot of an article's editable content, kept on every save."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article")
     )
-    note = models.CharField(max_length=200, blank=True)
-    data = models.JSONField()
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+    data = models.JSONField(verbose_name=_("data"))
 
     class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(
@@ -408,7 +483,10 @@ class Revision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Revision {self.number} of {self.article_id}"
+        return gettext("Revision %(number)s of %(article)s") % {
+            "number": self.number,
+            "article": self.article_id,
+        }
 
 
 class Correction(models.Model):
@@ -418,19 +496,33 @@ class Correction(models.Model):
         CORRECTION = "correction", _("Correction")
         UPDATE = "update", _("Update")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
-    text = models.TextField()
-    published_at = models.DateTimeField(default=timezone.now)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("article")
+    )
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.CORRECTION, verbose_name=_("kind")
+    )
+    text = models.TextField(verbose_name=_("text"))
+    published_at = models.DateTimeField(default=timezone.now, verbose_name=_("published at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
         ordering = ["published_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.article_id}"
+        return gettext("%(kind)s to %(article)s") % {
+            "kind": self.get_kind_display(),
+            "article": self.article_id,
+        }
 
 
 def _image_path(instance, filename: str) -> str:
@@ -441,21 +533,26 @@ def _image_path(instance, filename: str) -> str:
 class Image(models.Model):
     """An uploaded picture with its caption, credit and alt text, and renditions made once."""
 
-    file = models.ImageField(upload_to=_image_path, width_field="width", height_field="height")
-    alt = models.CharField(
-        "alt text",
-        max_length=300,
-        help_text="What the picture shows, for readers who cannot see it.",
+    file = models.ImageField(
+        upload_to=_image_path, width_field="width", height_field="height", verbose_name=_("file")
     )
-    caption = models.CharField(max_length=500, blank=True)
-    credit = models.CharField(max_length=200, blank=True, help_text="Photographer or agency.")
-    width = models.PositiveIntegerField(editable=False, null=True)
-    height = models.PositiveIntegerField(editable=False, null=True)
+    alt = models.CharField(
+        _("alt text"),
+        max_length=300,
+        help_text=_("What the picture shows, for readers who cannot see it."),
+    )
+    caption = models.CharField(max_length=500, blank=True, verbose_name=_("caption"))
+    credit = models.CharField(
+        max_length=200, blank=True, help_text=_("Photographer or agency."), verbose_name=_("credit")
+    )
+    width = models.PositiveIntegerField(editable=False, null=True, verbose_name=_("width"))
+    height = models.PositiveIntegerField(editable=False, null=True, verbose_name=_("height"))
     renditions = models.JSONField(
         default=list,
         blank=True,
         editable=False,
-        help_text="[{format, width, height, name}] generated at upload and kept.",
+        help_text=_("[{format, width, height, name}] generated at upload and kept."),
+        verbose_name=_("renditions"),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -464,10 +561,13 @@ class Image(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        verbose_name=_("uploaded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("picture")
+        verbose_name_plural = _("pictures")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from newsdesk.core.purge import keys_purge
 
@@ -31,8 +32,11 @@ class ArticleConflict(Exception):
     def __init__(self, current: Article):
         self.current = current
         super().__init__(
-            "This article was changed by someone else since you opened it "
-            f"(it is now at version {current.version})."
+            gettext(
+                "This article was changed by someone else since you opened it "
+                "(it is now at version %(version)s)."
+            )
+            % {"version": current.version}
         )
 
 
@@ -187,13 +191,14 @@ def revision_restore(*, revision: Revision, by: User | None) -> Revision:
 @transaction.atomic
 def article_submit(*, article: Article, by: User, note: str = "") -> Article:
     """A draft goes to the editors for review."""
-    _require(by, "articles.submit_article", "You cannot submit articles for review.")
+    _require(by, "articles.submit_article", gettext("You cannot submit articles for review."))
     if article.status != Article.Status.DRAFT:
         raise WorkflowError(
-            f"Only a draft can be submitted for review; this one is {article.state_label}."
+            gettext("Only a draft can be submitted for review; this one is %(state)s.")
+            % {"state": article.state_label}
         )
     if not Article.objects.editable_by(by).filter(pk=article.pk).exists():
-        raise PermissionDenied("You can submit only your own drafts.")
+        raise PermissionDenied(gettext("You can submit only your own drafts."))
     before = article.status
     article.status = Article.Status.REVIEW
     article.save(update_fields=["status", "updated_at"])
@@ -204,10 +209,11 @@ def article_submit(*, article: Article, by: User, note: str = "") -> Article:
 @transaction.atomic
 def article_return(*, article: Article, by: User, note: str = "") -> Article:
     """An editor sends an article in review back to its reporter as a draft."""
-    _require(by, "articles.publish_article", "Only editors can return articles to draft.")
+    _require(by, "articles.publish_article", gettext("Only editors can return articles to draft."))
     if article.status != Article.Status.REVIEW:
         raise WorkflowError(
-            f"Only an article in review can be returned; this one is {article.state_label}."
+            gettext("Only an article in review can be returned; this one is %(state)s.")
+            % {"state": article.state_label}
         )
     before = article.status
     article.status = Article.Status.DRAFT
@@ -223,7 +229,7 @@ def article_publish(*, article: Article, by: User | None, at: datetime | None = 
     _require(
         by,
         "articles.publish_article",
-        "Only editors can publish. Submit the article for review instead.",
+        gettext("Only editors can publish. Submit the article for review instead."),
     )
     before = article.status
     now = timezone.now()
@@ -252,10 +258,10 @@ def article_schedule(
     *, article: Article, by: User, at: datetime, embargo_until: datetime | None = None
 ) -> Article:
     """Publish at a time still to come; an embargo keeps it hidden until the embargo lifts."""
-    _require(by, "articles.publish_article", "Only editors can schedule articles.")
+    _require(by, "articles.publish_article", gettext("Only editors can schedule articles."))
     if at <= timezone.now():
         raise WorkflowError(
-            "The time to publish must be in the future; to publish now, use Publish."
+            gettext("The time to publish must be in the future; to publish now, use Publish.")
         )
     if embargo_until is not None:
         article.embargo_until = embargo_until
@@ -265,11 +271,13 @@ def article_schedule(
 @transaction.atomic
 def article_unpublish(*, article: Article, by: User | None, note: str = "") -> Article:
     """Take an article (published or scheduled) off the site; readers' caches are purged."""
-    _require(by, "articles.publish_article", "Only editors can unpublish articles.")
+    _require(by, "articles.publish_article", gettext("Only editors can unpublish articles."))
     if article.status != Article.Status.PUBLISHED:
         raise WorkflowError(
-            f"Only a published or scheduled article can be unpublished; this one is "
-            f"{article.state_label}."
+            gettext(
+                "Only a published or scheduled article can be unpublished; this one is %(state)s."
+            )
+            % {"state": article.state_label}
         )
     before = article.status
     article.status = Article.Status.UNPUBLISHED
@@ -291,9 +299,11 @@ def article_correct(
     at: datetime | None = None,
 ) -> Correction:
     """Add a public correction or update; the article's modified time changes with it."""
-    _require(by, "articles.add_correction", "Only editors can add corrections and updates.")
+    _require(
+        by, "articles.add_correction", gettext("Only editors can add corrections and updates.")
+    )
     if not text.strip():
-        raise WorkflowError("Write the text of the correction or update.")
+        raise WorkflowError(gettext("Write the text of the correction or update."))
     correction = Correction.objects.create(
         article=article,
         kind=kind,

@@ -9,13 +9,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from newsdesk.articles.models import Article
 
 from .models import Ban, BlockedTerm, Comment, CommentSettings
 from .privacy import email_digest
 from .services import comments_moderate, comments_shown_changed
-from .views.moderation import moderation_queue
+from .views.moderation import ACTIONS, moderation_queue
 
 
 class SearchByEmailMixin:
@@ -64,8 +66,8 @@ class CommentAdmin(SearchByEmailMixin, ModerationMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["article", "parent", "name", "commenter_email", "body", "status"]}),
-        ("Spam filter", {"fields": ["spam_score", "reasons", "learned_as"]}),
-        ("History", {"fields": ["created_at", "moderated_at", "moderated_by", "ip_address"]}),
+        (_("Spam filter"), {"fields": ["spam_score", "reasons", "learned_as"]}),
+        (_("History"), {"fields": ["created_at", "moderated_at", "moderated_by", "ip_address"]}),
     ]
 
     def get_urls(self):
@@ -92,11 +94,11 @@ class CommentAdmin(SearchByEmailMixin, ModerationMixin, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # comments come from readers
 
-    @admin.display(description="Comment")
+    @admin.display(description=_("Comment"))
     def excerpt(self, obj: Comment) -> str:
         return Truncator(obj.body).chars(80)
 
-    @admin.display(description="Article", ordering="article__news_id")
+    @admin.display(description=_("Article"), ordering="article__news_id")
     def article_link(self, obj: Comment):
         return format_html(
             '<a href="{}">{}</a>',
@@ -104,7 +106,7 @@ class CommentAdmin(SearchByEmailMixin, ModerationMixin, admin.ModelAdmin):
             Truncator(obj.article.headline).chars(60),
         )
 
-    @admin.display(description="Spam reasons")
+    @admin.display(description=_("Spam reasons"))
     def reasons(self, obj: Comment):
         if not obj.spam_reasons:
             return "-"
@@ -113,9 +115,9 @@ class CommentAdmin(SearchByEmailMixin, ModerationMixin, admin.ModelAdmin):
             format_html_join("", "<li>{}</li>", ((r,) for r in obj.spam_reasons)),
         )
 
-    @admin.display(description="Email")
+    @admin.display(description=_("Email"))
     def commenter_email(self, obj: Comment) -> str:
-        return obj.email or "(not available)"
+        return obj.email or gettext("(not available)")
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -165,30 +167,32 @@ class CommentAdmin(SearchByEmailMixin, ModerationMixin, admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         comments_shown_changed(article_ids=shown_on)
 
-    def _moderate(self, request, queryset, status: str, verb: str):
+    def _moderate(self, request, queryset, status: str):
         changed = comments_moderate(comments=queryset, status=status, by=request.user)
-        self.message_user(request, f"{verb} {changed} comment(s).", messages.SUCCESS)
+        done = next(action.done for action in ACTIONS.values() if action.status == status)
+        self.message_user(request, done % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Approve selected comments", permissions=["moderate"])
+    @admin.action(description=_("Approve selected comments"), permissions=["moderate"])
     def approve(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.APPROVED, "Approved")
+        self._moderate(request, queryset, Comment.Status.APPROVED)
 
-    @admin.action(description="Reject selected comments", permissions=["moderate"])
+    @admin.action(description=_("Reject selected comments"), permissions=["moderate"])
     def reject(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.REJECTED, "Rejected")
+        self._moderate(request, queryset, Comment.Status.REJECTED)
 
-    @admin.action(description="Mark selected comments as spam", permissions=["moderate"])
+    @admin.action(description=_("Mark selected comments as spam"), permissions=["moderate"])
     def mark_spam(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.SPAM, "Marked as spam")
+        self._moderate(request, queryset, Comment.Status.SPAM)
 
     @admin.action(
-        description="Put selected comments back in the queue (pending)", permissions=["moderate"]
+        description=_("Put selected comments back in the queue (pending)"),
+        permissions=["moderate"],
     )
     def back_to_pending(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.PENDING, "Returned to the queue")
+        self._moderate(request, queryset, Comment.Status.PENDING)
 
     @admin.action(
-        description="Ban the email addresses of the selected comments' writers for 30 days",
+        description=_("Ban the email addresses of the selected comments' writers for 30 days"),
         permissions=["ban"],
     )
     def ban_commenters(self, request, queryset):
@@ -208,7 +212,12 @@ class CommentAdmin(SearchByEmailMixin, ModerationMixin, admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"Banned {len(digests)} email address(es) until {until:%Y-%m-%d}.",
+            ngettext(
+                "Banned %(count)d email address until %(day)s.",
+                "Banned %(count)d email addresses until %(day)s.",
+                len(digests),
+            )
+            % {"count": len(digests), "day": f"{until:%Y-%m-%d}"},
             messages.SUCCESS,
         )
 
@@ -222,8 +231,8 @@ class CommentSettingsForm(forms.ModelForm):
         queryset=Article.objects.all(),
         to_field_name="news_id",
         widget=forms.NumberInput,
-        label="Article (News ID)",
-        error_messages={"invalid_choice": "No article has this News ID."},
+        label=_("Article (News ID)"),
+        error_messages={"invalid_choice": _("No article has this News ID.")},
     )
 
     class Meta:
@@ -269,8 +278,9 @@ class BlockedTermAdmin(admin.ModelAdmin):
 
 class BanForm(forms.ModelForm):
     email = forms.EmailField(
+        label=_("Email"),
         required=False,
-        help_text="Kept only as its keyed digest: the address itself is not stored.",
+        help_text=_("Kept only as its keyed digest: the address itself is not stored."),
     )
 
     class Meta:
@@ -284,8 +294,10 @@ class BanForm(forms.ModelForm):
                 return str(ipaddress.ip_network(network, strict=False))
             except ValueError:
                 raise ValidationError(
-                    "This is not an address or a range: write e.g. 203.0.113.7, "
-                    "203.0.113.0/24 or 2001:db8::/32."
+                    _(
+                        "This is not an address or a range: write e.g. 203.0.113.7, "
+                        "203.0.113.0/24 or 2001:db8::/32."
+                    )
                 ) from None
         return network
 
@@ -293,7 +305,7 @@ class BanForm(forms.ModelForm):
         data = super().clean()
         has_email = bool(data.get("email")) or bool(self.instance.email_digest)
         if has_email == bool(data.get("network")):
-            raise ValidationError("Give either an email address or an address range, not both.")
+            raise ValidationError(_("Give either an email address or an address range, not both."))
         return data
 
     def save(self, commit=True):
@@ -309,11 +321,13 @@ class BanAdmin(SearchByEmailMixin, admin.ModelAdmin):
     list_filter = ["expires_at"]
     search_fields = ["network", "reason"]
 
-    @admin.display(description="Banned")
+    @admin.display(description=_("Banned"))
     def who(self, obj: Ban) -> str:
-        return obj.network or f"an email address (digest {obj.email_digest[:10]}…)"
+        return obj.network or gettext("an email address (digest %(digest)s…)") % {
+            "digest": obj.email_digest[:10]
+        }
 
-    @admin.display(description="In force", boolean=True)
+    @admin.display(description=_("In force"), boolean=True)
     def in_force(self, obj: Ban) -> bool:
         return obj.expires_at is None or obj.expires_at > timezone.now()
 

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CommentsConfig(AppConfig):
     name = "newsdesk.comments"
     label = "comments"
+    verbose_name = _("Comments")
 
     def ready(self):
         from newsdesk.core.metrics import metric_gauge

@@ -5,6 +5,7 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 
 from newsdesk.core.dashboard import (
     Chart,
@@ -36,16 +37,18 @@ def comments_panel(request) -> list[Panel]:
     age = timesince(queue["oldest"], timezone.now()) if queue["oldest"] else "—"
     url = reverse("admin:comments_comment_queue")
     chart = Chart(
-        title=f"Comments per day, last {DAYS} days",
+        title=gettext("Comments per day, last %(days)s days") % {"days": DAYS},
         labels=day_labels(days),
         series=[
-            Series("received", counts_per_day(Comment.objects.all(), "created_at", days)),
-            Series("moderated", counts_per_day(Comment.objects.all(), "moderated_at", days)),
+            Series(gettext("received"), counts_per_day(Comment.objects.all(), "created_at", days)),
+            Series(
+                gettext("moderated"), counts_per_day(Comment.objects.all(), "moderated_at", days)
+            ),
         ],
     )
     facts = [
-        Fact("waiting for moderation", str(queue["waiting"]), f"{url}?status=pending"),
-        Fact("the oldest has waited", age),
-        Fact("in the spam folder", str(queue["spam"]), f"{url}?status=spam"),
+        Fact(gettext("waiting for moderation"), str(queue["waiting"]), f"{url}?status=pending"),
+        Fact(gettext("the oldest has waited"), age),
+        Fact(gettext("in the spam folder"), str(queue["spam"]), f"{url}?status=spam"),
     ]
-    return [Panel(title="Comments", charts=[chart], facts=facts)]
+    return [Panel(title=gettext("Comments"), charts=[chart], facts=facts)]

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .privacy import email_decrypt
 
@@ -45,13 +47,16 @@ class CommentQuerySet(models.QuerySet):
 
 class Comment(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        SPAM = "spam", "Spam"
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SPAM = "spam", _("Spam")
 
     article = models.ForeignKey(
-        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+        "articles.Article",
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("article"),
     )
     parent = models.ForeignKey(
         "self",
@@ -59,52 +64,78 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="replies",
-        help_text="The comment this one replies to (one level: replies to a reply join the first).",
+        help_text=_(
+            "The comment this one replies to (one level: replies to a reply join the first)."
+        ),
+        verbose_name=_("parent"),
     )
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, verbose_name=_("name"))
     email_digest = models.CharField(
         max_length=64,
         db_index=True,
         editable=False,
-        help_text="Keyed hash of the address, for matching.",
+        help_text=_("Keyed hash of the address, for matching."),
+        verbose_name=_("email digest"),
     )
     email_encrypted = models.TextField(
-        editable=False, blank=True, help_text="Encrypted address, for moderators."
+        editable=False,
+        blank=True,
+        help_text=_("Encrypted address, for moderators."),
+        verbose_name=_("email encrypted"),
     )
-    body = models.TextField(max_length=5000)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
+    body = models.TextField(max_length=5000, verbose_name=_("body"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     ip_address = models.GenericIPAddressField(
         null=True,
         blank=True,
-        help_text="Kept for abuse handling; purged after the retention period.",
+        help_text=_("Kept for abuse handling; purged after the retention period."),
+        verbose_name=_("IP address"),
     )
-    spam_score = models.FloatField(default=0.0)
-    spam_reasons = models.JSONField(default=list, blank=True)
+    spam_score = models.FloatField(default=0.0, verbose_name=_("spam score"))
+    spam_reasons = models.JSONField(default=list, blank=True, verbose_name=_("spam reasons"))
     body_digest = models.CharField(
         max_length=32,
         blank=True,
         db_index=True,
         editable=False,
-        help_text="Hash of the text as typed, to spot the same text posted again.",
+        help_text=_("Hash of the text as typed, to spot the same text posted again."),
+        verbose_name=_("body digest"),
     )
     learned_as = models.CharField(
         max_length=10,
         blank=True,
         editable=False,
-        help_text="What the spam filter learnt from this comment.",
+        help_text=_("What the spam filter learnt from this comment."),
+        verbose_name=_("learned as"),
     )
-    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("moderated at"))
     moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("moderated by"),
     )
     # Where an imported comment came from (a digest of e.g. "wordpress:<site>#101/comment-12",
     # see comments/imports.py): importing the same export again finds it, never a copy.
-    import_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    import_key = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        verbose_name=_("import key"),
+    )
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["article", "status", "created_at"], name="comment_article_idx"),
@@ -118,7 +149,7 @@ class Comment(models.Model):
     def __str__(self) -> str:
         # Admin titles and breadcrumbs: whose comment on which story, never an internal id.
         headline = Truncator(self.article.headline).chars(60)
-        return f"{self.name} on “{headline}”"
+        return gettext("%(name)s on “%(headline)s”") % {"name": self.name, "headline": headline}
 
     @property
     def email(self) -> str:
@@ -130,52 +161,66 @@ class CommentSettings(models.Model):
     """Per-article comment mode; an article without a row follows the site default (auto)."""
 
     class Mode(models.TextChoices):
-        AUTO = "auto", "Open, closing automatically after the site's number of days"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        AUTO = "auto", _("Open, closing automatically after the site's number of days")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     article = models.OneToOneField(
         "articles.Article",
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="comment_settings",
+        verbose_name=_("article"),
     )
-    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.AUTO)
+    mode = models.CharField(
+        max_length=10, choices=Mode.choices, default=Mode.AUTO, verbose_name=_("mode")
+    )
     close_after_days = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="For 'auto': days after publication; empty uses the site's setting.",
+        help_text=_("For 'auto': days after publication; empty uses the site's setting."),
+        verbose_name=_("close after days"),
     )
 
     class Moderation(models.TextChoices):
-        SITE = "", "The site's default"
-        PRE = "pre", "Pre-moderated: comments wait for a moderator"
-        POST = "post", "Post-moderated: comments appear at once unless the filter holds them"
+        SITE = "", _("The site's default")
+        PRE = "pre", _("Pre-moderated: comments wait for a moderator")
+        POST = "post", _("Post-moderated: comments appear at once unless the filter holds them")
 
     class Trust(models.TextChoices):
-        SITE = "", "The site's default"
-        ON = "on", "Trusted commenters appear at once"
-        OFF = "off", "Every comment waits (no trust)"
+        SITE = "", _("The site's default")
+        ON = "on", _("Trusted commenters appear at once")
+        OFF = "off", _("Every comment waits (no trust)")
 
     moderation = models.CharField(
-        max_length=4, choices=Moderation.choices, default=Moderation.SITE, blank=True
+        max_length=4,
+        choices=Moderation.choices,
+        default=Moderation.SITE,
+        blank=True,
+        verbose_name=_("moderation"),
     )
     trust = models.CharField(
         max_length=3,
         choices=Trust.choices,
         default=Trust.SITE,
         blank=True,
-        help_text="Pre-moderated articles: whether commenters with approved comments and none "
-        "rejected skip the queue.",
+        help_text=_(
+            "Pre-moderated articles: whether commenters with approved comments and none "
+            "rejected skip the queue."
+        ),
+        verbose_name=_("trust"),
     )
 
     class Meta:
-        verbose_name = "comment settings"
-        verbose_name_plural = "comment settings"
+        verbose_name = _("comment settings")
+        verbose_name_plural = _("comment settings")
 
     def __str__(self) -> str:
         headline = Truncator(self.article.headline).chars(60)
-        return f"Comments on “{headline}”: {self.get_mode_display()}"
+        return gettext("Comments on “%(headline)s”: %(mode)s") % {
+            "headline": headline,
+            "mode": self.get_mode_display(),
+        }
 
 
 def comment_settings_of(article) -> CommentSettings | None:
@@ -218,17 +263,24 @@ class BlockedTerm(models.Model):
     or holds it for a moderator (suspect)."""
 
     class Kind(models.TextChoices):
-        BANNED = "banned", "Banned: the comment goes to the spam folder"
-        SUSPECT = "suspect", "Suspect: the comment waits for a moderator"
+        BANNED = "banned", _("Banned: the comment goes to the spam folder")
+        SUSPECT = "suspect", _("Suspect: the comment waits for a moderator")
 
     term = models.CharField(
-        max_length=100, unique=True, help_text="Matched without regard to case."
+        max_length=100,
+        unique=True,
+        help_text=_("Matched without regard to case."),
+        verbose_name=_("term"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BANNED)
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.BANNED, verbose_name=_("kind")
+    )
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("blocked term")
+        verbose_name_plural = _("blocked terms")
         ordering = ["term"]
 
     def __str__(self) -> str:
@@ -245,9 +297,13 @@ class SpamToken(models.Model):
 
     DOCS = " docs"  # a space: no real token has one
 
-    token = models.CharField(max_length=100, primary_key=True)
-    spam = models.PositiveIntegerField(default=0)
-    ham = models.PositiveIntegerField(default=0)
+    token = models.CharField(max_length=100, primary_key=True, verbose_name=_("token"))
+    spam = models.PositiveIntegerField(default=0, verbose_name=_("spam"))
+    ham = models.PositiveIntegerField(default=0, verbose_name=_("ham"))
+
+    class Meta:
+        verbose_name = _("spam token")
+        verbose_name_plural = _("spam tokens")
 
     def __str__(self) -> str:
         return f"{self.token}: {self.spam} spam / {self.ham} ham"
@@ -256,10 +312,12 @@ class SpamToken(models.Model):
 class ModerationNotice(models.Model):
     """An email sent to moderators about new pending comments: the throttle's memory."""
 
-    sent_at = models.DateTimeField(db_index=True)
-    new_comments = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(db_index=True, verbose_name=_("sent at"))
+    new_comments = models.PositiveIntegerField(verbose_name=_("new comments"))
 
     class Meta:
+        verbose_name = _("moderation notice")
+        verbose_name_plural = _("moderation notices")
         ordering = ["-sent_at"]
 
     def __str__(self) -> str:
@@ -302,17 +360,32 @@ class Ban(models.Model):
     """Comments from an email address (by its keyed digest: the address is never stored) or from a
     range of IP addresses are refused until `expires_at` (never, when empty)."""
 
-    email_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    email_digest = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False, verbose_name=_("email digest")
+    )
     network = models.CharField(
         max_length=49,
         blank=True,
-        help_text="An address or range, e.g. 203.0.113.0/24 or 2001:db8::/32.",
+        help_text=_("An address or range, e.g. 203.0.113.0/24 or 2001:db8::/32."),
+        verbose_name=_("network"),
     )
-    net_first = models.CharField(max_length=32, blank=True, editable=False)
-    net_last = models.CharField(max_length=32, blank=True, editable=False)
-    reason = models.CharField(max_length=200, help_text="For moderators; never shown to readers.")
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until lifted.")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    net_first = models.CharField(
+        max_length=32, blank=True, editable=False, verbose_name=_("first address")
+    )
+    net_last = models.CharField(
+        max_length=32, blank=True, editable=False, verbose_name=_("last address")
+    )
+    reason = models.CharField(
+        max_length=200,
+        help_text=_("For moderators; never shown to readers."),
+        verbose_name=_("reason"),
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Empty: until lifted."), verbose_name=_("expires at")
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -320,11 +393,14 @@ class Ban(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        verbose_name=_("created by"),
     )
 
     objects = BanQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("ban")
+        verbose_name_plural = _("bans")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["net_first", "net_last"], name="comment_ban_net_idx")]
         constraints = [
@@ -335,9 +411,14 @@ class Ban(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = self.network or "an email address"
-        until = f" until {self.expires_at:%Y-%m-%d %H:%M}" if self.expires_at else ""
-        return f"Ban of {what}{until}: {self.reason}"
+        what = self.network or gettext("an email address")
+        if self.expires_at:
+            return gettext("Ban of %(what)s until %(time)s: %(reason)s") % {
+                "what": what,
+                "time": f"{self.expires_at:%Y-%m-%d %H:%M}",
+                "reason": self.reason,
+            }
+        return gettext("Ban of %(what)s: %(reason)s") % {"what": what, "reason": self.reason}
 
     def save(self, *args, **kwargs):
         if self.network:

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .login import ThrottledAuthenticationForm, throttled_login_view
 from .models import SecurityEvent, TaskFailure
@@ -31,21 +33,34 @@ class TaskFailureAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Run the selected tasks again", permissions=["change"])
+    @admin.action(description=_("Run the selected tasks again"), permissions=["change"])
     def run_again(self, request, queryset):
         failures = list(queryset.filter(resolved_at__isnull=True))
         for failure in failures:
             task_failure_retry(failure=failure)
-        self.message_user(request, f"Enqueued {len(failures)} task(s) again.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "Enqueued %(count)d task again.", "Enqueued %(count)d tasks again.", len(failures)
+            )
+            % {"count": len(failures)},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Dismiss the selected alarms", permissions=["change"])
+    @admin.action(description=_("Dismiss the selected alarms"), permissions=["change"])
     def dismiss(self, request, queryset):
         from django.utils import timezone
 
         count = queryset.filter(resolved_at__isnull=True).update(
-            resolved_at=timezone.now(), resolution=f"Dismissed by {request.user.get_username()}"
+            resolved_at=timezone.now(),
+            resolution=gettext("Dismissed by %(user)s") % {"user": request.user.get_username()},
         )
-        self.message_user(request, f"Dismissed {count} alarm(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Dismissed %(count)d alarm.", "Dismissed %(count)d alarms.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(SecurityEvent)

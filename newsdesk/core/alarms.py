@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 _alarms: list[Callable[[HttpRequest], list[dict]]] = []
 
@@ -39,21 +40,29 @@ def task_alarms(request: HttpRequest) -> list[dict]:
     found = []
     if worker_is_late():
         seen = worker_last_seen()
-        when = f"since {timezone.localtime(seen):%Y-%m-%d %H:%M %Z}" if seen else "yet"
-        found.append(
-            {
-                "text": f"The task runner has not run {when}: side effects of publishing "
-                "(cache purge, "
-                "notifications) are waiting. Start it with `newsdesk serve` or `newsdesk worker`.",
-                "url": "",
-            }
-        )
+        if seen:
+            text = gettext(
+                "The task runner has not run since %(time)s: side effects of publishing (cache "
+                "purge, notifications) are waiting. Start it with `newsdesk serve` or "
+                "`newsdesk worker`."
+            ) % {"time": f"{timezone.localtime(seen):%Y-%m-%d %H:%M %Z}"}
+        else:
+            text = gettext(
+                "The task runner has not run yet: side effects of publishing (cache purge, "
+                "notifications) are waiting. Start it with `newsdesk serve` or `newsdesk worker`."
+            )
+        found.append({"text": text, "url": ""})
     failed = TaskFailure.objects.unresolved().count()
     if failed:
         found.append(
             {
-                "text": f"{failed} background task(s) failed after every retry. "
-                "Open them to run them again.",
+                "text": ngettext(
+                    "%(count)d background task failed after every retry. Open it to run it again.",
+                    "%(count)d background tasks failed after every retry. "
+                    "Open them to run them again.",
+                    failed,
+                )
+                % {"count": failed},
                 "url": reverse("admin:core_taskfailure_changelist") + "?resolved_at__isnull=True",
             }
         )

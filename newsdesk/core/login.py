@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 
 from .models import SecurityEvent
 from .ratelimit import Limited, client_ip, rate_limits_hit
@@ -32,7 +33,9 @@ ADDRESS_SCOPE = "login-address"
 
 def _wait_text(seconds: int) -> str:
     minutes = math.ceil(seconds / 60)
-    return "a minute" if minutes <= 1 else f"{minutes} minutes"
+    if minutes <= 1:
+        return gettext("a minute")
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 def login_attempt_count(*, request, username: str) -> Limited | None:
@@ -76,9 +79,12 @@ class ThrottledAuthenticationForm(AdminAuthenticationForm):
             if limited:
                 self.request.login_retry_after = limited.retry_after
                 raise ValidationError(
-                    "Too many sign-in attempts for this account or from this address. Nothing "
-                    f"was checked: wait {_wait_text(limited.retry_after)}, then try again. If "
-                    "you have forgotten your password, ask an administrator to set a new one.",
+                    gettext(
+                        "Too many sign-in attempts for this account or from this address. Nothing "
+                        "was checked: wait %(wait)s, then try again. If you have forgotten your "
+                        "password, ask an administrator to set a new one."
+                    )
+                    % {"wait": _wait_text(limited.retry_after)},
                     code="throttled",
                 )
         return super().clean()

@@ -12,6 +12,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from newsdesk.core.html import sanitize_external_html
 
@@ -62,14 +64,18 @@ class SourceForm(forms.ModelForm):
         if source.allow_any_folder and "path" in self.changed_data:
             self.add_error(
                 "path",
-                "Only an administrator may change the folder of this source: it may read a "
-                "folder outside the drop-folder roots.",
+                _(
+                    "Only an administrator may change the folder of this source: it may read a "
+                    "folder outside the drop-folder roots."
+                ),
             )
         if source.allow_private_network and "url" in self.changed_data:
             self.add_error(
                 "url",
-                "Only an administrator may change the address of this source: it may fetch "
-                "from private networks.",
+                _(
+                    "Only an administrator may change the address of this source: it may fetch "
+                    "from private networks."
+                ),
             )
         return data
 
@@ -93,35 +99,37 @@ class SourceAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "kind", "url", "path", "credit", "enabled", "poll_interval"]}),
         (
-            "Reach",
+            _("Reach"),
             {
                 "fields": ["allow_private_network", "allow_any_folder"],
-                "description": "Only an administrator may change these. Leave them off for "
-                "every source on the internet and every folder inside the drop-folder roots.",
+                "description": _(
+                    "Only an administrator may change these. Leave them off for every source "
+                    "on the internet and every folder inside the drop-folder roots."
+                ),
             },
         ),
         (
-            "Health",
+            _("Health"),
             {"fields": HEALTH_FIELDS},
         ),
     ]
 
-    @admin.display(description="health")
+    @admin.display(description=_("health"))
     def health(self, source: Source) -> str:
         if source.last_polled_at is None:
-            return "not polled yet"
+            return gettext("not polled yet")
         error = (
             source.last_error if len(source.last_error) <= 90 else (source.last_error[:90] + "…")
         )
         if source.consecutive_failures:
             return format_html(
-                '<strong style="color:#b00">failing ({}×)</strong>: {}',
-                source.consecutive_failures,
+                '<strong style="color:#b00">{}</strong>: {}',
+                gettext("failing (%(count)s×)") % {"count": source.consecutive_failures},
                 error,
             )
         if source.last_error:
-            return format_html("ok, with problems: {}", error)
-        return "ok"
+            return format_html("{} {}", gettext("ok, with problems:"), error)
+        return gettext("ok")
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -135,19 +143,25 @@ class SourceAdmin(admin.ModelAdmin):
         form.administrator = request.user.is_superuser  # a new class for each request
         return form
 
-    @admin.action(description="Poll the selected sources now", permissions=["change"])
+    @admin.action(description=_("Poll the selected sources now"), permissions=["change"])
     def poll_now(self, request, queryset):
         for source in queryset:
             ingest_poll_source.enqueue(source_id=source.pk)
+        count = len(queryset)
         self.message_user(
             request,
-            f"Polling {len(queryset)} source(s); see their health for the result.",
+            ngettext(
+                "Polling %(count)d source; see its health for the result.",
+                "Polling %(count)d sources; see their health for the result.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
 
 
 class SourceFilter(admin.SimpleListFilter):
-    title = "source"
+    title = _("source")
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
@@ -171,7 +185,7 @@ class WireItemInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="item")
+    @admin.display(description=_("item"))
     def item_link(self, item: WireItem) -> str:
         url = reverse("admin:ingest_wireitem_change", args=[item.pk])
         return format_html('<a href="{}">{}</a>', url, item.title)
@@ -214,7 +228,7 @@ class StoryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="story — its items (source: headline)", ordering="title")
+    @admin.display(description=_("story — its items (source: headline)"), ordering="title")
     def story(self, story: Story) -> str:
         rows = [
             (reverse("admin:ingest_wireitem_change", args=[i.pk]), i.source.name, i.title)
@@ -228,22 +242,24 @@ class StoryAdmin(admin.ModelAdmin):
             format_html_join("", '<li><a href="{}">{}: {}</a></li>', rows),
         )
 
-    @admin.display(description="already published")
+    @admin.display(description=_("already published"))
     def archive(self, story: Story) -> str:
         article = story.archive_article
         if article is None:
             return "—"
         url = reverse("admin:articles_article_change", args=[article.pk])
-        return format_html('<a href="{}">News ID {}</a>', url, article.news_id)
+        return format_html(
+            '<a href="{}">{}</a>', url, gettext("News ID %(id)s") % {"id": article.news_id}
+        )
 
-    @admin.display(description="draft")
+    @admin.display(description=_("draft"))
     def draft(self, story: Story) -> str:
         ids = {i.article_id for i in story.items.all() if i.article_id}
         if ids:
             url = reverse("admin:articles_article_change", args=[max(ids)])
-            return format_html('<a href="{}">open draft</a>', url)
+            return format_html('<a href="{}">{}</a>', url, gettext("open draft"))
         url = reverse("admin:ingest_story_draft", args=[story.pk])
-        return format_html('<a href="{}">create a draft</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("create a draft"))
 
     def get_urls(self):
         return [
@@ -269,9 +285,15 @@ class StoryAdmin(admin.ModelAdmin):
             except DraftRefused as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return HttpResponseRedirect(reverse("admin:ingest_story_changelist"))
-            self.message_user(request, f"Draft created: {article.headline}", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("Draft created: %(headline)s") % {"headline": article.headline},
+                messages.SUCCESS,
+            )
         else:
-            self.message_user(request, "This story already has a draft; here it is.", messages.INFO)
+            self.message_user(
+                request, gettext("This story already has a draft; here it is."), messages.INFO
+            )
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -283,7 +305,7 @@ class StoryAdmin(admin.ModelAdmin):
             extra_context["can_draft"] = request.user.has_perm("articles.add_article")
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description="Create a draft from each selected story")
+    @admin.action(description=_("Create a draft from each selected story"))
     def create_draft(self, request, queryset):
         if not request.user.has_perm("articles.add_article"):
             raise PermissionDenied
@@ -294,7 +316,12 @@ class StoryAdmin(admin.ModelAdmin):
                 made += 1
         self.message_user(
             request,
-            f"{made} draft(s) created; find them under Articles (status draft).",
+            ngettext(
+                "%(count)d draft created; find it under Articles (status draft).",
+                "%(count)d drafts created; find them under Articles (status draft).",
+                made,
+            )
+            % {"count": made},
             messages.SUCCESS,
         )
 
@@ -353,13 +380,13 @@ class WireItemAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def body(self, item: WireItem) -> str:
         # Sanitized when it was stored; again here for items stored before relative addresses
         # were dropped, so that opening an item never makes the browser fetch our own pages.
         return mark_safe(sanitize_external_html(item.body_html, base_url=item.url))  # noqa: S308
 
-    @admin.action(description="Create one draft from the selected items")
+    @admin.action(description=_("Create one draft from the selected items"))
     def create_draft(self, request, queryset):
         if not request.user.has_perm("articles.add_article"):
             raise PermissionDenied
@@ -371,6 +398,6 @@ class WireItemAdmin(admin.ModelAdmin):
         url = reverse("admin:articles_article_change", args=[article.pk])
         self.message_user(
             request,
-            format_html('Draft created: <a href="{}">{}</a>', url, article.headline),
+            format_html('{} <a href="{}">{}</a>', gettext("Draft created:"), url, article.headline),
             messages.SUCCESS,
         )

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IngestConfig(AppConfig):
     name = "newsdesk.ingest"
     label = "ingest"
-    verbose_name = "Ingest"
+    verbose_name = _("Ingest")
 
     def ready(self):
         from newsdesk.core.metrics import metric_gauge

@@ -2,6 +2,7 @@
 silent sources included. One grouped query, however many items there are."""
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from newsdesk.core.dashboard import Chart, Panel, Series, dashboard_panel, day_start, last_days
 
@@ -21,11 +22,16 @@ def wire_panel(request) -> list[Panel]:
         .values_list("name", "n")[:SOURCES]
     )
     if not sources:
-        return [Panel(title="Wire desk", empty="No sources yet: add one under Ingest → Sources.")]
+        return [
+            Panel(
+                title=gettext("Wire desk"),
+                empty=gettext("No sources yet: add one under Ingest → Sources."),
+            )
+        ]
     chart = Chart(
-        title=f"Wire items per source, last {DAYS} days",
+        title=gettext("Wire items per source, last %(days)s days") % {"days": DAYS},
         labels=[name for name, _ in sources],
-        series=[Series("items", [n for _, n in sources])],
+        series=[Series(gettext("items"), [n for _, n in sources])],
         horizontal=True,
     )
-    return [Panel(title="Wire desk", charts=[chart])]
+    return [Panel(title=gettext("Wire desk"), charts=[chart])]

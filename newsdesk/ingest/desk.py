@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext
 
 from newsdesk.articles.models import Article
 from newsdesk.articles.services import keywords_get_or_create
@@ -36,13 +37,16 @@ def story_draft_create(
             else list(story.items.select_related("source").order_by("published_at", "pk"))
         )
         if not chosen:
-            raise DraftRefused("This story has no wire items to make a draft from.")
+            raise DraftRefused(gettext("This story has no wire items to make a draft from."))
         withdrawn = [item for item in chosen if item.withdrawn]
         chosen = [item for item in chosen if not item.withdrawn]
         if not chosen:
             raise DraftRefused(
-                "Every item of this story was withdrawn by its source; no draft is made from "
-                f"withdrawn copy ({', '.join(i.title[:60] for i in withdrawn[:3])})."
+                gettext(
+                    "Every item of this story was withdrawn by its source; no draft is made from "
+                    "withdrawn copy (%(titles)s)."
+                )
+                % {"titles": ", ".join(i.title[:60] for i in withdrawn[:3])}
             )
         # The longest text is usually the fullest version of the story.
         lead = max(chosen, key=lambda item: (len(item.text), -item.pk))

@@ -1,12 +1,13 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchConfig(AppConfig):
     name = "newsdesk.search"
     label = "search"
-    verbose_name = "Search"
+    verbose_name = _("Search")
 
     def ready(self):
         from newsdesk.articles.effects import effects_follow_up

@@ -4,6 +4,7 @@ and join the index. Unmanaged: the tables and triggers are created by our migrat
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from newsdesk.articles.models import Article
 
@@ -31,12 +32,15 @@ class SqliteIndexEntry(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="search_fts",
+        verbose_name=_("article"),
     )
-    fts = FtsTableField(db_column="search_fts")
+    fts = FtsTableField(db_column="search_fts", verbose_name=_("full-text index"))
     # The rowid again under SQLite's other name, for range filters that FTS5 itself applies.
-    position = models.BigIntegerField(db_column="_rowid_")
+    position = models.BigIntegerField(db_column="_rowid_", verbose_name=_("position"))
 
     class Meta:
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
         managed = False
         db_table = "search_fts"
 
@@ -54,11 +58,14 @@ class SqliteRawEntry(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="search_raw",
+        verbose_name=_("article"),
     )
-    fts = FtsTableField(db_column="search_raw")
-    position = models.BigIntegerField(db_column="_rowid_")
+    fts = FtsTableField(db_column="search_raw", verbose_name=_("full-text index"))
+    position = models.BigIntegerField(db_column="_rowid_", verbose_name=_("position"))
 
     class Meta:
+        verbose_name = _("search text entry")
+        verbose_name_plural = _("search text entries")
         managed = False
         db_table = "search_raw"
 
@@ -73,11 +80,14 @@ class PostgresDocument(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="search_document",
+        verbose_name=_("article"),
     )
-    document = SearchVectorField()
-    prefixes = SearchVectorField()
+    document = SearchVectorField(verbose_name=_("document"))
+    prefixes = SearchVectorField(verbose_name=_("prefixes"))
 
     class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
         managed = False
         db_table = "search_document"
 
@@ -96,12 +106,16 @@ class RelatedStory(models.Model):
         related_name="+",
         # The unique constraint and the rank index both start with it.
         db_index=False,
+        verbose_name=_("article"),
     )
-    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    rank = models.PositiveSmallIntegerField(help_text="0 first.")
+    related = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", verbose_name=_("related")
+    )
+    rank = models.PositiveSmallIntegerField(help_text=_("0 first."), verbose_name=_("rank"))
 
     class Meta:
-        verbose_name_plural = "related stories"
+        verbose_name = _("related story")
+        verbose_name_plural = _("related stories")
         constraints = [
             models.UniqueConstraint(fields=["article", "related"], name="related_story_unique")
         ]

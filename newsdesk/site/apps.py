@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SiteConfig(AppConfig):
@@ -6,7 +7,7 @@ class SiteConfig(AppConfig):
 
     name = "newsdesk.site"
     label = "site"
-    verbose_name = "Public site"
+    verbose_name = _("Public site")
 
     def ready(self):
         from django.conf import settings

@@ -463,6 +463,8 @@ def demo_load() -> tuple[int, int]:
             )
         article = Article.objects.create(
             news_id=news_id,
+            # Written in English, whatever the site's language: its pages say so (lang, dir).
+            language="en",
             headline=story.headline,
             summary=story.summary,
             body=_body_html(story.body, figure=figure),

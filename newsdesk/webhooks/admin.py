@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from newsdesk.ingest.fetch import refusal_reason
 
@@ -14,7 +16,9 @@ from .services import webhook_redeliver
 
 
 class WebhookEndpointForm(forms.ModelForm):
-    events = forms.MultipleChoiceField(choices=Event.choices, widget=forms.CheckboxSelectMultiple)
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=Event.choices, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = WebhookEndpoint
@@ -24,11 +28,13 @@ class WebhookEndpointForm(forms.ModelForm):
         url = self.cleaned_data["url"]
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            raise forms.ValidationError("Give an http or https address.")
+            raise forms.ValidationError(_("Give an http or https address."))
         if parts.username or parts.password:
             raise forms.ValidationError(
-                "Leave the user name and password out of the address: deliveries are signed "
-                "with the endpoint's secret instead."
+                _(
+                    "Leave the user name and password out of the address: deliveries are signed "
+                    "with the endpoint's secret instead."
+                )
             )
         return url
 
@@ -42,18 +48,21 @@ class WebhookEndpointForm(forms.ModelForm):
         if reason and not cleaned.get("allow_private_network"):
             self.add_error(
                 "url",
-                f"That address {reason}. Only an administrator may allow deliveries to a "
-                "private network (tick the box below).",
+                gettext(
+                    "That address %(reason)s. Only an administrator may allow deliveries to a "
+                    "private network (tick the box below)."
+                )
+                % {"reason": reason},
             )
         return cleaned
 
 
 class FailingFilter(admin.SimpleListFilter):
-    title = "failing"
+    title = _("failing")
     parameter_name = "failing"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Failing"), ("no", "Taking deliveries")]
+        return [("yes", _("Failing")), ("no", _("Taking deliveries"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -116,9 +125,18 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Deliver again", permissions=["change"])
+    @admin.action(description=_("Deliver again"), permissions=["change"])
     def deliver_again(self, request, queryset):
         with transaction.atomic():
             for delivery in queryset:
                 webhook_redeliver(delivery=delivery)
-        messages.success(request, f"{queryset.count()} delivery(ies) will be sent again.")
+        count = queryset.count()
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d delivery will be sent again.",
+                "%(count)d deliveries will be sent again.",
+                count,
+            )
+            % {"count": count},
+        )

@@ -1,6 +1,7 @@
 """The admin alarm of a dead endpoint: a delivery to it gave up after every retry."""
 
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from newsdesk.core.alarms import alarm
 
@@ -16,8 +17,14 @@ def webhook_alarms(request) -> list[dict]:
         return []
     return [
         {
-            "text": f"{failing} webhook endpoint(s) stopped taking deliveries: events gave up "
-            "after every retry. Open them to see the delivery log.",
+            "text": ngettext(
+                "%(count)d webhook endpoint stopped taking deliveries: events gave up after "
+                "every retry. Open it to see the delivery log.",
+                "%(count)d webhook endpoints stopped taking deliveries: events gave up after "
+                "every retry. Open them to see the delivery log.",
+                failing,
+            )
+            % {"count": failing},
             "url": reverse("admin:webhooks_webhookendpoint_changelist") + "?failing=yes",
         }
     ]

@@ -6,15 +6,17 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.TextChoices):
-    STORY_PUBLISHED = "story.published", "Story published (readers can see it)"
-    STORY_UPDATED = "story.updated", "Published story edited"
-    STORY_CORRECTED = "story.corrected", "Correction or update added to a published story"
-    STORY_UNPUBLISHED = "story.unpublished", "Story unpublished"
-    COMMENT_POSTED = "comment.posted", "Comment posted (not spam)"
-    COMMENT_APPROVED = "comment.approved", "Comment approved"
+    STORY_PUBLISHED = "story.published", _("Story published (readers can see it)")
+    STORY_UPDATED = "story.updated", _("Published story edited")
+    STORY_CORRECTED = "story.corrected", _("Correction or update added to a published story")
+    STORY_UNPUBLISHED = "story.unpublished", _("Story unpublished")
+    COMMENT_POSTED = "comment.posted", _("Comment posted (not spam)")
+    COMMENT_APPROVED = "comment.approved", _("Comment approved")
 
 
 def secret_generate() -> str:
@@ -38,35 +40,47 @@ class WebhookEndpointQuerySet(models.QuerySet):
 
 class WebhookEndpoint(models.Model):
     url = models.URLField(
-        "URL", max_length=500, help_text="Where events are POSTed, as JSON (http or https)."
+        _("URL"), max_length=500, help_text=_("Where events are POSTed, as JSON (http or https).")
     )
-    description = models.CharField(max_length=200, blank=True)
-    events = models.JSONField(default=list, help_text="The events this endpoint receives.")
+    description = models.CharField(max_length=200, blank=True, verbose_name=_("description"))
+    events = models.JSONField(
+        default=list, help_text=_("The events this endpoint receives."), verbose_name=_("events")
+    )
     secret = models.CharField(
         max_length=100,
         default=secret_generate,
         editable=False,
-        help_text="Signs every delivery (Standard Webhooks, HMAC-SHA256): give it to the receiver.",
+        help_text=_(
+            "Signs every delivery (Standard Webhooks, HMAC-SHA256): give it to the receiver."
+        ),
+        verbose_name=_("secret"),
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name=_("active"))
     allow_private_network = models.BooleanField(
         default=False,
-        help_text="Only an administrator may allow deliveries to private, loopback or "
-        "link-local addresses (a receiver inside your own network).",
+        help_text=_(
+            "Only an administrator may allow deliveries to private, loopback or "
+            "link-local addresses (a receiver inside your own network)."
+        ),
+        verbose_name=_("allow private network"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
     failing_since = models.DateTimeField(
         null=True,
         blank=True,
         editable=False,
-        help_text="A delivery gave up after every retry; cleared by the next one that succeeds.",
+        help_text=_("A delivery gave up after every retry; cleared by the next one that succeeds."),
+        verbose_name=_("failing since"),
     )
 
     objects = WebhookEndpointQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = _("webhook endpoints")
         ordering = ["url", "id"]
-        verbose_name = "webhook endpoint"
+        verbose_name = _("webhook endpoint")
 
     def __str__(self) -> str:
         return self.description or self.url
@@ -81,36 +95,57 @@ class WebhookDelivery(models.Model):
     """One event for one endpoint: tried until it is taken or the retries are spent."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed (gave up)"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed (gave up)")
 
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("endpoint"),
     )
-    event_id = models.CharField(max_length=120, help_text="What happened, once per endpoint.")
-    message_id = models.CharField(max_length=40, default=message_id_generate, unique=True)
-    event_type = models.CharField(max_length=40, choices=Event.choices)
-    payload = models.JSONField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_status_code = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    last_response = models.TextField(blank=True, help_text="The first 4 KB of the last answer.")
-    created_at = models.DateTimeField(default=timezone.now)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    event_id = models.CharField(
+        max_length=120, help_text=_("What happened, once per endpoint."), verbose_name=_("event ID")
+    )
+    message_id = models.CharField(
+        max_length=40, default=message_id_generate, unique=True, verbose_name=_("message ID")
+    )
+    event_type = models.CharField(
+        max_length=40, choices=Event.choices, verbose_name=_("event type")
+    )
+    payload = models.JSONField(verbose_name=_("payload"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_status_code = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("last status code")
+    )
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    last_response = models.TextField(
+        blank=True,
+        help_text=_("The first 4 KB of the last answer."),
+        verbose_name=_("last response"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    last_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last attempt at"))
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
 
     objects = WebhookDeliveryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("webhook delivery")
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_event_once")
         ]
         indexes = [models.Index(fields=["status", "endpoint"], name="webhookdelivery_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.event_type} to {self.endpoint}"
+        return gettext("%(event)s to %(endpoint)s") % {
+            "event": self.event_type,
+            "endpoint": self.endpoint,
+        }

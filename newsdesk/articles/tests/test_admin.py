@@ -270,7 +270,7 @@ class EditorAdminTests(TestCase):
                 workflow_url(self.article, "publish"), {}
             )  # effects never run (no commit)
         page = self.client.get(reverse("admin:index"))
-        self.assertContains(page, "published article(s) are visible but their side effects")
+        self.assertContains(page, "1 published article is visible but its side effects")
 
 
 class ImageAdminTests(TestCase):

@@ -17,7 +17,7 @@ from newsdesk.articles.services import (
 )
 from newsdesk.articles.tests.test_workflow import draft_by, user_in
 
-ALARM = "published article(s) are visible but their side effects"
+ALARM = "side effects (cache purge, notifications) have not run"
 
 
 class LateEffectsAlarmTests(TestCase):

@@ -247,7 +247,7 @@ class ModerationWordingTests(TestCase):
     def test_after_pressing_the_message_says_what_was_done(self):
         comment = CommentFactory(article=self.article, status="pending")
         response = self.client.post(self.url, {"do": f"spam:{comment.pk}"}, follow=True)
-        self.assertContains(response, "Marked as spam 1 comment(s).")
+        self.assertContains(response, "Marked 1 comment as spam.")
 
     def test_spam_folder_offers_approve_and_back_to_the_queue_not_spam(self):
         CommentFactory(article=self.article, status="spam")

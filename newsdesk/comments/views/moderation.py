@@ -11,6 +11,8 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Comment
 from ..services import comments_moderate
@@ -22,15 +24,41 @@ PAGE_SIZE = 50
 class Action:
     status: str
     button: str  # what pressing it does, in the imperative: "Approve", not "Approved"
-    done: str  # what the message after it says was done
+    done: str  # what the message after it says was done, by the number of comments it changed
     key: str  # the queue's keyboard shortcut (comments/moderation.js)
 
 
 ACTIONS = {
-    "approve": Action(Comment.Status.APPROVED, "Approve", "Approved", "a"),
-    "reject": Action(Comment.Status.REJECTED, "Reject", "Rejected", "r"),
-    "spam": Action(Comment.Status.SPAM, "Mark as spam", "Marked as spam", "s"),
-    "pending": Action(Comment.Status.PENDING, "Back to the queue", "Returned to the queue", "p"),
+    "approve": Action(
+        Comment.Status.APPROVED,
+        _("Approve"),
+        ngettext_lazy("Approved %(count)d comment.", "Approved %(count)d comments.", "count"),
+        "a",
+    ),
+    "reject": Action(
+        Comment.Status.REJECTED,
+        _("Reject"),
+        ngettext_lazy("Rejected %(count)d comment.", "Rejected %(count)d comments.", "count"),
+        "r",
+    ),
+    "spam": Action(
+        Comment.Status.SPAM,
+        _("Mark as spam"),
+        ngettext_lazy(
+            "Marked %(count)d comment as spam.", "Marked %(count)d comments as spam.", "count"
+        ),
+        "s",
+    ),
+    "pending": Action(
+        Comment.Status.PENDING,
+        _("Back to the queue"),
+        ngettext_lazy(
+            "Returned %(count)d comment to the queue.",
+            "Returned %(count)d comments to the queue.",
+            "count",
+        ),
+        "p",
+    ),
 }
 STATUSES = [
     Comment.Status.PENDING,
@@ -84,7 +112,7 @@ def moderation_queue(request, *, model_admin):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
-        "title": "Moderation queue",
+        "title": gettext("Moderation queue"),
         "subtitle": None,
         "comments": comments,
         "filters": filters,
@@ -112,13 +140,17 @@ def _apply(request, filters) -> None:
         action = request.POST.get("bulk", "")
         ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     if action not in ACTIONS:
-        messages.error(request, "Choose what to do: approve, reject, spam or back to pending.")
+        messages.error(
+            request, gettext("Choose what to do: approve, reject, spam or back to pending.")
+        )
         return
     if not ids:
-        messages.warning(request, "No comment was selected: tick the boxes of the comments first.")
+        messages.warning(
+            request, gettext("No comment was selected: tick the boxes of the comments first.")
+        )
         return
     chosen = ACTIONS[action]
     changed = comments_moderate(
         comments=Comment.objects.filter(pk__in=ids), status=chosen.status, by=request.user
     )
-    messages.success(request, f"{chosen.done} {changed} comment(s).")
+    messages.success(request, chosen.done % {"count": changed})

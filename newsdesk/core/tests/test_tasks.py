@@ -131,7 +131,7 @@ class AdminAlarmTests(TestCase):
         self.client.force_login(admin)
         TaskFailure.objects.create(task_path="newsdesk.core.tests.test_tasks.add", args=[1, 2])
         response = self.client.get(reverse("admin:index"))
-        self.assertContains(response, "1 background task(s) failed after every retry")
+        self.assertContains(response, "1 background task failed after every retry")
 
     def test_no_alarm_when_nothing_failed(self):
         admin = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw")

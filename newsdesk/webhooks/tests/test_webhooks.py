@@ -220,7 +220,7 @@ class DeadEndpointTests(WebhookTestCase):
         admin = get_user_model().objects.create_superuser("boss", "boss@example.org", "pw")
         self.client.force_login(admin)
         page = self.client.get(reverse("admin:index")).content.decode()
-        self.assertIn("webhook endpoint(s) stopped taking deliveries", page)
+        self.assertIn("1 webhook endpoint stopped taking deliveries", page)
         log = self.client.get(reverse("admin:webhooks_webhookdelivery_changelist"))
         self.assertContains(log, "Failed (gave up)")
 

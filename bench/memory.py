@@ -235,9 +235,15 @@ def addresses(data_dir: Path, views: int) -> tuple[list[str], list[str]]:
     return [f"/news/{news_id}/{slug}/" for news_id, slug in chosen], listings
 
 
+def views_of(name: str, args) -> int:
+    """Distinct views for configuration `name`: --views, or --views-before for "before"."""
+    return args.views_before if name == "before" and args.views_before else args.views
+
+
 def run_config(name: str, extra: dict, data_dir: Path, args) -> dict:
-    articles, listings = addresses(data_dir, args.views)
-    checkpoints = sorted({max(1, args.views // 10), max(1, args.views // 2), args.views})
+    views = views_of(name, args)
+    articles, listings = addresses(data_dir, views)
+    checkpoints = sorted({max(1, views // 10), max(1, views // 2), views})
     port = free_port()
     env = {**archive_env(data_dir), **extra}
     with Stack() as stack:
@@ -316,6 +322,7 @@ def report(results: list[dict], args) -> str:
         " ".join(
             f"""A copy of the 100,000-story SQLite archive; per configuration a real `newsdesk
             serve` on loopback with its task worker, then {args.views:,} distinct article pages
+            ({args.views_before or args.views:,} for "before")
             in a shuffled order (and a listing after every {args.listing_every}) asked by
             {args.clients} client threads, each with one keep-alive http.client connection.
             PSS and RSS (MiB) from /proc/PID/smaps_rollup after 10 %, 50 % and 100 % of the
@@ -381,6 +388,12 @@ def main() -> None:
     )
     parser.add_argument("--articles", type=int, default=100_000, help="archive size")
     parser.add_argument("--views", type=int, default=100_000, help="distinct article views")
+    parser.add_argument(
+        "--views-before",
+        type=int,
+        default=0,
+        help='distinct views for the "before" configuration (default: --views)',
+    )
     parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS))
     parser.add_argument("--clients", type=int, default=3)
     parser.add_argument("--listing-every", type=int, default=100)

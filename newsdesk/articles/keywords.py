@@ -1,6 +1,5 @@
 """Keywords suggested from an article's text, offline (YAKE), for the editor to accept."""
 
-import yake
 from django.utils.html import strip_tags
 
 from .models import Keyword
@@ -11,6 +10,8 @@ def keywords_suggest(*, text: str, language: str = "en", limit: int = 8, exclude
     plain = strip_tags(text).strip()
     if len(plain.split()) < 8:
         return []
+    import yake  # here: it brings networkx, most of a second of every process's start-up
+
     extractor = yake.KeywordExtractor(lan=(language or "en")[:2], n=2, dedupLim=0.8, top=limit * 2)
     excluded = {name.lower() for name in exclude}
     found = []

@@ -14,9 +14,12 @@ import re
 import zlib
 from collections.abc import Iterable
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE_WORDS = 2
@@ -43,7 +46,10 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
 
 @cache
 def _template() -> MinHash:
-    # Building the permutations costs more than hashing a text; copies share them.
+    # Building the permutations costs more than hashing a text; copies share them. Imported
+    # here: datasketch brings scipy, a second of every process's start-up (tests/test_startup).
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32)
 
 

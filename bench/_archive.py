@@ -78,12 +78,12 @@ def _archive(size: int, data_dir: Path, *, rebuild: bool, database: str) -> Path
     # (related-refresh over ranges of ids): ranking is most of a large archive's build.
     code = (
         "import django; django.setup()\n"
-        "from django.core.management import call_command\n"
         "from django.db.models import Max, Min\n"
         "from newsdesk.articles.models import Article\n"
         "from newsdesk.search.backends import index_suspended\n"
+        "from newsdesk.site.synthetic import archive_generate\n"
         "with index_suspended(related=False):\n"
-        f"    call_command('generate', articles={size}, batch_size=5000, verbosity=1)\n"
+        f"    archive_generate(articles={size}, batch_size=5000)\n"
         "print(*Article.objects.aggregate(low=Min('pk'), high=Max('pk')).values())\n"
     )
     built = subprocess.run(

@@ -198,7 +198,8 @@ class WorkerLiveness(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
-        self.join(10)
+        if self.ident is not None:
+            self.join(10)
         try:
             self.storage.leave()  # what it still holds (interrupted tasks) goes back at once
         except QUEUE_UNREACHABLE as error:

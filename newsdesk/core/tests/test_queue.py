@@ -187,3 +187,34 @@ def test_huey_dequeue_of_a_message_it_cannot_read_drops_it(kinds):
     with pytest.raises(Exception):  # noqa: B017 - huey's serializer says why
         huey.dequeue()
     assert huey.storage.in_flight() == [] and huey.storage.queue_size() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_workers_round_takes_back_dead_workers_tasks_and_enqueues_the_kept_ones(tmp_path):
+    from newsdesk.core.models import TaskOutbox
+    from newsdesk.core.tasks import HUEY, WorkerLiveness
+
+    from .test_outage import noted
+
+    HUEY.immediate = False
+    HUEY.storage = ReliableSqliteStorage("t", filename=str(tmp_path / "q.sqlite3"))
+    try:
+        dead = ReliableSqliteStorage("t", filename=str(tmp_path / "q.sqlite3"))
+        dead.worker = "dead-worker"
+        dead.enqueue(b"held", 0)
+        dead.take()
+        dead.sql("update alive set expires = 0", commit=True)
+        TaskOutbox.objects.create(result_id="kept-1", task_path=noted.module_path, args=[5])
+        round_ = WorkerLiveness(HUEY)
+        round_.tick()
+        held, kept = HUEY.storage.enqueued_items()  # the one taken back first, as it is older
+        assert held == b"held" and HUEY.deserialize_task(kept).id == "kept-1"
+        assert HUEY.storage.in_flight() == []
+        assert not TaskOutbox.objects.exists()
+        # Its own liveness is refreshed: what it takes is not taken back from it.
+        HUEY.storage.take()
+        assert HUEY.storage.reap() == 0
+        round_.stop()  # never started: gives back what it holds
+        assert HUEY.storage.reap() == 1
+    finally:
+        HUEY.immediate = True

@@ -7,7 +7,11 @@ The corpus (bench/data/comments_corpus.jsonl, written for the project) holds com
 write (praise, questions, corrections, angry but fair criticism, some with links to sources)
 and the spam news sites get: links (casino, pills, streams), SEO, crypto, abuse, other scams
 and copy-paste floods (the same text from several senders, with the small changes bots make).
-Each kind is split in two: even lines train, odd lines are held out.
+Each kind of the first batch is split in two: even lines train, odd lines are held out. The
+second batch ("batch": 2, written after the filter of 2026-12-03 was settled) is never trained
+on: it is held out apart, so that what the filter's design saw of the first batch does not
+flatter it. A 5-fold cross-validation of the first batch (fold = position within its kind,
+modulo 5) is the second split.
 
 - Before feedback: the held-out comments are posted through the real service
   (comment_submit, one by one, each from its own address and email) into an empty site.
@@ -38,6 +42,7 @@ from _report import ROOT, machine, today, write_section  # noqa: E402
 
 CORPUS = ROOT / "bench" / "data" / "comments_corpus.jsonl"
 UNLIMITED = "1000000000/600"
+K = 5
 
 
 def corpus() -> list[dict]:
@@ -45,14 +50,34 @@ def corpus() -> list[dict]:
 
 
 def split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Even comments of each kind train, odd ones are held out."""
+    """Even comments of each kind of the first batch train, odd ones are held out."""
     seen: Counter = Counter()
     train, held_out = [], []
     for row in rows:
+        if row.get("batch", 1) != 1:
+            continue
         key = (row["label"], row["kind"])
         (train if seen[key] % 2 == 0 else held_out).append(row)
         seen[key] += 1
     return train, held_out
+
+
+def new_batch(rows: list[dict]) -> list[dict]:
+    """The comments written after the filter was settled: held out only."""
+    return [row for row in rows if row.get("batch", 1) == 2]
+
+
+def folds(rows: list[dict], k: int) -> list[list[dict]]:
+    """The first batch in k folds, each kind spread evenly over them."""
+    seen: Counter = Counter()
+    out: list[list[dict]] = [[] for _ in range(k)]
+    for row in rows:
+        if row.get("batch", 1) != 1:
+            continue
+        key = (row["label"], row["kind"])
+        out[seen[key] % k].append(row)
+        seen[key] += 1
+    return out
 
 
 def trial(train: list[dict], held_out: list[dict]) -> Counter:
@@ -139,12 +164,24 @@ def run() -> dict:
     django.setup()
     rows = corpus()
     train, held_out = split(rows)
+    new = new_batch(rows)
+    pooled: Counter = Counter()
+    parts = folds(rows, K)
+    for i, part in enumerate(parts):
+        pooled += trial([row for j, p in enumerate(parts) if j != i for row in p], part)
     return {
-        "corpus": dict(Counter(f"{r['label']}/{r['kind']}" for r in rows)),
+        "corpus": dict(
+            Counter(f"{r['label']}/{r['kind']}" for r in rows if r.get("batch", 1) == 1)
+        ),
+        "corpus_new": dict(Counter(f"{r['label']}/{r['kind']}" for r in new)),
         "train": len(train),
         "held_out": len(held_out),
         "before": rates(trial([], held_out)),
         "after": rates(trial(train, held_out)),
+        "new_before": rates(trial([], new)),
+        "new_after": rates(trial(train, new)),
+        "new_after_all": rates(trial(train + held_out, new)),
+        "folds": rates(pooled),
     }
 
 
@@ -165,45 +202,58 @@ def verdict(m: dict) -> str:
 def report(r: dict) -> str:
     def row(name: str, m: dict) -> str:
         return (
-            f"| {name} | {m['recall']} % | {m['precision']} % | {m['good_in_folder']} of "
-            f"{m['good']} ({m['good_in_folder_pct']} %) |"
+            f"| {name} | {m['spam']} + {m['good']} | {m['recall']} % | {m['precision']} % | "
+            f"{m['good_in_folder']} of {m['good']} ({m['good_in_folder_pct']} %) |"
         )
 
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["corpus"].items()))
+    new_kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["corpus_new"].items()))
     return f"""## Spam folder before and after moderators' feedback (`comment_spam`)
 
-Corpus: bench/data/comments_corpus.jsonl, {sum(r["corpus"].values())} comments written for the
-project ({kinds}). Even comments of each kind train ({r["train"]}), odd ones are held out
-({r["held_out"]}: {r["before"]["spam"]} spam, {r["before"]["good"]} good). Each held-out comment
-is posted through `comment_submit` from its own address and email; "after" means the training
-comments were posted first and moderators approved or marked each as spam
+Corpus: bench/data/comments_corpus.jsonl, comments written for the project. First batch:
+{sum(r["corpus"].values())} ({kinds}); even comments of each kind train ({r["train"]}), odd ones
+are held out ({r["held_out"]}). Second batch: {sum(r["corpus_new"].values())} ({new_kinds}),
+written after the filter was settled (commit of 2026-12-03) and never trained on. Each held-out
+comment is posted through `comment_submit` from its own address and email; "after" means the
+training comments were posted first and moderators approved or marked each as spam
 (`comments_moderate`).
 
-| held-out comments | spam caught (recall) | folder is spam (precision) | good in the folder |
-|---|---:|---:|---:|
-{row("before feedback (rules only)", r["before"])}
-{row("after feedback", r["after"])}
+| held out | spam + good | spam caught (recall) | folder is spam (precision) | good in folder |
+|---|---:|---:|---:|---:|
+{row("first batch, before feedback (rules only)", r["before"])}
+{row("first batch, after feedback", r["after"])}
+{row("second batch, before feedback", r["new_before"])}
+{row("second batch, after feedback (first batch's training half)", r["new_after"])}
+{row("second batch, after feedback on the whole first batch", r["new_after_all"])}
+{row(f"first batch, {K}-fold cross-validation (pooled)", r["folds"])}
 
-In the spam folder by kind (held-out comments of that kind in the folder / all of them),
-before: `{json.dumps(r["before"]["folder_by_kind"])}`;
-after: `{json.dumps(r["after"]["folder_by_kind"])}` ("reader" are the good comments).
+In the spam folder by kind (held-out comments of that kind in the folder / all of them;
+"reader" are the good comments):
+first batch after: `{json.dumps(r["after"]["folder_by_kind"])}`;
+second batch after: `{json.dumps(r["new_after"]["folder_by_kind"])}`;
+{K}-fold: `{json.dumps(r["folds"]["folder_by_kind"])}`.
 
 Targets: at least 95 % of spam caught after feedback, under 1 % of good comments held as spam.
-After feedback: {verdict(r["after"])}
+First batch after feedback: {verdict(r["after"])}
+Second batch after feedback: {verdict(r["new_after"])}
+{K}-fold: {verdict(r["folds"])}
 
-What this says. Links, SEO, crypto, scams and floods are learnt from a few dozen decisions
-(floods also by the repeat rule, which needs none). Abuse is the kind a word-count filter
-learns worst: every abuser uses other insults, and the words of fair anger ("disgraceful",
-"idiots", "pathetic response") are the same. The signs "an insult aimed at people" and "a
-threat" hold such comments for a moderator even where comments could appear at once, so the
-abuse that is not in the folder waits in the queue: none is published. Caveat: those signs,
-and the word pairs, were designed while looking at what this corpus's first runs missed (no
-held-out comment was ever trained on, but the feature design saw them); a newsroom's own
-decisions are the real test.
-Where every held-out comment went, before: `{json.dumps(r["before"]["statuses"])}`;
-after: `{json.dumps(r["after"]["statuses"])}` (pending: the queue; approved would be
-published at once, by post-moderation or trust, which these first-time senders do not have on
-the default pre-moderated site).
+The filter (newsdesk/comments/spam.py): naive Bayes over the words, word pairs, link domains and
+signs (money, contact details, an insult, an insult aimed at people, a threat) of the comments
+moderators decided, with the share of spam as its prior and add-half smoothing; its log-odds
+count one point per log 9 (90 % spam-like reaches the threshold of 1.0 alone), the signs of
+abuse twice. Those choices were made by cross-validation on the first batch's training half;
+the insult and threat lists were written knowing the whole first batch, and one held-out good
+comment of it ("a few idiots ruin it for everyone") narrowed what counts as aimed at people.
+The second batch is the fair measure: no choice saw it. Spam the folder missed and published
+at once: first batch {r["after"]["statuses"].get("spam -> approved", 0)}, second batch
+{r["new_after"]["statuses"].get("spam -> approved", 0)}; the rest waits in the queue. Of a
+copy-paste flood, the first copy is judged by its words, the second waits, the third and later
+go to the folder whatever the filter says.
+Where every held-out comment went (pending: the queue; approved would be published at once,
+by post-moderation or trust, which these first-time senders do not have on the default
+pre-moderated site), first batch after: `{json.dumps(r["after"]["statuses"])}`;
+second batch after: `{json.dumps(r["new_after"]["statuses"])}`.
 
 Machine: {machine()}. Date: {today()}.
 Command: `.venv/bin/python bench/comment_spam.py` (no timing: the figures do not depend on load).

@@ -59,25 +59,44 @@ def count_links(text: str) -> int:
 
 # Signs a word list cannot learn from a few examples, since every spammer and every abuser picks
 # other words: money and contact details (scams), insults aimed at people, threats. They are
-# tokens like any other: what they weigh is learnt from moderators' decisions, and angry
-# comments about institutions ("a pathetic response from the council") do not match them.
+# tokens like any other: what they weigh is learnt from moderators' decisions. An insult counts
+# as aimed at people when the comment also addresses someone or names the paper's people ("you",
+# "the author"), puts it right after "you" ("you pathetic little man") or calls someone it
+# ("everyone here is a loser"); hard words about a decision ("a stupid idea", "the council's
+# response is pathetic") or about others ("a few idiots ruin it for everyone") do not match.
 MONEY_RE = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(?:btc|usd|dollars|k)\b", re.IGNORECASE)
 PHONE_RE = re.compile(r"\+?\d[\d\s()-]{7,}\d")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-INSULT_RE = re.compile(
-    r"\b(?:idiot|moron|imbecile|cretin|scum|loser|clown|parasite|vermin|retard|freak|pig|"
-    r"braindead|brain-dead|brainless|worthless|filth|trash|garbage|sheep|snowflake|coward|"
-    r"hack|rat|cow|animals?)\w*",
+_INSULTS = (
+    r"idiot|moron|imbecile|cretin|halfwit|dimwit|nitwit|dunce|buffoon|muppet|numpty|pillock|"
+    r"scum|scumbag|lowlife|loser|clown|parasite|vermin|retard|freak|pig|swine|rat|cow|animal|"
+    r"filth|trash|garbage|sheep|snowflake|coward|hack|troll|jerk|creep|degenerate|subhuman|"
+    r"braindead|brain-dead|mouth-breather|mouth-breathing|dumbass|jackass|dickhead|asshole|"
+    r"arsehole|bastard|bitch|prick|twat|wanker|tosser|shithead|fraud|liar|"
+    r"waste of (?:space|oxygen|skin)|piece of (?:trash|shit|garbage|work)"
+)
+_HARSH = (
+    r"stupid|dumb|pathetic|worthless|useless|ignorant|disgusting|vile|spineless|talentless|"
+    r"lying|fat|ugly|brainless|filthy|miserable|clueless"
+)
+INSULT_RE = re.compile(rf"\b(?:{_INSULTS})(?:e?s)?\b", re.IGNORECASE)
+TARGET_RE = re.compile(
+    r"\b(?:you|your|you're|youre|yourself|yourselves|ya|u|author|writer|journalist|reporter|"
+    r"editor|moderators?)\b",
     re.IGNORECASE,
 )
-TARGET_RE = re.compile(
-    r"\b(?:you|your|you're|yourself|author|writer|journalist|reporter|moderators?|people|"
-    r"everyone|all of you|lot of you)\b",
+AIMED_RE = re.compile(
+    rf"\b(?:you|you're|youre|ur|u|ya)\s+(?:\w+\s+){{0,2}}?(?:{_HARSH}|{_INSULTS})\b"
+    rf"|\b(?:is|are|what) an? (?:\w+ )?(?:(?:{_HARSH}) )*(?:{_INSULTS})\b",
     re.IGNORECASE,
 )
 THREAT_RE = re.compile(
-    r"\b(?:kill yourself|go die|die in|rot in hell|watch your back|know where you live|"
-    r"see what happens|put down like|get what they deserve|deserve everything coming)",
+    r"\b(?:kill yourself|kys|go die|die in|hope you die|hope (?:you|they|he|she) gets? "
+    r"(?:cancer|hurt|beaten|what)|rot in hell|watch your back|know where you live|"
+    r"i will find you|we will find you|see what happens|you'?ll regret|put down like|"
+    r"should be (?:shot|hanged|hung|strung up|burned|locked up)|"
+    r"deserve (?:what'?s|everything) coming|get what (?:they|you|he|she) deserves?|"
+    r"burn (?:it|them|you|this)(?: all)? down)",
     re.IGNORECASE,
 )
 
@@ -102,6 +121,8 @@ def tokens_of(*, name: str, body: str) -> set[str]:
         found.add("has:insult")
         if TARGET_RE.search(body):
             found.add("has:insult-at-people")
+    if AIMED_RE.search(body):
+        found.add("has:insult-at-people")
     if THREAT_RE.search(body):
         found.add("has:threat")
     return {t[:100] for t in found}
@@ -133,29 +154,45 @@ def token_counts(tokens: list[str]) -> dict[str, tuple[int, int]]:
         return {token: (spam, ham) for token, spam, ham in cursor.fetchall()}
 
 
-def bayes_probability(tokens: set[str]) -> tuple[float | None, list[str]]:
-    """P(spam | tokens) from moderators' decisions, and the tokens that weighed most; None until
-    the model has seen NEWSDESK_SPAM_MIN_TRAINING comments of each kind.
+# Add-half smoothing (a Jeffreys prior on each token's rate in each class): a token seen once in
+# spam and never in good comments weighs little, not infinity, and one seen in both is judged
+# by its rates.
+SMOOTHING = 0.5
+# The signs of abuse stand for an open class of words that no number of decisions lists (every
+# abuser insults with other words), so their learnt weight counts twice. Chosen, with
+# SMOOTHING, by cross-validation on the training half of bench/data/comments_corpus.jsonl.
+SIGN_WEIGHT = {"has:insult": 2.0, "has:insult-at-people": 2.0, "has:threat": 2.0}
+# The learnt filter's log-odds worth one point: log 9 is 90 % spam-like. Cross-validation on the
+# training half (8 shuffles of 5 folds) caught 97.3 % of spam with 0.46 % of good comments in
+# the folder at 90 %, 95.7 % with 0.35 % at 95 %.
+LEARNT_POINT = math.log(9)
 
-    Each token's spamminess compares how often it appears per spam and per good comment, so
-    that a site with many more decisions one way than the other is not biased by it, and is
-    pulled toward 0.5 while the token is rare (Robinson's estimate, strength 1); the tokens'
-    log-odds are summed as in naive Bayes."""
+
+def bayes_probability(tokens: set[str]) -> tuple[float | None, list[str]]:
+    """P(spam | tokens) by naive Bayes over moderators' decisions, and the tokens that weighed
+    most; None until the model has seen NEWSDESK_SPAM_MIN_TRAINING comments of each kind.
+
+    Bernoulli naive Bayes over the tokens present: the prior is the share of spam among the
+    comments learnt from, and each token known to the model adds the log of how much likelier
+    it is in a spam comment than in a good one, its rates smoothed by SMOOTHING (the signs of
+    abuse count SIGN_WEIGHT times). Nothing caps a token's weight, so a few decisions about
+    similar comments carry a new one past the threshold, and approvals of comments that share
+    its words pull it back."""
     counts = token_counts([*tokens, SpamToken.DOCS])
     docs_spam, docs_ham = counts.pop(SpamToken.DOCS, (0, 0))
     minimum = settings.NEWSDESK_SPAM_MIN_TRAINING
     if docs_spam < minimum or docs_ham < minimum:
         return None, []
-    log_odds = 0.0
+    log_odds = math.log(docs_spam / docs_ham)
+    spam_total, ham_total = docs_spam + 2 * SMOOTHING, docs_ham + 2 * SMOOTHING
     weights = []
     for token in tokens:
         row = counts.get(token)
         if row is None or not (row[0] or row[1]):
             continue
-        spam_rate, ham_rate = row[0] / docs_spam, row[1] / docs_ham
-        seen = row[0] + row[1]
-        spamminess = (0.5 + seen * spam_rate / (spam_rate + ham_rate)) / (1 + seen)
-        weight = math.log(spamminess / (1 - spamminess))
+        weight = SIGN_WEIGHT.get(token, 1.0) * (
+            math.log((row[0] + SMOOTHING) / spam_total) - math.log((row[1] + SMOOTHING) / ham_total)
+        )
         log_odds += weight
         weights.append((weight, token))
     log_odds = max(-30.0, min(30.0, log_odds))
@@ -190,10 +227,12 @@ def spam_score(*, name: str, email: str, body: str) -> SpamVerdict:
         verdict.add(0, "an insult aimed at people", hold=True)
     probability, top = bayes_probability(tokens)
     if probability is not None:
-        # -1.25 .. +1.25: moderators' decisions alone send a comment the model finds at least
+        # One point per LEARNT_POINT of log-odds, -1.25 .. +1.25, so that rules and learning
+        # add up as evidence does: moderators' decisions alone send a comment the model finds
         # 90 % spam-like to the folder, and vouch for one it finds ham-like (a blocked term
         # still wins).
-        points = round((probability - 0.5) * 2.5, 3)
+        log_odds = math.log(probability / (1 - probability))
+        points = round(max(-1.25, min(1.25, log_odds / LEARNT_POINT)), 3)
         words = f" (words: {', '.join(top)})" if top else ""
         verdict.add(points, f"learnt filter: {probability:.0%} spam-like{words}")
     return verdict

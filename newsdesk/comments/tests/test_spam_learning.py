@@ -6,9 +6,10 @@ from unittest import skipUnless
 from django.db import connection
 from django.test import TestCase, override_settings
 
+from newsdesk.captcha.challenges import challenge_issue
 from newsdesk.comments.models import Comment, SpamToken
-from newsdesk.comments.services import comments_moderate
-from newsdesk.comments.spam import spam_score
+from newsdesk.comments.services import Submission, comment_submit, comments_moderate
+from newsdesk.comments.spam import blocked_terms, spam_score
 
 from .benches import bench_module
 from .factories import comment_create
@@ -24,7 +25,13 @@ class CorpusTrialTests(TestCase):
     def setUpTestData(cls):
         bench = bench_module("comment_spam")
         cls.train, cls.held_out = bench.split(bench.corpus())
+        cls.new = bench.new_batch(bench.corpus())
         cls.after = bench.rates(bench.trial(cls.train, cls.held_out))
+
+    def test_the_batch_written_after_the_filter_is_held_out_only(self):
+        self.assertGreaterEqual(len(self.new), 100)
+        bodies = {row["body"] for row in self.train + self.held_out}
+        self.assertFalse(bodies & {row["body"] for row in self.new})
 
     def test_the_corpus_has_several_hundred_comments_of_every_kind(self):
         kinds = {(row["label"], row["kind"]) for row in self.train + self.held_out}
@@ -46,7 +53,7 @@ class CorpusTrialTests(TestCase):
 
     def test_after_feedback_at_most_one_good_comment_in_a_hundred_is_in_the_folder(self):
         self.assertLessEqual(self.after["good_in_folder_pct"], 1.0)
-        self.assertGreaterEqual(self.after["recall"], 85.0)
+        self.assertGreaterEqual(self.after["recall"], 95.0)
 
 
 @override_settings(NEWSDESK_SPAM_MIN_TRAINING=2)
@@ -79,6 +86,74 @@ class LearningTests(TestCase):
         self.assertTrue(verdict.is_spam, verdict.reasons)
         plain = spam_score(name="y", email="y@example.org", body="The ferry plan is late.")
         self.assertFalse(plain.is_spam, plain.reasons)
+
+    def post(self, body, n=0):
+        return comment_submit(
+            article=self.article,
+            submission=Submission(name=f"Sender {n}", email=f"s{n}@example.org", body=body),
+            challenge=challenge_issue(),
+            ip_address=f"192.0.2.{n + 1}",
+        )
+
+    # Two good comments that share the abuse's ordinary words ("you", "the", "this"), as the
+    # decisions of a real queue do.
+    GOOD = (
+        "Thank you for the report, the harbour plan is late and over budget.",
+        "You asked the council the right questions about the ferry timetable.",
+    )
+
+    def test_spam_decisions_move_a_similar_comment_into_the_folder(self):
+        body = "You pathetic little moron, nobody reads this garbage, crawl back under a rock"
+        self.assertEqual(self.post(body).status, Comment.Status.PENDING)
+        self.decide(
+            Comment.Status.SPAM,
+            "Shut up you stupid idiot, nobody cares what you think",
+            "You are a worthless clown and this article is garbage",
+        )
+        self.decide(Comment.Status.APPROVED, *self.GOOD)
+        verdict = spam_score(name="x", email="x@example.org", body=body)
+        self.assertTrue(any("learnt filter" in r for r in verdict.reasons), verdict.reasons)
+        self.assertGreaterEqual(verdict.score, 1.0, verdict.reasons)
+        self.assertEqual(self.post(body, n=1).status, Comment.Status.SPAM)
+
+    def test_approvals_move_a_similar_comment_out_of_the_folder(self):
+        body = "Join our telegram for crypto signals and double your bitcoin"
+        spam = (
+            "Crypto signals group, double your bitcoin, join on telegram",
+            "Double your bitcoin today, crypto signals on telegram",
+        )
+        self.decide(Comment.Status.SPAM, *spam)
+        self.decide(Comment.Status.APPROVED, *self.GOOD)
+        self.assertEqual(self.post(body).status, Comment.Status.SPAM)
+        # The moderator changes their mind about both and approves more like them: the filter
+        # unlearns the spam decisions and learns the approvals.
+        self.decide_again(Comment.Status.APPROVED, *spam)
+        self.decide(
+            Comment.Status.APPROVED,
+            "Our telegram group on crypto asks: will bitcoin double?",
+            "Signals from the bank: crypto and bitcoin join the telegram of worries",
+        )
+        self.assertNotEqual(self.post(body, n=1).status, Comment.Status.SPAM)
+
+    def decide_again(self, status, *bodies):
+        comments_moderate(comments=Comment.objects.filter(body__in=bodies), status=status, by=None)
+
+    def test_fair_anger_stays_out_of_the_folder_after_abuse_was_learnt(self):
+        self.decide(
+            Comment.Status.SPAM,
+            "Shut up you stupid idiot, nobody cares what you think",
+            "You are a worthless clown and this article is garbage",
+        )
+        self.decide(Comment.Status.APPROVED, *self.GOOD)
+        fair = "A disgrace: the council knew about the mould for two years and did nothing."
+        self.assertNotEqual(self.post(fair).status, Comment.Status.SPAM)
+
+    def test_scoring_reads_the_model_in_one_query(self):
+        self.decide(Comment.Status.SPAM, "casino bonus spins", "free casino spins now")
+        self.decide(Comment.Status.APPROVED, *self.GOOD)
+        blocked_terms()  # cached for a minute, as on every post but the first
+        with self.assertNumQueries(1):
+            spam_score(name="x", email="x@example.org", body="casino spins for you")
 
     def test_confirming_what_the_filter_put_in_the_folder_teaches_it(self):
         comment = comment_create(self.article, body="casino bonus", approved=False)

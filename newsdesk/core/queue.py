@@ -69,11 +69,17 @@ class _Liveness:
     def take(self) -> tuple[object, bytes] | None:
         raise NotImplementedError
 
+    def take_due(self, ts) -> list[tuple[object, bytes]]:
+        raise NotImplementedError
+
     def dequeue(self):
         # huey's own interface (a plain dequeue): the message stays in flight until its worker's
         # liveness lapses, then runs again.
         taken = self.take()
         return None if taken is None else taken[1]
+
+    def read_schedule(self, ts):
+        return [data for _, data in self.take_due(ts)]  # likewise
 
 
 # KEYS: queue, in-flight hash, liveness zset. ARGV: worker, alive seconds.
@@ -86,6 +92,23 @@ redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[1])
 local info = ARGV[1] .. ' ' .. popped[2] .. ' ' .. string.format('%.3f', now)
 redis.call('HSET', KEYS[2], popped[1], info)
 return popped[1]
+"""
+# KEYS: schedule, in-flight hash, liveness zset. ARGV: time, worker, alive seconds. The tasks
+# due, in flight until the scheduler has put them in the queue; taken back, they go straight in
+# it (member: an 8-byte prefix, as the queue's, and the message; priority 0).
+_TAKE_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]))
+if #due == 0 then return due end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]))
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[2])
+local taken = {}
+for i, data in ipairs(due) do
+  taken[i] = 'schedule' .. data
+  redis.call('HSET', KEYS[2], taken[i], ARGV[2] .. ' 0 ' .. string.format('%.3f', now))
+end
+return taken
 """
 # KEYS: liveness zset. ARGV: worker, alive seconds.
 _BEAT = """
@@ -137,6 +160,7 @@ class ReliablePriorityRedisStorage(_Liveness, PriorityRedisStorage):
         self.inflight_key = f"huey.inflight.{self.name}"
         self.alive_key = f"huey.alive.{self.name}"
         self._take = self.conn.register_script(_TAKE)
+        self._take_due = self.conn.register_script(_TAKE_DUE)
         self._beat = self.conn.register_script(_BEAT)
         self._reap = self.conn.register_script(_REAP)
 
@@ -144,6 +168,11 @@ class ReliablePriorityRedisStorage(_Liveness, PriorityRedisStorage):
         keys = [self.queue_key, self.inflight_key, self.alive_key]
         member = self._take(keys=keys, args=[self.worker, self.alive_seconds])
         return None if member is None else (member, member[8:])  # huey's 8-byte time prefix
+
+    def take_due(self, ts) -> list[tuple[bytes, bytes]]:
+        keys = [self.schedule_key, self.inflight_key, self.alive_key]
+        args = [self.convert_ts(ts), self.worker, self.alive_seconds]
+        return [(member, member[8:]) for member in self._take_due(keys=keys, args=args) or []]
 
     def ack(self, token: bytes) -> None:
         self.conn.hdel(self.inflight_key, token)
@@ -217,6 +246,26 @@ class ReliableSqliteStorage(_Liveness, SqliteStorage):
             token = curs.lastrowid
             self._alive(curs, now)
             return token, data
+
+    def take_due(self, ts) -> list[tuple[int, bytes]]:
+        with self.db(commit=True) as curs:
+            curs.execute(
+                "select id, data from schedule where queue = ? and timestamp <= ? "
+                "order by timestamp, id",
+                (self.name, ts.timestamp()),
+            )
+            due, taken, now = curs.fetchall(), [], time.time()
+            for schedule_id, data in due:
+                curs.execute("delete from schedule where id = ?", (schedule_id,))
+                curs.execute(
+                    "insert into inflight (queue, worker, data, priority, taken) "
+                    "values (?, ?, ?, 0, ?)",
+                    (self.name, self.worker, data, now),
+                )
+                taken.append((curs.lastrowid, data))
+            if taken:
+                self._alive(curs, now)
+            return taken
 
     def ack(self, token: int) -> None:
         self.sql("delete from inflight where id = ?", (token,), commit=True)
@@ -295,11 +344,30 @@ class _Acking:
         return value
 
     def read_schedule(self, timestamp=None):
+        """The tasks whose time has come, each in flight until `enqueue` has queued it: a
+        scheduler killed in between loses none."""
         try:
-            return super().read_schedule(timestamp)
+            taken = self.storage.take_due(timestamp or self._get_timestamp())
         except QUEUE_UNREACHABLE as error:
             QUEUE.failed(error)
             return []
+        tasks = []
+        for token, data in taken:
+            try:
+                task = self.deserialize_task(data)
+            except Exception:
+                logger.exception("A scheduled task could not be read; it is dropped.")
+                self.ack(token)
+                continue
+            task.delivery = token
+            tasks.append(task)
+        return tasks
+
+    def enqueue(self, task):
+        result = super().enqueue(task)
+        # A task taken from the schedule (or a retry of one taken from the queue) is queued now.
+        self.ack(getattr(task, "delivery", None))
+        return result
 
     def ack(self, token) -> None:
         if token is None:

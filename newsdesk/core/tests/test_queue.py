@@ -2,6 +2,7 @@
 no other test uses) and a real SQLite file: a dequeued message is in flight until huey is done
 with it, and a worker's messages go back in the queue, once, when its liveness has lapsed."""
 
+import datetime
 import tempfile
 import threading
 import uuid
@@ -218,3 +219,33 @@ def test_a_workers_round_takes_back_dead_workers_tasks_and_enqueues_the_kept_one
         assert HUEY.storage.reap() == 1
     finally:
         HUEY.immediate = True
+
+
+def test_a_task_whose_time_has_come_is_in_flight_until_the_scheduler_queued_it(kinds):
+    huey = kinds.huey("scheduler-a")
+
+    @huey.task()
+    def later(n):
+        return n
+
+    huey.add_schedule(later.s(1, eta=huey._get_timestamp() - datetime.timedelta(seconds=1)))
+    [due] = huey.read_schedule()
+    assert huey.storage.schedule_size() == 0
+    assert [h.worker for h in huey.storage.in_flight()] == ["scheduler-a"]
+    huey.enqueue(due)
+    assert huey.storage.in_flight() == [] and huey.storage.queue_size() == 1
+
+
+def test_a_dead_schedulers_due_tasks_go_in_the_queue_once(kinds):
+    huey, reaper = kinds.huey("scheduler-a"), kinds.storage("worker-b")
+
+    @huey.task()
+    def later(n):
+        return n
+
+    scheduled = later.s(2, eta=huey._get_timestamp() - datetime.timedelta(seconds=1))
+    huey.add_schedule(scheduled)
+    huey.read_schedule()  # ... and killed before it put them in the queue
+    kinds.lapse(huey.storage)
+    assert reaper.reap() == 1 and reaper.reap() == 0
+    assert huey.dequeue().id == scheduled.id

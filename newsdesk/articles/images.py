@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
@@ -23,9 +24,11 @@ def image_check(upload) -> None:
     max_bytes = settings.NEWSDESK_IMAGE_MAX_BYTES
     if upload.size > max_bytes:
         raise ValidationError(
-            f"This file is {upload.size / 1_048_576:.1f} MB; "
-            f"the limit is {max_bytes / 1_048_576:.0f} MB. "
-            "Export a smaller JPEG or PNG and upload that.",
+            gettext(
+                "This file is %(size)s MB; the limit is %(limit)s MB. "
+                "Export a smaller JPEG or PNG and upload that."
+            )
+            % {"size": f"{upload.size / 1_048_576:.1f}", "limit": f"{max_bytes / 1_048_576:.0f}"},
             code="too_large",
         )
     upload.seek(0)
@@ -34,9 +37,15 @@ def image_check(upload) -> None:
             fmt, (width, height) = probe.format, probe.size
             if width * height > settings.NEWSDESK_IMAGE_MAX_PIXELS:
                 raise ValidationError(
-                    f"This picture is {width} × {height} pixels; the limit is "
-                    f"{settings.NEWSDESK_IMAGE_MAX_PIXELS / 1e6:.0f} megapixels. "
-                    "Resize it and upload again.",
+                    gettext(
+                        "This picture is %(width)s × %(height)s pixels; the limit is "
+                        "%(limit)s megapixels. Resize it and upload again."
+                    )
+                    % {
+                        "width": width,
+                        "height": height,
+                        "limit": f"{settings.NEWSDESK_IMAGE_MAX_PIXELS / 1e6:.0f}",
+                    },
                     code="too_many_pixels",
                 )
             probe.verify()
@@ -50,20 +59,23 @@ def image_check(upload) -> None:
         PILImage.DecompressionBombError,
     ):
         raise ValidationError(
-            "This file is not a picture we can read (or it is damaged). "
-            "Upload a JPEG, PNG, WebP, GIF or AVIF.",
+            gettext(
+                "This file is not a picture we can read (or it is damaged). "
+                "Upload a JPEG, PNG, WebP, GIF or AVIF."
+            ),
             code="not_an_image",
         ) from None
     finally:
         upload.seek(0)
     if fmt not in ACCEPTED_FORMATS:
         raise ValidationError(
-            f"{fmt} pictures are not accepted. Upload a JPEG, PNG, WebP, GIF or AVIF.",
+            gettext("%(format)s pictures are not accepted. Upload a JPEG, PNG, WebP, GIF or AVIF.")
+            % {"format": fmt},
             code="format",
         )
     if width < 16 or height < 16:
         raise ValidationError(
-            "This picture is too small to show; upload one at least 16 pixels wide.",
+            gettext("This picture is too small to show; upload one at least 16 pixels wide."),
             code="too_small",
         )
 

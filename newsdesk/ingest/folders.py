@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from .fetch import FetchRefused
 from .parsers.capture import ParseError
@@ -37,12 +38,15 @@ def folder_resolve(path: str, *, allow_outside: bool = False) -> Path:
     A folder that does not exist yet is judged by where it would be.
     """
     if not path:
-        raise FolderRefused("A drop folder needs the folder's path on the server.")
+        raise FolderRefused(gettext("A drop folder needs the folder's path on the server."))
     given = Path(path)
     if not given.is_absolute():
+        example = (folder_roots() or [Path("/srv/newsdesk/drop")])[0] / "agency"
         raise FolderRefused(
-            f"The folder {path!r} is not a full path; give it from the root, e.g. "
-            f"{(folder_roots() or [Path('/srv/newsdesk/drop')])[0] / 'agency'}."
+            gettext(
+                "The folder %(path)s is not a full path; give it from the root, e.g. %(example)s."
+            )
+            % {"path": repr(path), "example": example}
         )
     real = given.resolve()
     if allow_outside:
@@ -50,12 +54,19 @@ def folder_resolve(path: str, *, allow_outside: bool = False) -> Path:
     roots = folder_roots()
     if any(_inside(real, root) for root in roots):
         return real
-    leads = f" (it leads to {real})" if str(real) != os.path.normpath(path) else ""
-    where = ", ".join(str(root) for root in roots) or "none are configured"
+    leads = (
+        gettext(" (it leads to %(real)s)") % {"real": real}
+        if str(real) != os.path.normpath(path)
+        else ""
+    )
+    where = ", ".join(str(root) for root in roots) or gettext("none are configured")
     raise FolderRefused(
-        f"The folder {path}{leads} is outside the drop-folder roots ({where}). Use a folder "
-        "inside one of them (NEWSDESK_INGEST_FOLDER_ROOTS); only an administrator may let a "
-        "source read a folder elsewhere."
+        gettext(
+            "The folder %(path)s%(leads)s is outside the drop-folder roots (%(roots)s). Use a "
+            "folder inside one of them (NEWSDESK_INGEST_FOLDER_ROOTS); only an administrator "
+            "may let a source read a folder elsewhere."
+        )
+        % {"path": path, "leads": leads, "roots": where}
     )
 
 

@@ -90,17 +90,24 @@ def resolve(site: str, path: str) -> str:
 
 
 def lighthouse(modules: Path, url: str, out: Path) -> dict:
-    """One mobile run: the four scores (0-100) and the audits that cost points."""
-    subprocess.run(
-        [
-            "node", str(modules / "lighthouse" / "cli" / "index.js"), url, "--quiet",
-            "--output=json", f"--output-path={out}",
-            f"--only-categories={','.join(CATEGORIES)}",
-            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-        ],
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
-        check=True, timeout=300, capture_output=True,
-    )  # fmt: skip
+    """One mobile run: the four scores (0-100) and the audits that cost points. A run whose
+    Chromium fails (it happens on a loaded machine) is tried again, twice at most, and said."""
+    for attempt in range(3):
+        done = subprocess.run(
+            [
+                "node", str(modules / "lighthouse" / "cli" / "index.js"), url, "--quiet",
+                "--output=json", f"--output-path={out}",
+                f"--only-categories={','.join(CATEGORIES)}",
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+            ],
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            timeout=300, capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode == 0:
+            break
+        print(f"Lighthouse failed on {url} (attempt {attempt + 1}): {done.stderr[-500:]}")
+    else:
+        done.check_returncode()
     report = json.loads(out.read_text())
     scores = {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
     lost = sorted(

@@ -435,8 +435,13 @@ class ArticleEvent(models.Model):
         verbose_name=_("actor"),
     )
     at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("time"))
-    from_status = models.CharField(max_length=20, blank=True, verbose_name=_("from status"))
-    to_status = models.CharField(max_length=20, blank=True, verbose_name=_("to status"))
+    # The article's status before and after, shown by its label (the log in the editor's language).
+    from_status = models.CharField(
+        max_length=20, blank=True, choices=Article.Status.choices, verbose_name=_("from status")
+    )
+    to_status = models.CharField(
+        max_length=20, blank=True, choices=Article.Status.choices, verbose_name=_("to status")
+    )
     note = models.TextField(blank=True, verbose_name=_("note"))
 
     class Meta:

@@ -159,6 +159,22 @@ class PersianAdminTests(TestCase):
         shown = [label for label in english if re.search(rf">\s*{re.escape(label)}\s*<", html)]
         self.assertEqual(shown, [])
 
+    def test_the_workflow_log_names_states_in_the_editors_language(self):
+        from newsdesk.articles.models import Article, ArticleEvent
+
+        article = Article.objects.create(headline="A story")
+        ArticleEvent.objects.create(
+            article=article,
+            action=ArticleEvent.Action.PUBLISHED,
+            from_status=Article.Status.DRAFT,
+            to_status=Article.Status.PUBLISHED,
+        )
+        html = self._get(reverse("admin:articles_article_log", args=[article.pk]))
+        with translation.override("fa"):
+            labels = [str(Article.Status.DRAFT.label), str(Article.Status.PUBLISHED.label)]
+        self.assertEqual([label for label in labels if f"<td>{label}</td>" not in html], [])
+        self.assertNotIn("<td>draft</td>", html)
+
     def test_the_dashboards_charts_keep_their_coordinates_as_numbers(self):
         # Persian writes 12.5 as ۱۲٫۵: SVG takes only ASCII numbers, or draws nothing.
         from newsdesk.articles.models import Article

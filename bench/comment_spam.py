@@ -248,8 +248,9 @@ comment of it ("a few idiots ruin it for everyone") narrowed what counts as aime
 The second batch is the fair measure: no choice saw it. Spam the folder missed and published
 at once: first batch {r["after"]["statuses"].get("spam -> approved", 0)}, second batch
 {r["new_after"]["statuses"].get("spam -> approved", 0)}; the rest waits in the queue. Of a
-copy-paste flood, the first copy is judged by its words, the second waits, the third and later
-go to the folder whatever the filter says.
+copy-paste flood, the first copy is judged by its words, the second waits (+0.5), the third and
+later get +1.0, which the learnt filter outweighs when it finds the text like approved comments
+(one copy of the second batch's "subscribe to my channel" flood waited so).
 Where every held-out comment went (pending: the queue; approved would be published at once,
 by post-moderation or trust, which these first-time senders do not have on the default
 pre-moderated site), first batch after: `{json.dumps(r["after"]["statuses"])}`;

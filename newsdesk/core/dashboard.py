@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 _panels: list[Callable[[HttpRequest], list[Panel]]] = []
@@ -114,7 +114,19 @@ def day_labels(days: list[date]) -> list[str]:
 
 WIDTH, HEIGHT = 640, 200
 _LEFT, _BOTTOM, _TOP = 40, 26, 12
+# Room after the last bar for today's label, centred under it: "ديسمبر 3" is wider than "Dec 3".
+_RIGHT = 20
 _ROW = 28  # horizontal charts: one row per label
+
+
+def _anchored(texts: list[dict]) -> list[dict]:
+    """SVG's start and end follow the page's direction: on a right-to-left page (the editor's
+    language) "end" is the left side. The drawing is laid out left to right, so they swap there."""
+    if translation.get_language_bidi():
+        swap = {"start": "end", "end": "start"}
+        for text in texts:
+            text["anchor"] = swap.get(text["anchor"], text["anchor"])
+    return texts
 
 
 def chart_drawing(chart: Chart) -> dict:
@@ -122,7 +134,7 @@ def chart_drawing(chart: Chart) -> dict:
     if chart.horizontal:
         return _horizontal(chart)
     top = max([v for s in chart.series for v in s.values] or [0]) or 1
-    group = (WIDTH - _LEFT) / max(len(chart.labels), 1)
+    group = (WIDTH - _LEFT - _RIGHT) / max(len(chart.labels), 1)
     bar = group * 0.8 / max(len(chart.series), 1)
     plot = HEIGHT - _BOTTOM - _TOP
     rects, texts = [], []
@@ -156,7 +168,12 @@ def chart_drawing(chart: Chart) -> dict:
         {"x": _LEFT - 4, "y": _TOP + plot, "anchor": "end", "text": "0"},
     ]
     axis = {"x1": _LEFT, "y1": _TOP + plot, "x2": WIDTH, "y2": _TOP + plot}
-    return {"viewbox": f"0 0 {WIDTH} {HEIGHT}", "rects": rects, "texts": texts, "axis": axis}
+    return {
+        "viewbox": f"0 0 {WIDTH} {HEIGHT}",
+        "rects": rects,
+        "texts": _anchored(texts),
+        "axis": axis,
+    }
 
 
 def _horizontal(chart: Chart) -> dict:
@@ -190,4 +207,9 @@ def _horizontal(chart: Chart) -> dict:
         short = label if len(label) <= 24 else label[:23] + "…"
         texts.append({"x": names - 6, "y": y + _ROW - 8, "anchor": "end", "text": short})
     axis = {"x1": names, "y1": 2, "x2": names, "y2": height - 2}
-    return {"viewbox": f"0 0 {WIDTH} {height}", "rects": rects, "texts": texts, "axis": axis}
+    return {
+        "viewbox": f"0 0 {WIDTH} {height}",
+        "rects": rects,
+        "texts": _anchored(texts),
+        "axis": axis,
+    }

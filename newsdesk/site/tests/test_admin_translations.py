@@ -101,6 +101,22 @@ class LabelsAreMarkedTests(SimpleTestCase):
         self.assertEqual(unmarked, [])
 
 
+class ChartTextTests(SimpleTestCase):
+    def test_chart_texts_keep_their_side_right_to_left(self):
+        # SVG's text-anchor "end" is the left side on a right-to-left page: a name anchored so
+        # would run over its bar.
+        from newsdesk.core.dashboard import Chart, Series, chart_drawing
+
+        chart = Chart(title="t", labels=["Reuters"], series=[Series("items", [3])], horizontal=True)
+        anchors = {}
+        for language in ("en", "fa"):
+            with translation.override(language):
+                texts = chart_drawing(chart)["texts"]
+            anchors[language] = {t["text"]: t["anchor"] for t in texts}
+        self.assertEqual(anchors["en"], {"Reuters": "end", "3": "start"})
+        self.assertEqual(anchors["fa"], {"Reuters": "start", "3": "end"})
+
+
 class PersianAdminTests(TestCase):
     """An editor whose browser asks for Persian (the admin follows each user's own language:
     core/middleware.py, EditorLanguageMiddleware) reads none of our labels in English."""

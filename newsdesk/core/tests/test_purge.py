@@ -5,7 +5,14 @@ from django_tasks import default_task_backend
 
 from newsdesk.core import pagecache
 from newsdesk.core.models import TaskFailure
-from newsdesk.core.purge import PURGE_PRIORITY, PURGE_TASKS, keys_purge, purge_run, purges_retry
+from newsdesk.core.purge import (
+    PURGE_PRIORITY,
+    PURGE_TASKS,
+    edge_purge_run,
+    keys_purge,
+    purge_run,
+    purges_retry,
+)
 
 from .varnish import run_wsgi
 
@@ -51,6 +58,42 @@ class KeysPurgeTests(TestCase):
         self.assertEqual(queued.kwargs, {"keys": ["article-1"], "origin_purged": True})
         self.assertEqual(queued.task.priority, PURGE_PRIORITY)
         self.assertGreater(PURGE_PRIORITY, 0)  # ahead of every task left at the default
+
+    @override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+    def test_the_edges_are_purged_at_the_commit_whatever_the_task_workers_are_doing(self):
+        # Nothing runs a task here: the purge reaches the edge from the committing process.
+        edge = Edge()
+        edge.down = False
+        with run_wsgi(edge) as server, override_settings(NEWSDESK_PURGE_URLS=[server.url]):
+            with self.captureOnCommitCallbacks(execute=True):
+                keys_purge(["article-9"])
+            [request] = server.received
+            self.assertEqual(request["HTTP_XKEY_PURGE"], "article-9")
+        [queued] = default_task_backend.results  # the listeners' task, told the edge is done
+        self.assertEqual(queued.task.module_path, purge_run.module_path)
+        self.assertEqual(queued.kwargs["edges_done"], [server.url])
+
+    @override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+    def test_an_edge_refusing_at_the_commit_gets_a_task_and_is_left_to_tasks_for_a_while(self):
+        edge = Edge()  # down
+        with run_wsgi(edge) as server, override_settings(NEWSDESK_PURGE_URLS=[server.url]):
+            with self.captureOnCommitCallbacks(execute=True):
+                keys_purge(["article-9"])
+            with self.captureOnCommitCallbacks(execute=True):
+                keys_purge(["article-10"])
+        self.assertEqual(len(server.received), 1)  # the second commit did not wait for it
+        queued = [(r.task.module_path, r.kwargs) for r in default_task_backend.results]
+        self.assertEqual(
+            queued,
+            [
+                (edge_purge_run.module_path, {"base_url": server.url, "keys": ["article-9"]}),
+                (
+                    purge_run.module_path,
+                    {"keys": ["article-9"], "origin_purged": True, "edges_done": [server.url]},
+                ),
+                (purge_run.module_path, {"keys": ["article-10"], "origin_purged": True}),
+            ],
+        )
 
     def test_each_edge_is_purged_with_the_keys(self):
         edge = Edge()

@@ -31,11 +31,20 @@ class History:
     repeats: int = 0  # comments with the same text in the last day, by anyone
 
 
+# Texts shorter than this ("RIP", "Well said!", "Thank you") are written alike by many readers:
+# their copies wait for a moderator, and are not sent to the spam folder for being copies.
+FLOOD_MIN_WORDS = 4
+
+
+def text_words(body: str) -> list[str]:
+    """The text's words, less case, links, numbers and punctuation."""
+    return WORDS_RE.findall(URL_RE.sub(" ", body.lower()))
+
+
 def body_digest(body: str) -> str:
-    """The text's words, less case, links, numbers and punctuation: the copies of a copy-paste
-    flood have one digest, though each carries another link or a few more exclamation marks."""
-    words = WORDS_RE.findall(URL_RE.sub(" ", body.lower()))
-    return hashlib.sha256(" ".join(words).encode()).hexdigest()[:32]
+    """A digest of text_words: the copies of a copy-paste flood have one digest, though each
+    carries another link or a few more exclamation marks."""
+    return hashlib.sha256(" ".join(text_words(body)).encode()).hexdigest()[:32]
 
 
 def commenter_history(*, email_digest: str, text_digest: str, now=None) -> History:
@@ -70,16 +79,26 @@ def commenter_history(*, email_digest: str, text_digest: str, now=None) -> Histo
 
 
 def comment_decide(
-    *, verdict: SpamVerdict, history: History, settings_row: CommentSettings | None
+    *,
+    verdict: SpamVerdict,
+    history: History,
+    settings_row: CommentSettings | None,
+    words: int = FLOOD_MIN_WORDS,
 ) -> str:
-    """The new comment's status; adds to `verdict` the history's reasons and the decision."""
+    """The new comment's status; adds to `verdict` the history's reasons and the decision.
+    `words`: how many words the text has (text_words)."""
     if history.repeats:
-        # A copy-paste flood: the second copy waits, the third and later go to the folder.
-        verdict.add(
-            min(1.0, 0.5 * history.repeats),
-            f"repeat post: the same text was sent {history.repeats} time(s) in the last day",
-            hold=True,
-        )
+        # A copy-paste flood: the second copy waits, the third and later go to the folder,
+        # whatever the learnt filter thinks of the words (a flood copies a good comment's words
+        # as easily as a spammer's). Short texts that many readers write alike only wait.
+        repeat = f"repeat post: the same text was sent {history.repeats} time(s) in the last day"
+        if words < FLOOD_MIN_WORDS:
+            verdict.add(0, repeat + f" (fewer than {FLOOD_MIN_WORDS} words)", hold=True)
+        elif history.repeats == 1:
+            verdict.add(0.5, repeat, hold=True)
+        else:
+            needed = settings.NEWSDESK_SPAM_THRESHOLD - verdict.score
+            verdict.add(max(1.0, needed), repeat, hold=True)
     if history.refused:
         verdict.add(
             min(0.6, 0.2 * history.refused),

@@ -20,7 +20,7 @@ from newsdesk.core.purge import keys_purge
 from newsdesk.core.ratelimit import Limited, Rate, rate_counts, rate_limit_hit, rate_limits_hit
 from newsdesk.core.writegate import sqlite_write_gate
 
-from .decision import body_digest, comment_decide, commenter_history
+from .decision import body_digest, comment_decide, commenter_history, text_words
 from .models import Comment, ModerationNotice, ban_in_force, comment_settings_of
 from .privacy import email_decrypt, email_digest, email_encrypt
 from .spam import SpamVerdict, spam_learn, spam_score
@@ -104,6 +104,7 @@ def comment_submit(
         verdict=verdict,
         history=commenter_history(email_digest=digest, text_digest=text_digest, now=now),
         settings_row=comment_settings_of(article),
+        words=len(text_words(submission.body)),
     )
     parent = submission.parent
     if parent is not None and parent.parent_id:

@@ -9,7 +9,7 @@ from django.test import TestCase, override_settings
 from newsdesk.captcha.challenges import challenge_issue
 from newsdesk.comments.models import Comment, SpamToken
 from newsdesk.comments.services import Submission, comment_submit, comments_moderate
-from newsdesk.comments.spam import blocked_terms, spam_score
+from newsdesk.comments.spam import blocked_terms, spam_score, tokens_of
 
 from .benches import bench_module
 from .factories import comment_create
@@ -102,15 +102,18 @@ class LearningTests(TestCase):
         "You asked the council the right questions about the ferry timetable.",
     )
 
-    def test_spam_decisions_move_a_similar_comment_into_the_folder(self):
-        body = "You pathetic little moron, nobody reads this garbage, crawl back under a rock"
-        self.assertEqual(self.post(body).status, Comment.Status.PENDING)
+    def learn_abuse(self):
         self.decide(
             Comment.Status.SPAM,
             "Shut up you stupid idiot, nobody cares what you think",
             "You are a worthless clown and this article is garbage",
         )
         self.decide(Comment.Status.APPROVED, *self.GOOD)
+
+    def test_spam_decisions_move_a_similar_comment_into_the_folder(self):
+        body = "You pathetic little moron, nobody reads this garbage, crawl back under a rock"
+        self.assertEqual(self.post(body).status, Comment.Status.PENDING)
+        self.learn_abuse()
         verdict = spam_score(name="x", email="x@example.org", body=body)
         self.assertTrue(any("learnt filter" in r for r in verdict.reasons), verdict.reasons)
         self.assertGreaterEqual(verdict.score, 1.0, verdict.reasons)
@@ -139,14 +142,32 @@ class LearningTests(TestCase):
         comments_moderate(comments=Comment.objects.filter(body__in=bodies), status=status, by=None)
 
     def test_fair_anger_stays_out_of_the_folder_after_abuse_was_learnt(self):
-        self.decide(
-            Comment.Status.SPAM,
-            "Shut up you stupid idiot, nobody cares what you think",
-            "You are a worthless clown and this article is garbage",
-        )
-        self.decide(Comment.Status.APPROVED, *self.GOOD)
+        self.learn_abuse()
         fair = "A disgrace: the council knew about the mould for two years and did nothing."
         self.assertNotEqual(self.post(fair).status, Comment.Status.SPAM)
+
+    def test_what_was_learnt_of_one_sign_of_abuse_weighs_on_another(self):
+        # The moderators marked insults as spam; a comment that wishes harm with no insult in
+        # it shares no word with them, only the family of signs ("has:abuse").
+        self.learn_abuse()
+        body = "Go hang yourself, reporter"
+        tokens = tokens_of(name="x", body=body)
+        self.assertLessEqual({"has:harm", "has:abuse"}, tokens)
+        self.assertNotIn("has:insult", tokens)
+        verdict = spam_score(name="x", email="x@example.org", body=body)
+        self.assertIn("harm wished on someone", verdict.holds)
+        self.assertIn("has:abuse", next(r for r in verdict.reasons if "learnt filter" in r))
+
+    def test_signs_of_selling_and_of_abuse_are_not_read_into_fair_comments(self):
+        for body in (
+            "The factory burned down in 1998 and the site is still empty.",
+            "My condolences to your family, he was a fine teacher.",
+            "I hope they lose the vote next week.",
+            "Affordable housing needs a discount on the land, not more consultants.",
+            "Check the council's own figures: the link is in the report.",
+        ):
+            with self.subTest(body):
+                self.assertFalse(tokens_of(name="x", body=body) & {"has:abuse", "has:selling"})
 
     def test_scoring_reads_the_model_in_one_query(self):
         self.decide(Comment.Status.SPAM, "casino bonus spins", "free casino spins now")

@@ -128,6 +128,40 @@ class ModerationModeTests(PostingTestCase):
             Comment.objects.latest("id").spam_reasons,
         )
 
+    def test_the_third_copy_goes_to_the_folder_even_when_its_words_look_good(self):
+        # A flood copies a good comment's words as easily as a spammer's: the learnt filter's
+        # vouching (here -1.25) does not keep the third copy out of the folder.
+        body = "Great report on the harbour, thank you for covering it"
+        with override_settings(NEWSDESK_SPAM_MIN_TRAINING=1):
+            for n, text in enumerate((body, "Harbour report, thank you", "Casino spins")):
+                CommentFactory(article=self.article, body=text + f" {n}", status="approved")
+            CommentFactory(article=self.article, body="Casino spins now", status="spam")
+            from newsdesk.comments.spam import spam_learn
+
+            for comment in Comment.objects.all():
+                spam_learn(comment, "spam" if comment.status == "spam" else "ham")
+                comment.save(update_fields=["learned_as"])
+            Comment.objects.all().delete()
+            statuses = []
+            for n in range(3):
+                self.post(solved(self.page(), email=f"copy{n}@example.org", body=body))
+                statuses.append(Comment.objects.latest("id").status)
+        self.assertEqual(statuses[1:], [Comment.Status.PENDING, Comment.Status.SPAM])
+        reasons = Comment.objects.latest("id").spam_reasons
+        learnt = next(r for r in reasons if "learnt filter" in r)
+        self.assertTrue(learnt.startswith("-"), reasons)
+
+    def test_copies_of_a_short_text_that_many_readers_write_only_wait(self):
+        statuses = []
+        for n in range(3):
+            self.post(solved(self.page(), email=f"rip{n}@example.org", body="Rest in peace."))
+            statuses.append(Comment.objects.latest("id").status)
+        self.assertEqual(statuses[1:], [Comment.Status.PENDING, Comment.Status.PENDING])
+        self.assertIn(
+            "repeat post: the same text was sent 2 time(s) in the last day (fewer than 4 words)",
+            Comment.objects.latest("id").spam_reasons,
+        )
+
 
 class BanTests(PostingTestCase):
     def assertRefused(self, data, **extra):

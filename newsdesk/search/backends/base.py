@@ -31,22 +31,6 @@ class SearchBackend:
         """Stop indexing each write (the triggers on the articles tables) until rebuild()."""
         raise NotImplementedError
 
-    def ranked(
-        self,
-        articles: QuerySet,
-        query: ParsedQuery,
-        *,
-        newest: bool = False,
-        id_range: tuple[int, int] | None = None,
-    ) -> QuerySet:
-        """(article id, score) of the `articles` (an Article queryset starting from published())
-        that match `query`, best first (higher score) or newest first; slice it for a page.
-        Used by the default ranked_page(); a backend that ranks otherwise (SQLite) overrides
-        ranked_page() instead.
-
-        `id_range` (inclusive article ids) bounds the part of the index that is read."""
-        raise NotImplementedError
-
     # Queries one search_articles() call makes: the page of ranked ids, the stories, the snippets,
     # and whatever the backend adds.
     queries_per_search = 3
@@ -61,11 +45,12 @@ class SearchBackend:
         limit: int,
         id_range: tuple[int, int] | None = None,
     ) -> RankedPage:
-        """One page of (article id, score), best first or newest first: what search_articles()
-        calls. Backends may bound how much of the index a page reads (SQLite ranks only the
-        newest matches, and says so in ranked_only)."""
-        ranked = self.ranked(articles, query, newest=newest, id_range=id_range)
-        return RankedPage(rows=list(ranked[offset : offset + limit]))
+        """One page of (article id, score) of the `articles` (an Article queryset starting from
+        published()) that match `query`, best first (higher score) or newest first: what
+        search_articles() calls. `id_range` (inclusive article ids) bounds the part of the
+        index that is read. Backends bound how much of the index a page reads (the newest
+        matches only, said in ranked_only)."""
+        raise NotImplementedError
 
     def headline_matches(
         self, query: ParsedQuery, *, id_range: tuple[int, int], limit: int

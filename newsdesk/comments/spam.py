@@ -112,21 +112,40 @@ HARM_RE = re.compile(
     r"(?:i|we)(?:'ll| will) find you|where you (?:live|work|sleep)|"
     r"(?:know|found|have|got) your (?:address|home|family|kids|children|car)|"
     r"you'?ll (?:pay for|be sorry)|(?:punch|slap|smash|kick) (?:you|your face)|"
-    r"burn (?:this|that|the|it|them|you)\b(?: \w+){0,3} (?:down|to the ground))",
+    r"burn (?:this|that|the|it|them|you)\b(?: \w+){0,3} (?:down|to the ground)|"
+    r"(?:hope|wish)\b[^.!?]{0,60}?\b(?:chokes?|drowns?|floods?|keyed|worse|suffers?|rots?)\b|"
+    r"someone (?:should|ought to|needs to|will) (?:\w+ ){0,2}?(?:drown|shoot|punch|slap|hit|beat|"
+    r"sort|deal with|teach|pay)|do (?:the world|the planet|us all|everyone) a (?:favou?r|kindness)|"
+    r"stop breathing|log off (?:permanently|for good|forever)|against a wall|"
+    r"pay (?:him|her|you|them|that \w+|the \w+) a visit|one of these (?:nights|days)|"
+    r"(?:kids'?|children'?s?) school|home address|on (?:her|his|your|their) doorstep|"
+    r"think (?:very )?carefully about your|wants? putting (?:down|up)|drive (?:straight )?through)",
     re.IGNORECASE,
 )
 # Contempt for how someone looks, and words that make people vermin.
 BODY_RE = re.compile(
     r"\b(?:ugly|fat|obese|hideous)\s+(?:\w+\s+)?(?:reporter|journalist|editor|presenter|woman|"
     r"man|cow|pig|slob|face|mug|git|wretch|hag|lump)s?\b|face for radio|"
-    r"stay off (?:camera|tv|screen)|you(?:'re| are) (?:so |too )?(?:ugly|fat|hideous)\b",
+    r"stay off (?:camera|tv|screen)|you(?:'re| are) (?:so |too )?(?:ugly|fat|hideous)\b|"
+    r"face like a|lard|waddl\w*|look at the state of|seen (?:his|her|your) (?:own )?feet|"
+    r"looks? like (?:a|an) (?:potato|pig|toad|troll|goblin|rat|thumb|slug|walrus|whale|melted)",
     re.IGNORECASE,
 )
 DEHUMAN_RE = re.compile(
     r"\b(?:crawl back|back to (?:the|your) (?:sewer|gutter|hole|cave)|cockroach(?:es)?|maggots?|"
     r"leech(?:es)?|subhuman|waste of (?:space|oxygen|skin|air)|"
     r"excuse for a (?:human|man|woman|person|journalist|reporter|paper)|"
-    r"nobody (?:would|will) (?:care|miss))",
+    r"nobody (?:would|will) (?:care|miss)|pack of|toads?|festering|leeches|parasites|"
+    r"like the (?:rubbish|trash|vermin|animals|rats) (?:they|he|she) (?:are|is)|(?:are|is) rats|"
+    r"do one|pack your bags|crawl back under)",
+    re.IGNORECASE,
+)
+# Scorn for someone's mind: "nothing between the ears", "the memory of a goldfish".
+MOCKERY_RE = re.compile(
+    r"\b(?:nothing between (?:the|his|her|your) ears|brain cells?|brains? (?:of a|to match)|"
+    r"iq of|memory of a goldfish|as (?:dense|thick|dim) as|witless|dimwits?|room temperature|"
+    r"learn to (?:read|spell)|can'?t even (?:read|spell|count)|"
+    r"you (?:absolute|utter|total|complete) \w+)",
     re.IGNORECASE,
 )
 # What sellers of links and services say: sponsored posts, backlinks, "visit our site".
@@ -137,7 +156,20 @@ PROMO_RE = re.compile(
     r"visit (?:us|our|my)|click (?:here|the link|my|on my)|subscribe|call (?:now|us today)|"
     r"link in (?:bio|profile)|dm me|message me|we offer|we provide|promo code|coupon|"
     r"free trial|best (?:price|deals?|rates?)|rank(?:ing)? (?:higher|first|on google)|"
-    r"high da|da ?\d+|niche)\b",
+    r"high da|da ?\d+|niche|reaching out|on behalf of|link insertion|drop us a line|email us|"
+    r"use code|\d+ ?% off|free (?:audit|quote|proposal|inspection|consultation)|packages from|"
+    r"page (?:1|one) of google|organic|just (?:search|google) (?:us|for)|blogging about|"
+    r"i write about|your readers (?:might|may|would)|great replacement|complements this|"
+    r"needs? a quote|regards,? \w+ ?[-–]|"
+    r"we(?:'re| are) (?:a|an) (?:\w+ ){0,2}(?:agency|company|firm|team|brand|business)|"
+    r"we (?:sell|specialise|specialize|represent|recently published|put together|wrote a|"
+    r"help (?:news|businesses|sites|brands|companies|publishers)))\b",
+    re.IGNORECASE,
+)
+# What readers point each other to: public services and sources, which sellers do not.
+PUBLIC_SOURCE_RE = re.compile(
+    r"(?:\bgov\.uk|\bnhs\.uk|\bpolice\.uk|\.gov\b|wikipedia\.org|\bbbc\.co\.uk|"
+    r"parliament\.uk|citizens advice|action fraud|samaritans|\bnhs 111\b|\bcall (?:111|999|101)\b)",
     re.IGNORECASE,
 )
 # What investment and advance-fee scams say.
@@ -155,6 +187,8 @@ SIGNS = (
     ("has:harm", HARM_RE),
     ("has:body-shaming", BODY_RE),
     ("has:dehumanising", DEHUMAN_RE),
+    ("has:mockery", MOCKERY_RE),
+    ("has:public-source", PUBLIC_SOURCE_RE),
     ("has:promotion", PROMO_RE),
     ("has:scam-words", SCAM_RE),
 )
@@ -165,6 +199,7 @@ ABUSE_SIGNS = {
     "has:harm",
     "has:body-shaming",
     "has:dehumanising",
+    "has:mockery",
 }
 # Links are left out: readers link to their sources as often as sellers link to their shops.
 SELLING_SIGNS = {"has:promotion", "has:scam-words", "has:money", "has:contact"}
@@ -246,6 +281,7 @@ SIGN_WEIGHT = {
         "has:harm",
         "has:body-shaming",
         "has:dehumanising",
+        "has:mockery",
         "has:abuse",
     )
 }

@@ -15,6 +15,16 @@ from .benches import bench_module
 from .factories import comment_create
 
 
+def selling_caught(rates: dict) -> float:
+    """The share of spam other than abuse in the folder (links, SEO, crypto, scams, floods)."""
+    caught = total = 0
+    for kind, share in rates["folder_by_kind"].items():
+        if kind not in ("reader", "abuse"):
+            found, of = map(int, share.split("/"))
+            caught, total = caught + found, total + of
+    return caught / total
+
+
 @skipUnless(
     connection.vendor == "sqlite",
     "the corpus trial (400 posts, 20 s) measures the filter, the same on every database; on "
@@ -44,12 +54,21 @@ class CorpusTrialTests(TestCase):
     def test_after_feedback_spam_of_the_kinds_learnt_goes_to_the_folder(self):
         # Links, SEO, crypto, scams, floods: at least 95 % of those held out (BENCHMARKS.md has
         # abuse apart: a word-count filter learns it worst).
-        caught = total = 0
-        for kind, share in self.after["folder_by_kind"].items():
-            if kind not in ("reader", "abuse"):
-                found, of = map(int, share.split("/"))
-                caught, total = caught + found, total + of
-        self.assertGreaterEqual(caught / total, 0.95)
+        caught = selling_caught(self.after)
+        self.assertGreaterEqual(caught, 0.95)
+
+    def test_the_latest_batch_after_feedback_on_all_before_it(self):
+        # The batch written last, which no choice of the filter saw (BENCHMARKS.md): spam that
+        # sells is caught, at most one good comment in a hundred goes to the folder. Abuse is
+        # reported apart there (60 % of it on that batch: a count of words cannot read meaning).
+        bench = bench_module("comment_spam")
+        rows = bench.corpus()
+        latest = max(row.get("batch", 1) for row in rows)
+        decided = [row for row in rows if row.get("batch", 1) < latest]
+        after = bench.rates(bench.trial(decided, bench.new_batch(rows, latest)))
+        caught = selling_caught(after)
+        self.assertGreaterEqual(caught, 0.95, after["folder_by_kind"])
+        self.assertLessEqual(after["good_in_folder_pct"], 1.0, after["folder_by_kind"])
 
     def test_after_feedback_at_most_one_good_comment_in_a_hundred_is_in_the_folder(self):
         self.assertLessEqual(self.after["good_in_folder_pct"], 1.0)

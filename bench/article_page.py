@@ -288,7 +288,7 @@ def report(results: list[dict], articles: int, state: str, database: str = "sqli
     for r in results:
         ours, plain, built = r["newsdesk"], r["plain"], r["build"]
         generate = (
-            "kept (--keep)"
+            "kept archive"
             if math.isnan(built["seconds"])
             else f"{built['seconds']:.0f} s ({built['index_and_related_seconds']:.0f} s)"
         )
@@ -325,6 +325,12 @@ def main() -> None:
         "--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone"
     )
     parser.add_argument("--keep", type=Path, help="build archives under this folder and keep them")
+    parser.add_argument(
+        "--kept",
+        action="store_true",
+        help="use the archives of bench/_archive.py (var/bench/archive-N), built once and shared "
+        "with the other benchmarks",
+    )
     parser.add_argument("--state", help="what was measured (default: git's HEAD and status)")
     database_option(parser)
     parser.add_argument("--measure", choices=["newsdesk", "plain"], help=argparse.SUPPRESS)
@@ -344,7 +350,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"newsdesk-bench-{size}-") as tmp:
             data_dir = (args.keep / str(size)) if args.keep else Path(tmp)
             reuse = bool(args.keep) and (data_dir / "newsdesk.sqlite3").exists()
-            if args.database != "sqlite":  # the kept archive of bench/_archive.py
+            if args.kept or args.database != "sqlite":  # the kept archive of bench/_archive.py
                 data_dir, reuse = archive(size, database=args.database), True
             data_dir.mkdir(parents=True, exist_ok=True)
             prepare(data_dir)

@@ -224,7 +224,12 @@ FIRST_MET = {
     "5 of 110 good comments (4.5 %) in the folder, after feedback on batches 1 and 2",
     "4": "written by another hand after commit 9860add (more signs, after batch 3 was read): the "
     "figures in this table are that first meeting",
+    "5": "written by a third hand after batch 4 was measured, the filter unchanged since commit "
+    "9860add: the figures in this table are that first meeting",
 }
+
+
+FAIR = {"4", "5"}  # written after the filter's last change
 
 
 def _batches_before(batch: int) -> str:
@@ -240,7 +245,9 @@ def report(r: dict) -> str:
 
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["corpus"].items()))
     later = r["later"]
-    last = max(later, key=int)
+    fair = "\n".join(
+        f"- batch {b}: {verdict(later[b]['after'])}" for b in sorted(FAIR, key=int) if b in later
+    )
     later_rows = "\n".join(
         row(f"batch {b}, before feedback", v["before"])
         + "\n"
@@ -279,7 +286,9 @@ the good comments): first batch after: `{json.dumps(r["after"]["folder_by_kind"]
 {later_kinds}
 
 Targets: at least 95 % of spam caught after feedback, under 1 % of good comments held as spam.
-The fair measure is batch {last}, which no choice of the filter saw: {verdict(later[last]["after"])}
+The fair measures are the batches no choice of the filter saw (4 and 5, both met by the filter
+of commit 9860add):
+{fair}
 First batch after feedback: {verdict(r["after"])}
 
 What the filter is (newsdesk/comments/spam.py): naive Bayes over the words, word pairs, link

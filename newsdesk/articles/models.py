@@ -166,11 +166,16 @@ class ArticleQuerySet(models.QuerySet):
         """The soonest a story not yet visible may appear (a publish time or an embargo's lift to
         come), or None: no page listing stories is kept past it."""
         now = timezone.now()
-        found = self.filter(status=Article.Status.PUBLISHED).aggregate(
-            publish=models.Min("published_at", filter=Q(published_at__gt=now)),
-            lift=models.Min("embargo_until", filter=Q(embargo_until__gt=now)),
-        )
-        times = [when for when in found.values() if when is not None]
+        upcoming = self.filter(status=Article.Status.PUBLISHED)
+        # Each the first row of an index (article_pub_idx, article_embargo_idx), in one query:
+        # a MIN over the published stories read every one of them (250 ms at 300,000).
+        publish = upcoming.filter(published_at__gt=now).order_by("published_at")
+        lift = upcoming.filter(embargo_until__gt=now).order_by("embargo_until")
+        found = Article.objects.order_by().values_list(
+            models.Subquery(publish.values("published_at")[:1]),
+            models.Subquery(lift.values("embargo_until")[:1]),
+        )[:1]
+        times = [when for row in found for when in row if when is not None]
         return min(times) if times else None
 
     def scheduled(self):
@@ -340,6 +345,11 @@ class Article(models.Model):
                 fields=["published_at"],
                 condition=Q(effects_pending=True),
                 name="article_effects_idx",
+            ),
+            models.Index(
+                fields=["status", "embargo_until"],
+                condition=Q(embargo_until__isnull=False),
+                name="article_embargo_idx",
             ),
         ]
 

@@ -139,20 +139,21 @@ def translation_alternates(news_ids: list[int]) -> dict[int, list[tuple[str, str
     if not news_ids:
         return {}
     low, high = min(news_ids), max(news_ids)
-    among = Q(news_id__gte=low, news_id__lte=high)
-    roots = Article.objects.filter(among, translation_of__isnull=False).values("translation_of")
-    rows = (
-        visible(
-            Article.objects.filter(
-                Q(translation_of__in=roots)
-                | Q(pk__in=roots)
-                | Q(translation_of__news_id__gte=low, translation_of__news_id__lte=high)
-                | Q(among, translated_as__isnull=False)
-            )
+    among = Article.objects.filter(news_id__gte=low, news_id__lte=high)
+    # The groups touching the range, by their first story: of a translation in the range, and
+    # a first story in the range that has translations. Subqueries without joins, each read
+    # through an index (a join in an OR made SQLite read every story: 0.4 s at 300,000).
+    translated = Article.objects.filter(translation_of__isnull=False).values("translation_of")
+    of_translations = among.filter(translation_of__isnull=False).values("translation_of")
+    translated_firsts = among.filter(pk__in=translated).values("pk")
+    rows = visible(
+        Article.objects.filter(
+            Q(pk__in=of_translations)
+            | Q(translation_of__in=of_translations)
+            | Q(pk__in=translated_firsts)
+            | Q(translation_of__in=translated_firsts)
         )
-        .distinct()
-        .values_list("pk", "translation_of", "news_id", "slug", "language")
-    )
+    ).values_list("pk", "translation_of", "news_id", "slug", "language")
     groups: dict[int, list[tuple[int, str, str]]] = {}
     for pk, root, news_id, slug, language in rows:
         groups.setdefault(root or pk, []).append((news_id, slug, language))

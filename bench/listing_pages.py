@@ -50,15 +50,20 @@ def targets() -> list[tuple[str, str]]:
     return pages
 
 
-def _deep_query(call, path: str) -> str:
-    query = ""
-    for _ in range(DEPTH):
+def _deep_query(call, path: str) -> tuple[str, int]:
+    """The query of the page DEPTH pages back, or of the last full page before it (a last page
+    shows fewer stories, and costs less: not a fair "deep"), and how many pages back it is."""
+    query, full, depth = "", "", 0
+    for n in range(DEPTH):
         _, _, body, _ = call(path, query)
         found = NEXT.search(body)
         if not found:
             break
+        full, depth = query, n
         query = "after=" + found.group(1).decode().replace("&amp;", "&")
-    return query
+    else:
+        full, depth = query, DEPTH
+    return full, depth
 
 
 def measure(repeats: int) -> dict:
@@ -73,7 +78,8 @@ def measure(repeats: int) -> dict:
     call = wsgi_caller()
     results = {}
     for name, path in targets():
-        for depth, query in (("first", ""), ("deep", _deep_query(call, path))):
+        deep, pages_back = _deep_query(call, path)
+        for depth, query in (("first", ""), ("deep", deep)):
             walls, cpus = [], []
             for n in range(repeats + 3):
                 cpu = time.process_time()
@@ -91,6 +97,7 @@ def measure(repeats: int) -> dict:
                 "cpu50": round(percentile(cpus, 50) * 1000, 2),
                 "queries": len(queries),
                 "bytes": len(body),
+                "pages_back": pages_back if depth == "deep" else 0,
             }
     return {"articles": Article.objects.count(), "results": results, "load": _load()}
 
@@ -112,7 +119,7 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         f"Command: `.venv/bin/python bench/listing_pages.py` ({repeats} requests each after "
         "warm-up, through Django's WSGI handler without the page cache: every request costs what "
         f"a first view costs; {database_words(database)}; times in ms). Deep: {DEPTH} pages back "
-        "through the keyset cursor.",
+        "through the keyset cursor, or the last full page before that (how far back is given).",
         "",
         f"| page | {head} | ratio of CPU |",
         "| --- |" + " ---: |" * len(runs) + " ---: |",
@@ -121,7 +128,8 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         cells = []
         for r in runs:
             x = r["results"][name]
-            cells.append(f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['queries']}")
+            back = f", {x['pages_back']} back" if x.get("pages_back") else ""
+            cells.append(f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['queries']}{back}")
         first, last = runs[0]["results"][name]["cpu50"], runs[-1]["results"][name]["cpu50"]
         ratio = f"{last / first:.2f}" if first else "-"
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")

@@ -346,6 +346,13 @@ class Article(models.Model):
                 condition=Q(effects_pending=True),
                 name="article_effects_idx",
             ),
+            # The home page's top stories: a few among many, which a walk of article_pub_idx
+            # reaches only after reading most of a large archive (150 ms on PostgreSQL).
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                condition=Q(is_top_story=True),
+                name="article_top_idx",
+            ),
             models.Index(
                 fields=["status", "embargo_until"],
                 condition=Q(embargo_until__isnull=False),

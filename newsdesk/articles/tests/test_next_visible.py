@@ -1,4 +1,5 @@
-"""When the next story not yet visible appears: what bounds how long listing pages are kept."""
+"""Listing pages' queries that must not read a large archive: when the next story not yet
+visible appears (what bounds how long listing pages are kept), and the top stories."""
 
 from datetime import timedelta
 
@@ -28,17 +29,27 @@ class NextVisibleTests(TestCase):
 
     def test_one_query_reading_the_first_row_of_two_indexes(self):
         ArticleFactory(published_at=timezone.now() + timedelta(hours=1))
-        with CaptureQueriesContext(connection) as queries:
-            Article.objects.next_visible_at()
-        [query] = queries.captured_queries
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # A handful of rows: PostgreSQL would rightly read them all; asked not to.
-                cursor.execute("SET LOCAL enable_seqscan = off")
-                cursor.execute("EXPLAIN " + query["sql"])
-            else:
-                cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
-            plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+        plan = query_plan(Article.objects.next_visible_at)
         # Not a scan of every published story (what a MIN over them did).
         self.assertIn("article_embargo_idx", plan)
         self.assertIn("article_pub_idx", plan)
+
+    def test_top_stories_are_read_from_their_own_index(self):
+        ArticleFactory(is_top_story=True)
+        plan = query_plan(lambda: list(Article.objects.top_stories()[:5]))
+        self.assertIn("article_top_idx", plan)
+
+
+def query_plan(run) -> str:
+    """The plan of the one query `run` makes."""
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    [query] = queries.captured_queries
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A handful of rows: PostgreSQL would rightly read them all; asked not to.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + query["sql"])
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+        return " ".join(str(part) for row in cursor.fetchall() for part in row)

@@ -221,8 +221,15 @@ class PostgresBackend(SearchBackend):
         matches = self._matches(articles, query)
         for window in (*self.WINDOWS, None):
             floor = low if window is None else max(low, high - window + 1)
+            # The range on both tables: the index's bitmap is then ANDed with the range of
+            # search_document's key, and only the window's vectors are read (a phrase's
+            # positions are checked on each vector the bitmap holds).
             candidates = list(
-                matches.filter(pk__range=(floor, high))
+                matches.filter(
+                    pk__range=(floor, high),
+                    search_document__article__gte=floor,
+                    search_document__article__lte=high,
+                )
                 .order_by("-pk")
                 .values_list("pk", "published_at")[: self.CANDIDATES]
             )

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -190,7 +190,11 @@ class ArticleQuerySet(models.QuerySet):
         an edit of a story that went live long ago is not late the moment it is saved."""
         when = timezone.now() - grace if grace else timezone.now()
         asked = Q(effects_asked_at__lte=when) | Q(effects_asked_at__isnull=True)
-        return self.visible_at(when).filter(asked, effects_pending=True)
+        # The few pending rows from their partial index (article_effects_idx), each then checked:
+        # with the visibility conditions in the main WHERE clause, SQLite's planner walks the
+        # whole publication index instead (9 s at 300,000 stories, for every catch-up and alarm).
+        due = self.model.objects.visible_at(when).filter(asked, pk=OuterRef("pk")).order_by()
+        return self.filter(Exists(due), effects_pending=True)
 
     def effects_late(self):
         """What the admin's alarm counts and its "Side effects overdue" filter lists."""

@@ -1,5 +1,6 @@
 """Listing pages' queries that must not read a large archive: when the next story not yet
-visible appears (what bounds how long listing pages are kept), and the top stories."""
+visible appears (what bounds how long listing pages are kept), the top stories, and the
+stories whose side effects are overdue."""
 
 from datetime import timedelta
 
@@ -53,3 +54,24 @@ def query_plan(run) -> str:
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
         return " ".join(str(part) for row in cursor.fetchall() for part in row)
+
+
+class EffectsDueTests(TestCase):
+    def test_the_catch_up_reads_only_the_pending_stories_index(self):
+        ArticleFactory()
+        late = ArticleFactory()
+        Article.objects.filter(pk=late.pk).update(effects_pending=True, effects_asked_at=None)
+        plan = query_plan(lambda: list(Article.objects.effects_due().values_list("pk", flat=True)))
+        self.assert_led_by_the_pending_index(plan)
+
+    def test_the_alarms_count_reads_only_the_pending_stories_index(self):
+        ArticleFactory()
+        plan = query_plan(Article.objects.effects_late().count)
+        self.assert_led_by_the_pending_index(plan)
+
+    def assert_led_by_the_pending_index(self, plan):
+        self.assertIn("article_effects_idx", plan)
+        if connection.vendor == "sqlite":
+            # Not a walk of the publication index, which reads every published story. (PostgreSQL,
+            # told not to scan two rows, may join them to any index; with statistics it does not.)
+            self.assertNotIn("article_pub_idx", plan)

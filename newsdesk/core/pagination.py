@@ -35,13 +35,31 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise BadCursor("This page link is not valid. Start again from the first page.") from None
 
 
-def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> Page:
-    """Newest first. `queryset` must not be ordered differently; we order it here."""
-    queryset = queryset.order_by("-published_at", "-id")
+# The fields of a list's order, newest first: its stories' own published_at and pk.
+NEWEST = ("published_at", "id")
+
+
+def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int, order=NEWEST) -> Page:
+    """Newest first. `queryset` must not be ordered differently; we order it here, by `order`:
+    the fields holding the items' published_at and pk (another table's copy of them, whose
+    index then leads the query)."""
+    time, key = order
+    queryset = queryset.order_by(f"-{time}", f"-{key}")
     if cursor:
-        when, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
+        queryset = queryset.filter(after(*decode_cursor(cursor), order=order))
     rows = list(queryset[: size + 1])
     items, more = rows[:size], len(rows) > size
     next_cursor = encode_cursor(items[-1].published_at, items[-1].pk) if more else None
     return Page(items=items, next_cursor=next_cursor)
+
+
+def after(when: datetime, pk: int, *, order=NEWEST) -> Q:
+    """The stories that come after (when, pk) in a list, newest first: the older ones."""
+    time, key = order
+    return Q(**{f"{time}__lt": when}) | Q(**{time: when, f"{key}__lt": pk})
+
+
+def from_(when: datetime, pk: int, *, order=NEWEST) -> Q:
+    """The story at (when, pk) and those before it in a list, newest first: the newer ones."""
+    time, key = order
+    return Q(**{f"{time}__gt": when}) | Q(**{time: when, f"{key}__gte": pk})

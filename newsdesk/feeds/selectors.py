@@ -94,12 +94,10 @@ class Scope:
 
     def articles(self) -> QuerySet:
         queryset = Article.objects.published()
+        if self.kind in ("keyword", "author"):
+            return queryset.listed_under(self.kind, self.obj.pk)
         if self.kind == "section":
             queryset = queryset.filter(section=self.obj)
-        elif self.kind == "keyword":
-            queryset = queryset.filter(keywords=self.obj)
-        elif self.kind == "author":
-            queryset = queryset.filter(authors=self.obj)
         elif self.kind == "language":
             queryset = queryset.filter(language=self.language)
         return queryset.order_by("-published_at", "-id")

@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from newsdesk.articles import keys
-from newsdesk.articles.models import Article, Author, Keyword, Section
-from newsdesk.core.pagination import Page, decode_cursor, encode_cursor
+from newsdesk.articles.models import LISTED_ORDER, Article, Author, Keyword, Section
+from newsdesk.core.pagination import NEWEST, Page, after, decode_cursor, encode_cursor, from_
 from newsdesk.core.surrogate import public, shown
 
 Cursor = tuple[datetime, int]  # (published_at, id), as keyset pagination orders stories
@@ -100,16 +100,28 @@ class ListSpec:
         queryset = Article.objects.for_listing()
         if self.kind == "section":
             return queryset.filter(section_id=self.pk)
-        if self.kind == "keyword":
-            return queryset.filter(keywords=self.pk)
-        if self.kind == "author":
-            return queryset.filter(authors=self.pk)
+        if self.kind in ("keyword", "author"):
+            return queryset.listed_under(self.kind, self.pk)
         return queryset
+
+    @property
+    def order(self) -> tuple[str, str]:
+        """The fields of the list's order (core/pagination.py): its own index's, if it has one."""
+        return LISTED_ORDER if self.kind in ("keyword", "author") else NEWEST
+
+    def within(self, lower: Cursor | None, upper: Cursor | None) -> QuerySet:
+        """The stories in [lower, upper), newest first."""
+        queryset = self.stories()
+        if upper is not None:
+            queryset = queryset.filter(after(*upper, order=self.order))
+        if lower is not None:
+            queryset = queryset.filter(from_(*lower, order=self.order))
+        time, key = self.order
+        return queryset.order_by(f"-{time}", f"-{key}")
 
     def cursors(self, lower: Cursor | None, upper: Cursor | None) -> QuerySet:
         """(published_at, id) of the stories in [lower, upper), newest first."""
-        queryset = _within(self.stories(), lower, upper).order_by("-published_at", "-id")
-        return queryset.values_list("published_at", "id")
+        return self.within(lower, upper).values_list(*self.order)
 
     def between(self, lower: Cursor | None, upper: Cursor, limit: int | None) -> list[Cursor]:
         queryset = self.cursors(lower, upper)
@@ -128,16 +140,6 @@ class ListSpec:
             if n and n % size == 0:
                 yield previous
             previous = cursor
-
-
-def _within(queryset: QuerySet, lower: Cursor | None, upper: Cursor | None) -> QuerySet:
-    if upper is not None:
-        when, pk = upper
-        queryset = queryset.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
-    if lower is not None:
-        when, pk = lower
-        queryset = queryset.filter(Q(published_at__gt=when) | Q(published_at=when, id__gte=pk))
-    return queryset
 
 
 def language_feeds() -> list[str]:
@@ -195,9 +197,7 @@ def list_page(request, *, spec: ListSpec, anchor: Cursor, until: Cursor | None):
     # A page holds at most a full page (chain_repair splits bigger ranges); a story published
     # into the range meanwhile shows too, until its own purge splits the page.
     size = settings.NEWSDESK_PAGE_SIZE
-    items = list(
-        _within(spec.stories(), until, anchor).order_by("-published_at", "-id")[: 2 * size]
-    )
+    items = list(spec.within(until, anchor)[: 2 * size])
     page = Page(items=items, next_cursor=cursor_text(until) if until else None)
     return render(request, TEMPLATES[spec.kind], {**context, "page": page, "is_first_page": False})
 

@@ -6,22 +6,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from newsdesk.articles import keys
-from newsdesk.articles.models import Article, Author, Keyword, Section
-from newsdesk.core.pagination import BadCursor, keyset_page
+from newsdesk.articles.models import LISTED_ORDER, Article, Author, Keyword, Section
+from newsdesk.core.pagination import NEWEST, BadCursor, keyset_page
 from newsdesk.core.surrogate import public, shown
 
 from ..page import article_page
 from .legacy import has_legacy_query, legacy_article, moved
 
 
-def _listing(request, queryset, template: str, context: dict, *, head: str):
+def _listing(request, queryset, template: str, context: dict, *, head: str, order=NEWEST):
     """A page of a list, newest first. Its first page is the list's head (`head`, its surrogate
     key), which every publish into the list purges; deeper pages are anchored by their cursor."""
     if not request.GET.get("after"):
         shown(head)
     try:
         page = keyset_page(
-            queryset, cursor=request.GET.get("after"), size=settings.NEWSDESK_PAGE_SIZE
+            queryset,
+            cursor=request.GET.get("after"),
+            size=settings.NEWSDESK_PAGE_SIZE,
+            order=order,
         )
     except BadCursor as error:
         html = render_to_string("site/bad_request.html", {"message": str(error)}, request=request)
@@ -55,12 +58,17 @@ def home(request):
     )
 
 
-def _scope_listing(request, kind: str, scope, stories, *, scope_key: str):
+def _scope_listing(request, kind: str, scope, stories, *, scope_key: str, order=NEWEST):
     """The list of one section, keyword or author: named by the scope itself (its name and
     description head every page of the list) and, on its first page, by the list's head."""
     shown(scope_key)
     return _listing(
-        request, stories, f"site/{kind}.html", {kind: scope}, head=keys.list_key(kind, scope.pk)
+        request,
+        stories,
+        f"site/{kind}.html",
+        {kind: scope},
+        head=keys.list_key(kind, scope.pk),
+        order=order,
     )
 
 
@@ -78,9 +86,14 @@ def section_detail(request, slug: str):
 @public("list")
 def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
-    stories = Article.objects.for_listing().filter(keywords=keyword)
+    stories = Article.objects.for_listing().listed_under("keyword", keyword.pk)
     return _scope_listing(
-        request, "keyword", keyword, stories, scope_key=keys.keyword_key(keyword.pk)
+        request,
+        "keyword",
+        keyword,
+        stories,
+        scope_key=keys.keyword_key(keyword.pk),
+        order=LISTED_ORDER,
     )
 
 
@@ -88,9 +101,16 @@ def keyword_detail(request, slug: str):
 @public("list")
 def author_detail(request, slug: str):
     author = get_object_or_404(Author.objects.select_related("picture"), slug=slug)
-    stories = Article.objects.for_listing().filter(authors=author)
+    stories = Article.objects.for_listing().listed_under("author", author.pk)
     # The name, bio and portrait, on every page of the list.
-    return _scope_listing(request, "author", author, stories, scope_key=keys.author_key(author.pk))
+    return _scope_listing(
+        request,
+        "author",
+        author,
+        stories,
+        scope_key=keys.author_key(author.pk),
+        order=LISTED_ORDER,
+    )
 
 
 @require_safe

@@ -57,21 +57,28 @@ def query_plan(run) -> str:
 
 
 class EffectsDueTests(TestCase):
-    def test_the_catch_up_reads_only_the_pending_stories_index(self):
+    def setUp(self):
         ArticleFactory()
-        late = ArticleFactory()
-        Article.objects.filter(pk=late.pk).update(effects_pending=True, effects_asked_at=None)
-        plan = query_plan(lambda: list(Article.objects.effects_due().values_list("pk", flat=True)))
-        self.assert_led_by_the_pending_index(plan)
+        self.late = ArticleFactory()
+        Article.objects.filter(pk=self.late.pk).update(
+            effects_pending=True, effects_asked_at=timezone.now() - timedelta(hours=1)
+        )
+        scheduled = ArticleFactory(published_at=timezone.now() + timedelta(hours=1))
+        Article.objects.filter(pk=scheduled.pk).update(effects_pending=True)
 
-    def test_the_alarms_count_reads_only_the_pending_stories_index(self):
-        ArticleFactory()
-        plan = query_plan(Article.objects.effects_late().count)
-        self.assert_led_by_the_pending_index(plan)
+    def test_the_catch_up_finds_the_visible_stories_whose_effects_did_not_run(self):
+        due = lambda: list(Article.objects.effects_due().values_list("pk", flat=True))  # noqa: E731
+        self.assertEqual(due(), [self.late.pk])
+        self.assert_led_by_the_pending_index(query_plan(due))
+
+    def test_the_alarm_counts_them_once_the_grace_is_over(self):
+        self.assertEqual(Article.objects.effects_late().count(), 1)
+        self.assert_led_by_the_pending_index(query_plan(Article.objects.effects_late().count))
 
     def assert_led_by_the_pending_index(self, plan):
-        self.assertIn("article_effects_idx", plan)
+        # SQLite, without statistics, walked the publication index, which reads every published
+        # story. PostgreSQL plans by its statistics: on a table of three rows, told not to scan
+        # it, any index will do, so its plan says nothing here.
         if connection.vendor == "sqlite":
-            # Not a walk of the publication index, which reads every published story. (PostgreSQL,
-            # told not to scan two rows, may join them to any index; with statistics it does not.)
+            self.assertIn("article_effects_idx", plan)
             self.assertNotIn("article_pub_idx", plan)

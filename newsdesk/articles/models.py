@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from newsdesk.core.counters import counter_next
 from newsdesk.core.html import sanitize_html
 from newsdesk.core.l10n import language_direction
+from newsdesk.core.reverse import cached_reverse
 from newsdesk.core.surrogate import shown
 
 from . import keys
@@ -45,7 +45,7 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         shown(keys.section_key(self.pk))
-        return reverse("site:section", kwargs={"slug": self.slug})
+        return cached_reverse("site:section", slug=self.slug)
 
 
 class KeywordQuerySet(models.QuerySet):
@@ -70,7 +70,7 @@ class Keyword(models.Model):
 
     def get_absolute_url(self) -> str:
         shown(keys.keyword_key(self.pk))
-        return reverse("site:keyword", kwargs={"slug": self.slug})
+        return cached_reverse("site:keyword", slug=self.slug)
 
 
 class Author(models.Model):
@@ -101,7 +101,7 @@ class Author(models.Model):
 
     def get_absolute_url(self) -> str:
         shown(keys.author_key(self.pk))
-        return reverse("site:author", kwargs={"slug": self.slug})
+        return cached_reverse("site:author", slug=self.slug)
 
 
 def visible_from(status: str, published_at, embargo_until):
@@ -405,7 +405,7 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         # Whatever links a story shows it: the page being rendered names it (core/surrogate.py).
         shown(keys.article_key(self.news_id))
-        return reverse("site:article", kwargs={"news_id": self.news_id, "slug": self.slug})
+        return cached_reverse("site:article", news_id=self.news_id, slug=self.slug)
 
     @property
     def direction(self) -> str:

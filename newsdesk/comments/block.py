@@ -8,11 +8,10 @@ to write. Built from the article alone, with no request.
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from newsdesk.articles.keys import comments_key
 from newsdesk.articles.models import Article
 from newsdesk.core.prepared import PreparedQuery, instances, model_fields
+from newsdesk.core.reverse import cached_reverse
 from newsdesk.core.surrogate import shown
 
 from .models import Comment, comment_settings_of, comments_close_at, comments_open
@@ -50,12 +49,12 @@ def comment_block_context(article: Article) -> dict:
     comments = instances(Comment, _SHOWN_FIELDS, _SHOWN.rows(article.pk), using=_SHOWN.using)
     settings_row = comment_settings_of(article)
     is_open = comments_open(article, settings_row)
-    write_url = reverse("comments:write", args=[article.news_id])
+    write_url = cached_reverse("comments:write", article.news_id)
     return {
         "comments": threads(comments),
         "comment_count": len(comments),
         "comments_open": is_open,
         "comments_close_at": comments_close_at(article, settings_row) if is_open else None,
         "comment_write_url": write_url,
-        "comment_form_url": reverse("comments:form", args=[article.news_id]),
+        "comment_form_url": cached_reverse("comments:form", article.news_id),
     }

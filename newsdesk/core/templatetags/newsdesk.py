@@ -1,15 +1,13 @@
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from django import template
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from newsdesk.core import l10n
 from newsdesk.core.middleware import PAGE_TIME_MARKER
+from newsdesk.core.reverse import cached_reverse
 
 register = template.Library()
 
@@ -79,11 +77,5 @@ def page_time() -> str:
 @register.simple_tag
 def fixed_url(name: str, *args) -> str:
     """{% url %} for the addresses every page links (the chrome's home, search and feeds, a
-    list's feeds): reversed once per process, not on every rendering. A reverse costs as much as
-    a dozen variables, and the chrome has sixteen links."""
-    return _reversed(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), name, args)
-
-
-@lru_cache(maxsize=512)
-def _reversed(root_urlconf: str, urlconf: str | None, prefix: str, name: str, args: tuple) -> str:
-    return reverse(name, args=args)
+    list's feeds): reversed once per process (core/reverse.py), not on every rendering."""
+    return cached_reverse(name, *args)

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Query
 
 from newsdesk.articles import keys
-from newsdesk.articles.models import LISTED_ORDER, Article, Author, Keyword, Section
-from newsdesk.core.pagination import NEWEST, encode_cursor, keyset_page
+from newsdesk.articles.models import Article, Author, Keyword, Section
+from newsdesk.core.pagination import encode_cursor, keyset_page
 from newsdesk.core.surrogate import shown
 from newsdesk.feeds.selectors import absolute, lead_image
 from newsdesk.search.query import parse_query
@@ -152,17 +152,16 @@ def list_articles(
         section_obj = get_object_or_404(Section, slug=section)
         queryset = queryset.filter(section=section_obj)
         heads.append(keys.list_key("section", section_obj.pk))
-    order = NEWEST
     if keyword:
         keyword_obj = get_object_or_404(Keyword, slug=keyword)
-        queryset, order = queryset.listed_under("keyword", keyword_obj.pk), LISTED_ORDER
+        queryset = queryset.listed_under("keyword", keyword_obj.pk)
         heads.append(keys.list_key("keyword", keyword_obj.pk))
     if author:
         author_obj = get_object_or_404(Author, slug=author)
-        if order == NEWEST:
-            queryset, order = queryset.listed_under("author", author_obj.pk), LISTED_ORDER
-        else:  # within the keyword's list
+        if keyword:  # within the keyword's list
             queryset = queryset.filter(authors=author_obj)
+        else:
+            queryset = queryset.listed_under("author", author_obj.pk)
         heads.append(keys.list_key("author", author_obj.pk))
     if not cursor:
         shown(*heads)
@@ -171,10 +170,7 @@ def list_articles(
     if until and until < date.max:  # the last day there is bounds nothing
         queryset = queryset.filter(published_at__lt=day_start(until + timedelta(days=1)))
     page = keyset_page(
-        queryset,
-        cursor=_keyset_cursor(cursor) if cursor else None,
-        size=_limit(limit),
-        order=order,
+        queryset, cursor=_keyset_cursor(cursor) if cursor else None, size=_limit(limit)
     )
     last = page.items[-1] if page.next_cursor else None
     return {

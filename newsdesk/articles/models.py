@@ -112,10 +112,6 @@ def visible_from(status: str, published_at, embargo_until):
     return max(published_at, embargo_until or published_at)
 
 
-# The order of listed_under(): (published_at, id) read from the list's entries (ListEntry).
-LISTED_ORDER = ("listed_at", "listed_id")
-
-
 class ArticleQuerySet(models.QuerySet):
     def visible_at(self, when):
         """What readers see at `when`: published, its time reached, and no embargo still running."""
@@ -138,9 +134,9 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def listed_under(self, kind: str, scope_id: int):
-        """The stories in one keyword's or author's list ("keyword" or "author"), newest first
-        by LISTED_ORDER (keyset_page's `order`): the list's own index leads the query, at any
-        depth of any list."""
+        """The stories in one keyword's or author's list ("keyword" or "author"), newest first by
+        the list's copy of (published_at, id): its own index leads the query, at any depth of any
+        list (core/pagination.py pages by that order)."""
         entry = FilteredRelation(
             "list_entries", condition=Q(list_entries__kind=kind, list_entries__scope_id=scope_id)
         )

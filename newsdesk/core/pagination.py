@@ -39,10 +39,19 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 NEWEST = ("published_at", "id")
 
 
-def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int, order=NEWEST) -> Page:
-    """Newest first. `queryset` must not be ordered differently; we order it here, by `order`:
-    the fields holding the items' published_at and pk (another table's copy of them, whose
-    index then leads the query)."""
+def order_of(queryset: QuerySet) -> tuple[str, str]:
+    """The two fields a list is paged by, newest first: those the queryset is ordered by, when
+    it orders by a copy of the stories' published_at and pk whose index leads the query
+    (Article.objects.listed_under()); otherwise the stories' own."""
+    ordering = queryset.query.order_by
+    if len(ordering) == 2 and all(isinstance(f, str) and f.startswith("-") for f in ordering):
+        return ordering[0][1:], ordering[1][1:]
+    return NEWEST
+
+
+def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> Page:
+    """Newest first, by order_of(queryset); we order it here."""
+    order = order_of(queryset)
     time, key = order
     queryset = queryset.order_by(f"-{time}", f"-{key}")
     if cursor:

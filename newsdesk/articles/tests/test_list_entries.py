@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
-from newsdesk.articles.models import LISTED_ORDER, Article, ListEntry
+from newsdesk.articles.models import Article, ListEntry
 from newsdesk.articles.tests.factories import ArticleFactory, AuthorFactory, KeywordFactory
 from newsdesk.articles.tests.test_next_visible import query_plan
 from newsdesk.core.pagination import encode_cursor, keyset_page
@@ -97,7 +97,7 @@ class AListsPagesTests(TestCase):
         stories = Article.objects.for_listing().listed_under("author", self.author.pk)
         pages, cursor = [], None
         while True:
-            page = keyset_page(stories, cursor=cursor, size=size, order=LISTED_ORDER)
+            page = keyset_page(stories, cursor=cursor, size=size)
             pages.append([article.pk for article in page.items])
             if page.next_cursor is None:
                 return pages
@@ -118,9 +118,7 @@ class AListsPagesTests(TestCase):
         for cursor in (None, encode_cursor(oldest.published_at, oldest.pk)):
             with self.subTest(deep=cursor is not None):
                 plan = query_plan(
-                    lambda cursor=cursor: keyset_page(
-                        stories, cursor=cursor, size=20, order=LISTED_ORDER
-                    )
+                    lambda cursor=cursor: keyset_page(stories, cursor=cursor, size=20)
                 )
                 self.assertIn("listentry_pub_idx", plan)
                 if connection.vendor == "sqlite":

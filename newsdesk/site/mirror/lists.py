@@ -33,8 +33,8 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from newsdesk.articles import keys
-from newsdesk.articles.models import LISTED_ORDER, Article, Author, Keyword, Section
-from newsdesk.core.pagination import NEWEST, Page, after, decode_cursor, encode_cursor, from_
+from newsdesk.articles.models import Article, Author, Keyword, Section
+from newsdesk.core.pagination import Page, after, decode_cursor, encode_cursor, from_, order_of
 from newsdesk.core.surrogate import public, shown
 
 Cursor = tuple[datetime, int]  # (published_at, id), as keyset pagination orders stories
@@ -104,24 +104,21 @@ class ListSpec:
             return queryset.listed_under(self.kind, self.pk)
         return queryset
 
-    @property
-    def order(self) -> tuple[str, str]:
-        """The fields of the list's order (core/pagination.py): its own index's, if it has one."""
-        return LISTED_ORDER if self.kind in ("keyword", "author") else NEWEST
-
     def within(self, lower: Cursor | None, upper: Cursor | None) -> QuerySet:
-        """The stories in [lower, upper), newest first."""
+        """The stories in [lower, upper), newest first (by the list's order, core/pagination.py)."""
         queryset = self.stories()
+        order = order_of(queryset)
         if upper is not None:
-            queryset = queryset.filter(after(*upper, order=self.order))
+            queryset = queryset.filter(after(*upper, order=order))
         if lower is not None:
-            queryset = queryset.filter(from_(*lower, order=self.order))
-        time, key = self.order
+            queryset = queryset.filter(from_(*lower, order=order))
+        time, key = order
         return queryset.order_by(f"-{time}", f"-{key}")
 
     def cursors(self, lower: Cursor | None, upper: Cursor | None) -> QuerySet:
         """(published_at, id) of the stories in [lower, upper), newest first."""
-        return self.within(lower, upper).values_list(*self.order)
+        queryset = self.within(lower, upper)
+        return queryset.values_list(*order_of(queryset))
 
     def between(self, lower: Cursor | None, upper: Cursor, limit: int | None) -> list[Cursor]:
         queryset = self.cursors(lower, upper)

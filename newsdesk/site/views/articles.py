@@ -6,25 +6,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from newsdesk.articles import keys
-from newsdesk.articles.models import LISTED_ORDER, Article, Author, Keyword, Section
-from newsdesk.core.pagination import NEWEST, BadCursor, keyset_page
+from newsdesk.articles.models import Article, Author, Keyword, Section
+from newsdesk.core.pagination import BadCursor, keyset_page
 from newsdesk.core.surrogate import public, shown
 
 from ..page import article_page
 from .legacy import has_legacy_query, legacy_article, moved
 
 
-def _listing(request, queryset, template: str, context: dict, *, head: str, order=NEWEST):
+def _listing(request, queryset, template: str, context: dict, *, head: str):
     """A page of a list, newest first. Its first page is the list's head (`head`, its surrogate
     key), which every publish into the list purges; deeper pages are anchored by their cursor."""
     if not request.GET.get("after"):
         shown(head)
     try:
         page = keyset_page(
-            queryset,
-            cursor=request.GET.get("after"),
-            size=settings.NEWSDESK_PAGE_SIZE,
-            order=order,
+            queryset, cursor=request.GET.get("after"), size=settings.NEWSDESK_PAGE_SIZE
         )
     except BadCursor as error:
         html = render_to_string("site/bad_request.html", {"message": str(error)}, request=request)
@@ -58,17 +55,12 @@ def home(request):
     )
 
 
-def _scope_listing(request, kind: str, scope, stories, *, scope_key: str, order=NEWEST):
+def _scope_listing(request, kind: str, scope, stories, *, scope_key: str):
     """The list of one section, keyword or author: named by the scope itself (its name and
     description head every page of the list) and, on its first page, by the list's head."""
     shown(scope_key)
     return _listing(
-        request,
-        stories,
-        f"site/{kind}.html",
-        {kind: scope},
-        head=keys.list_key(kind, scope.pk),
-        order=order,
+        request, stories, f"site/{kind}.html", {kind: scope}, head=keys.list_key(kind, scope.pk)
     )
 
 
@@ -88,12 +80,7 @@ def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Keyword, slug=slug)
     stories = Article.objects.for_listing().listed_under("keyword", keyword.pk)
     return _scope_listing(
-        request,
-        "keyword",
-        keyword,
-        stories,
-        scope_key=keys.keyword_key(keyword.pk),
-        order=LISTED_ORDER,
+        request, "keyword", keyword, stories, scope_key=keys.keyword_key(keyword.pk)
     )
 
 
@@ -103,14 +90,7 @@ def author_detail(request, slug: str):
     author = get_object_or_404(Author.objects.select_related("picture"), slug=slug)
     stories = Article.objects.for_listing().listed_under("author", author.pk)
     # The name, bio and portrait, on every page of the list.
-    return _scope_listing(
-        request,
-        "author",
-        author,
-        stories,
-        scope_key=keys.author_key(author.pk),
-        order=LISTED_ORDER,
-    )
+    return _scope_listing(request, "author", author, stories, scope_key=keys.author_key(author.pk))
 
 
 @require_safe

@@ -42,8 +42,13 @@ def paths(rows: list[tuple[int, str]], views: int, most: int) -> tuple[list[str]
     return chosen[:WARMUP], chosen[WARMUP : WARMUP + views]
 
 
-def child(side: str, views: int, most: int, database: dict | None) -> None:
-    """Under callgrind: the side's start, its warm-up, then `views` first views."""
+PAGE_TIME = re.compile(rb'<span class="page-time">[^<]*</span>')
+
+
+def child(side: str, views: int, most: int, database: dict | None, pages: str | None) -> None:
+    """Under callgrind: the side's start, its warm-up, then `views` first views. With `pages` (a
+    file name), not counted: the measured views' documents are written there, less the time each
+    took to generate, for same_document()."""
     import django
 
     if side == "plain":
@@ -63,8 +68,35 @@ def child(side: str, views: int, most: int, database: dict | None) -> None:
     warmup, measured = paths(rows, views, most)
     for path in warmup:
         wsgi_call(application, path)
+    documents = {}
     for path in measured:
-        wsgi_call(application, path)
+        documents[path] = PAGE_TIME.sub(b"", wsgi_call(application, path)[3]).decode()
+    if pages:
+        Path(pages).write_text(json.dumps(documents))
+
+
+def same_document(data_dir: Path, views: int, database: dict) -> int:
+    """The measured articles as both sides render them: they must be the same document (the same
+    bytes, but for the time each took to generate), or the counts would compare different
+    pages. Returns how many were compared; stops the benchmark on the first difference."""
+    import difflib
+
+    rendered = {}
+    with tempfile.TemporaryDirectory(prefix="newsdesk-pages-") as tmp:
+        for side in ("newsdesk", "plain"):
+            out = Path(tmp) / f"{side}.json"
+            command = [sys.executable, __file__, "--child", side, "--views", str(views)]
+            command += ["--most", str(views), "--extra", json.dumps(database), "--pages", str(out)]
+            subprocess.run(command, env=_env(data_dir), cwd=ROOT, check=True)
+            rendered[side] = json.loads(out.read_text())
+    for path, ours in rendered["newsdesk"].items():
+        plain = rendered["plain"][path]
+        if ours != plain:
+            diff = difflib.unified_diff(
+                plain.splitlines(), ours.splitlines(), "plain", "newsdesk", lineterm=""
+            )
+            sys.exit(f"{path} differs between the two sides:\n" + "\n".join(list(diff)[:40]))
+    return len(rendered["newsdesk"])
 
 
 def counted(data_dir: Path, side: str, views: int, most: int, database: dict) -> int:
@@ -99,6 +131,7 @@ def measure(size: int, views: int) -> dict:
     prepare(data_dir)
     # How Newsdesk opens the database, for the plain site to open it the same way.
     database = run_measure(data_dir, "newsdesk", 2)["database"]
+    compared = same_document(data_dir, views, database)
     runs = [(side, n) for side in ("newsdesk", "plain") for n in (0, views)]
     with ThreadPoolExecutor(max_workers=len(runs)) as pool:
         totals = dict(
@@ -112,7 +145,13 @@ def measure(size: int, views: int) -> dict:
         side: (totals[(side, views)] - totals[(side, 0)]) / views for side in ("newsdesk", "plain")
     }
     counts = {f"{side}, {n} views": total for (side, n), total in totals.items()}
-    return {"size": size, "views": views, "per_view": per_view, "totals": counts}
+    return {
+        "size": size,
+        "views": views,
+        "same_documents": compared,
+        "per_view": per_view,
+        "totals": counts,
+    }
 
 
 DESCRIPTION = """
@@ -121,8 +160,10 @@ process for one article first view, counted by valgrind's callgrind (the same fo
 and data, whatever else the machine does; SQLite runs in the process, so its work is counted).
 The two sides of bench/article_page.py on its kept SQLite archives: *Newsdesk* as served
 (config/wsgi.py: the view renders, the page cache keeps the page) and *plain Django*
-(bench/_plainsite: default settings and middleware, one view and one template with the same
-fields, no cache). Each side ran twice after the same {warmup} warm-up views: with no measured
+(bench/_plainsite: default settings and middleware, one view and one template, no cache).
+Both render the same document: before counting, each measured article is rendered by both and
+the bytes compared (all the same but for the footer's generation time; the run stops at a
+difference). Each side ran twice after the same {warmup} warm-up views: with no measured
 view and with {views} first views of other articles; the difference over {views} is one view.
 """
 
@@ -134,13 +175,15 @@ def report(results: list[dict]) -> str:
         f"Measured {today()} on {machine()}.",
         DESCRIPTION.format(warmup=WARMUP, views=results[0]["views"]).strip().replace("\n", " "),
         "",
-        "| archive | views | Newsdesk first view | plain Django view | Newsdesk / plain |",
-        "| ---: | ---: | ---: | ---: | ---: |",
+        "| archive | views | same documents | Newsdesk first view | plain Django view"
+        " | Newsdesk / plain |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
         ours, plain = result["per_view"]["newsdesk"], result["per_view"]["plain"]
         lines.append(
-            f"| {result['size']:,} | {result['views']} | {ours / 1e6:.2f} M | {plain / 1e6:.2f} M"
+            f"| {result['size']:,} | {result['views']} | {result['same_documents']} of"
+            f" {result['views']} | {ours / 1e6:.2f} M | {plain / 1e6:.2f} M"
             f" | {ours / plain:.2f} |"
         )
     if len(results) > 1:
@@ -163,9 +206,10 @@ def main() -> None:
     parser.add_argument("--child", choices=["newsdesk", "plain"], help=argparse.SUPPRESS)
     parser.add_argument("--most", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--extra", help=argparse.SUPPRESS)
+    parser.add_argument("--pages", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.views, args.most, json.loads(args.extra))
+        child(args.child, args.views, args.most, json.loads(args.extra), args.pages)
         return
     if subprocess.run(["valgrind", "--version"], capture_output=True).returncode:
         sys.exit("valgrind is needed: apt-get install valgrind")

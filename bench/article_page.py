@@ -13,8 +13,9 @@ related stories of every story), then, each in a process of its own with that da
   answers; Django does not run).
 - A plain Django site (bench/_plainsite: Django's default settings and middleware, unmanaged
   models over the same tables of the same database, opened the same way, one view and one
-  template with the same fields, the same related stories and comments), no cache: every view
-  renders. Its first and repeat views are alike; both passes are reported.
+  template that print the same document as Newsdesk's page, byte for byte but for the footer's
+  generation time: bench/article_instructions.py checks it), no cache: every view renders.
+  Its first and repeat views are alike; both passes are reported.
 
 Every request goes straight through the WSGI callable in-process (no network), as a new reader
 without cookies, after warm-up requests for other articles. Reported: the process CPU time of
@@ -252,9 +253,10 @@ is served as in production (config/wsgi.py): a first view renders the page in Dj
 related stories read from their stored list, one query) and the origin's page cache keeps it; a
 repeat view is answered by the page cache. *Plain Django* (bench/_plainsite) is a
 startproject-style site: Django's default settings and middleware, one view and one template
-showing the same fields (article, section, keywords, authors, related stories, comments, the
-sections' navigation) from the same database opened the same way, no cache: each of its views
-renders (first and second pass given). Figures are the process CPU time of the WSGI call,
+printing the same document as Newsdesk's page (metadata and structured data, navigation, story,
+related stories, comments, footer; the same bytes but for the footer's generation time, which
+`article_instructions` checks) from the same database opened the same way, no cache: each of its
+views renders (first and second pass given). Figures are the process CPU time of the WSGI call,
 p50 / p99 (wall p50 in brackets), the least disturbed by other work on a shared machine (the
 load average is given). *Generate* is `newsdesk generate` (stories, search index, every story's
 related list); *of which index + related* is its time after the last batch of stories.

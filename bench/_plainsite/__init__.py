@@ -2,13 +2,16 @@
 
 What a developer would write with `django-admin startproject` and one app: Django's default
 settings and middleware, unmanaged models over Newsdesk's own tables (the same database file,
-opened the same way), one view reading the article with its section, keywords and authors, the
-approved comments, the stored related stories and the sections for the navigation, and one
-template rendering the same fields. No cache, no surrogate keys, no page cache in front: every
-view renders.
+opened the same way), one view reading the article with its section, keywords, authors and
+comment settings, the approved comments, the stored related stories, the story's translations
+and the sections for the navigation, and one template printing the same document as Newsdesk's
+article page (bench/article_instructions.py compares the two byte for byte). No cache, no
+surrogate keys, no page cache in front: every view renders.
 """
 
 from __future__ import annotations
+
+import os
 
 # Django 5.2's startproject MIDDLEWARE, unchanged.
 MIDDLEWARE = [
@@ -60,5 +63,14 @@ def configure(database: dict) -> None:
         TIME_ZONE="UTC",
         USE_I18N=True,
         USE_TZ=True,
-        STATIC_URL="static/",
+        STATIC_URL="/static/",
+        # Newsdesk's collected files (bench/article_page.py runs collectstatic on the archive),
+        # with their hashed names, as a deployed Django site serves them.
+        STATIC_ROOT=os.path.join(os.environ["NEWSDESK_DATA_DIR"], "static"),
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            },
+        },
     )

@@ -66,6 +66,7 @@ class Article(Named):
     language = models.CharField(max_length=10)
     source_credits = models.CharField(max_length=200)
     section = models.ForeignKey(Section, null=True, on_delete=models.DO_NOTHING)
+    translation_of = models.ForeignKey("self", null=True, on_delete=models.DO_NOTHING)
     keywords = models.ManyToManyField(Keyword, db_table="articles_article_keywords")
     authors = models.ManyToManyField(Author, db_table="articles_article_authors")
 
@@ -114,3 +115,32 @@ class RelatedStory(Named):
     class Meta:
         managed = False
         db_table = "search_relatedstory"
+
+
+class CommentSettings(Named):
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.DO_NOTHING, related_name="comment_settings"
+    )
+    mode = models.CharField(max_length=10)
+    close_after_days = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "comments_commentsettings"
+
+
+def comments_open(article: Article) -> bool:
+    """Closed by an editor, or past the article's number of days (the site sets none)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    try:
+        row = article.comment_settings
+    except CommentSettings.DoesNotExist:
+        return True
+    if row.mode == "closed":
+        return False
+    if row.mode == "auto" and row.close_after_days:
+        return timezone.now() < article.published_at + timedelta(days=row.close_after_days)
+    return True

@@ -219,6 +219,37 @@ def wsgi_caller(application=None):
     return call
 
 
+DATABASE_PAGES_WORDS = (
+    " Database pages: the 8 KiB blocks PostgreSQL's reads touched for one request"
+    " (EXPLAIN (ANALYZE, BUFFERS) of each query), which, unlike time, do not move with"
+    " the machine's load."
+)
+
+
+def database_pages(call, path: str, query: str = "", headers: dict | None = None) -> int | None:
+    """The database's own work for one request, in pages (8 KiB blocks) its reads touched: each
+    SELECT the request ran, again under EXPLAIN (ANALYZE, BUFFERS), its shared blocks hit and
+    read summed (a plan's top node counts its children's). Unlike time, the same for the same
+    plan and data whatever else the machine does. PostgreSQL only (None on SQLite)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        return None
+    with CaptureQueriesContext(connection) as queries:
+        call(path, query, headers)
+    pages = 0
+    with connection.cursor() as cursor:
+        for sql in (q["sql"] for q in queries.captured_queries):
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+            pages += plan["Shared Hit Blocks"] + plan["Shared Read Blocks"]
+    return pages
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]

@@ -22,8 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _archive import (  # noqa: E402
+    DATABASE_PAGES_WORDS,
     archive,
     database_option,
+    database_pages,
     database_words,
     measure_in,
     percentile,
@@ -98,6 +100,7 @@ def measure(repeats: int) -> dict:
             "wall95": round(percentile(walls, 95) * 1000, 2),
             "cpu50": round(percentile(cpus, 50) * 1000, 2),
             "bytes": sizes[0],
+            "db_pages": database_pages(call, path, query, headers),
         }
     return {"articles": Article.objects.count(), "results": results, "load": _load()}
 
@@ -110,14 +113,16 @@ def _load() -> str:
 
 
 def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
-    head = " | ".join(f"{r['articles']:,}: p50 / p95 wall (p50 CPU), size" for r in runs)
+    pages = database != "sqlite"
+    what = "p50 / p95 wall (p50 CPU), size" + (", database pages" if pages else "")
+    head = " | ".join(f"{r['articles']:,}: {what}" for r in runs)
     lines = [
         "## Feeds and sitemaps" + ("" if database == "sqlite" else " on PostgreSQL"),
         "",
         f"Measured {today()} on {machine()}.",
         f"Command: `.venv/bin/python bench/feeds.py` ({repeats} requests each after warm-up, "
         f"through Django's WSGI handler, uncached unless the row says otherwise; "
-        f"{database_words(database)}; times in ms).",
+        f"{database_words(database)}; times in ms)." + (DATABASE_PAGES_WORDS if pages else ""),
         "",
         f"| what | {head} |",
         "| --- |" + " ---: |" * len(runs),
@@ -127,8 +132,10 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         cells = []
         for r in runs:
             x = r["results"][name]
+            blocks = f", {x['db_pages']}" if pages else ""
             cells.append(
                 f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['bytes'] / 1024:.0f} KiB"
+                + blocks
             )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [

@@ -21,8 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _archive import (  # noqa: E402
+    DATABASE_PAGES_WORDS,
     archive,
     database_option,
+    database_pages,
     database_words,
     measure_in,
     percentile,
@@ -96,6 +98,7 @@ def measure(repeats: int) -> dict:
                 "wall95": round(percentile(walls, 95) * 1000, 2),
                 "cpu50": round(percentile(cpus, 50) * 1000, 2),
                 "queries": len(queries),
+                "db_pages": database_pages(call, path, query),
                 "bytes": len(body),
                 "pages_back": pages_back if depth == "deep" else 0,
             }
@@ -110,7 +113,9 @@ def _load() -> str:
 
 
 def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
-    head = " | ".join(f"{r['articles']:,}: p50 / p95 wall (p50 CPU), queries" for r in runs)
+    pages = database != "sqlite"
+    what = "p50 / p95 wall (p50 CPU), queries" + (", database pages" if pages else "")
+    head = " | ".join(f"{r['articles']:,}: {what}" for r in runs)
     lines = [
         "## Listing pages: home, section, keyword, author"
         + ("" if database == "sqlite" else ", on PostgreSQL"),
@@ -119,19 +124,26 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         f"Command: `.venv/bin/python bench/listing_pages.py` ({repeats} requests each after "
         "warm-up, through Django's WSGI handler without the page cache: every request costs what "
         f"a first view costs; {database_words(database)}; times in ms). Deep: {DEPTH} pages back "
-        "through the keyset cursor, or the last full page before that (how far back is given).",
+        "through the keyset cursor, or the last full page before that (how far back is given)."
+        + (DATABASE_PAGES_WORDS if pages else ""),
         "",
-        f"| page | {head} | ratio of CPU |",
-        "| --- |" + " ---: |" * len(runs) + " ---: |",
+        f"| page | {head} | ratio of CPU |" + (" ratio of database pages |" if pages else ""),
+        "| --- |" + " ---: |" * (len(runs) + 1 + pages),
     ]
     for name in runs[0]["results"]:
         cells = []
         for r in runs:
             x = r["results"][name]
             back = f", {x['pages_back']} back" if x.get("pages_back") else ""
-            cells.append(f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['queries']}{back}")
+            blocks = f", {x['db_pages']}" if pages else ""
+            cells.append(
+                f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['queries']}{blocks}{back}"
+            )
         first, last = runs[0]["results"][name]["cpu50"], runs[-1]["results"][name]["cpu50"]
         ratio = f"{last / first:.2f}" if first else "-"
+        if pages:
+            first, last = (r["results"][name]["db_pages"] for r in (runs[0], runs[-1]))
+            ratio += f" | {last / first:.2f}" if first else " | -"
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
     loads = ", ".join(f"{r['articles']:,}: {r['load']}" for r in runs)
     lines += ["", f"Load average at the end of each run: {loads}."]

@@ -61,13 +61,14 @@ def article_detail(request, news_id: int, slug: str):
     )
     related = [row.related for row in stored if row.related.is_published][:5]
     root = article.translation_of_id or article.pk
-    translations = list(
-        Article.objects.published()
-        .filter(Q(pk=root) | Q(translation_of_id=root))
+    # The same: visibility checked on each of the group's few rows, not in the WHERE clause.
+    group = (
+        Article.objects.filter(Q(pk=root) | Q(translation_of_id=root))
         .exclude(pk=article.pk)
-        .only("news_id", "slug", "headline", "language")
+        .only("embargo_until", "news_id", "slug", "headline", "language", "status", "published_at")
         .order_by("language", "news_id")
     )
+    translations = [story for story in group if story.is_published]
 
     site_url = f"{request.scheme}://{request.get_host()}"
     canonical = site_url + reverse("article", args=[article.news_id, article.slug])

@@ -140,11 +140,11 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Feeds, their 304s, the index and the section and keyword sitemaps cost the same at "
-        "both sizes (indexed reads of a bounded number of rows). An article sitemap costs in "
-        "proportion to its URLs (up to 50,000 per block, about 5 microseconds of CPU each) and "
-        "the same for the first and the deepest block (News ID ranges, no OFFSET); the Google "
-        "News sitemap in proportion to the stories of the last 48 hours (at most 1,000).",
+        "What each reads: a feed and its 304 a bounded number of stories, on indexes; the "
+        "sitemap index and the keywords sitemap each keyword (and the index each author) once; "
+        "an article sitemap its URLs (up to 50,000 per block, about 5 microseconds of CPU "
+        "each), the same for the first and the deepest block (News ID ranges, no OFFSET); the "
+        "Google News sitemap the stories of the last 48 hours (at most 1,000).",
         "",
         f"Load average of the machine at the end of each run (other work was running): {loads}. "
         "CPU time (the process's own) is the steadier figure when the machine is shared.",

@@ -62,9 +62,9 @@ def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> Page:
     return Page(items=items, next_cursor=next_cursor)
 
 
-# Each condition leads with a bound on the time alone, which the OR beside it implies: neither
-# database seeks an index on an OR, so without it a page N pages deep walked the N pages before
-# it in the index (each row read and then filtered out) on PostgreSQL.
+# Each condition leads with a bound on the time alone, which the OR beside it implies:
+# PostgreSQL seeks no index on such an OR (SQLite finds the range in it), so without it a page N
+# pages deep walked the N pages before it in the index, each row read and then filtered out.
 
 
 def after(when: datetime, pk: int, *, order=NEWEST) -> Q:

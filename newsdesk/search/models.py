@@ -2,6 +2,7 @@
 and join the index. Unmanaged: the tables and triggers are created by our migration per vendor
 (see backends/sqlite_schema.py and backends/postgres.py)."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,8 @@ class PostgresDocument(models.Model):
     )
     document = SearchVectorField(verbose_name=_("document"))
     prefixes = SearchVectorField(verbose_name=_("prefixes"))
+    # Generated from `document` by the database (backends/postgres.py: newsdesk_pairs).
+    pairs = ArrayField(models.TextField(), verbose_name=_("pairs of words"))
 
     class Meta:
         verbose_name = _("search document")

@@ -6,11 +6,19 @@ Two vectors per article: `document` (English stemming, weighted) for words and p
 `prefixes` (the 'simple' configuration: words as written) for prefix* clauses, which must match
 the start of a word as the reader sees it ("governm*": "government" is stemmed to "govern")."""
 
+from dataclasses import replace
 from functools import reduce
 from html import unescape
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryField,
+    SearchRank,
+    SearchVector,
+)
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, TextField, Value, Window
 
 from ..query import FOLD_DROP, FOLD_FROM, FOLD_TO, Clause, ParsedQuery
 from ..snippets import HIT_END, HIT_START
@@ -29,8 +37,40 @@ INSTALL = [
         article_id bigint PRIMARY KEY,
         document tsvector NOT NULL)""",
     "ALTER TABLE search_document ADD COLUMN IF NOT EXISTS prefixes tsvector NOT NULL DEFAULT ''",
+    # Kept in the row (compressed), not in the TOAST table: a search reads the vectors of
+    # thousands of candidates, matching and ranking them; out of line, each was an index
+    # lookup and a read of its own (about 3 µs a vector at 300,000 stories, under 1 µs in the
+    # row).
+    """ALTER TABLE search_document ALTER COLUMN document SET STORAGE MAIN,
+        ALTER COLUMN prefixes SET STORAGE MAIN""",
     "CREATE INDEX IF NOT EXISTS search_document_gin ON search_document USING gin (document)",
     "CREATE INDEX IF NOT EXISTS search_prefixes_gin ON search_document USING gin (prefixes)",
+    # Every two neighbouring words of `document` (its lexemes at positions p and p + 1), for
+    # phrases: on `document` the GIN index finds the stories holding all of a phrase's words,
+    # whose positions are then read one vector at a time (for two common words that seldom
+    # stand together, a third of the archive); on `pairs` it finds those holding its pairs.
+    """CREATE OR REPLACE FUNCTION newsdesk_pairs(v tsvector) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT coalesce(array_agg(DISTINCT a.lexeme || ' ' || b.lexeme), '{}')
+        FROM (SELECT lexeme, unnest(positions) AS p FROM unnest(v)) a
+        JOIN (SELECT lexeme, unnest(positions) AS p FROM unnest(v)) b ON b.p = a.p + 1
+    $$""",
+    """ALTER TABLE search_document ADD COLUMN IF NOT EXISTS pairs text[]
+        GENERATED ALWAYS AS (newsdesk_pairs(document)) STORED""",
+    "CREATE INDEX IF NOT EXISTS search_document_pairs_gin ON search_document USING gin (pairs)",
+    # Whether a story holds a phrase (`phrase`, whose pairs are `wanted`, and `unseen` the same
+    # pairs hidden from the planner). Two words standing together are their pair, nothing
+    # more: `document` is not read (with the phrase on `document` too, the planner multiplied
+    # the two estimates as if independent). Longer phrases, or with a stop word, are checked
+    # on `document` as well. Inlined and, for a constant phrase, folded to what applies. The
+    # planner does not see the pairs: it would walk the newest stories reading each one's
+    # `pairs` (in the TOAST table, some 5 µs a story) rather than read the pair's index.
+    """CREATE OR REPLACE FUNCTION newsdesk_phrase_held(
+        pairs text[], document tsvector, wanted text[], phrase tsquery, unseen text[])
+    RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN numnode(phrase) = 3 AND cardinality(wanted) = 1 THEN true
+            ELSE document @@ phrase END AND (wanted = '{}' OR pairs @> unseen)
+    $$""",
     # Headline A, keywords B, summary C, body D (text of the HTML).
     f"""CREATE OR REPLACE FUNCTION search_document_refresh(aid bigint) RETURNS void
     LANGUAGE sql AS $$
@@ -108,6 +148,8 @@ UNINSTALL = [
     "DROP FUNCTION IF EXISTS search_document_refresh(bigint)",
     "DROP FUNCTION IF EXISTS newsdesk_fold(text)",
     "DROP TABLE IF EXISTS search_document",
+    "DROP FUNCTION IF EXISTS newsdesk_phrase_held(text[], tsvector, text[], tsquery, text[])",
+    "DROP FUNCTION IF EXISTS newsdesk_pairs(tsvector)",
 ]
 
 TRIGGERS = {"search_article_changed", "search_article_keywords_changed", "search_keyword_renamed"}
@@ -146,6 +188,44 @@ def prefix_tsquery(query: ParsedQuery) -> SearchQuery | None:
     )
 
 
+def _unseen(expression, output_field) -> Func:
+    """`expression` as a subquery: its value is not known to the planner when it plans."""
+    return Func(expression, template="(SELECT %(expressions)s)", output_field=output_field)
+
+
+def _matched(vector: str, query: SearchQuery, estimated: bool):
+    """`vector` matches `query`; not `estimated`: the planner cannot see the query (a subquery)
+    and takes the default selectivity of a text search, a few stories, read from the index."""
+    if estimated:
+        return Q(**{f"search_document__{vector}": query})
+    return Func(
+        F(f"search_document__{vector}"),
+        _unseen(query, SearchQueryField()),
+        template="%(expressions)s",
+        arg_joiner=" @@ ",
+        output_field=BooleanField(),
+    )
+
+
+def _phrase_held(clause: Clause) -> Func:
+    """The stories holding the phrase: by its pairs of words (newsdesk_pairs), and its positions
+    on `document` where the pairs do not say it all (newsdesk_phrase_held)."""
+    wanted = Func(
+        SearchVector(Value(" ".join(clause.words)), config=CONFIG),
+        function="newsdesk_pairs",
+        output_field=ArrayField(TextField()),
+    )
+    return Func(
+        F("search_document__pairs"),
+        F("search_document__document"),
+        wanted,
+        _clause_query(clause),
+        _unseen(wanted, ArrayField(TextField())),
+        function="newsdesk_phrase_held",
+        output_field=BooleanField(),
+    )
+
+
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
 
@@ -159,8 +239,8 @@ class PostgresBackend(SearchBackend):
     # narrowing the search (more words, a date range), and the page says so (ranked_only).
     CANDIDATES = 2_000
     WINDOWS = (20_000, 200_000)
-    # The newest id, the candidates, their scores; then the page's stories and snippets.
-    queries_per_search = 5
+    # The newest id, the page of the ranked candidates; then the page's stories and snippets.
+    queries_per_search = 4
 
     def ensure_installed(self, connection) -> None:
         with connection.cursor() as cursor:
@@ -171,8 +251,14 @@ class PostgresBackend(SearchBackend):
                 "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", [sorted(TRIGGERS)]
             )
             triggers = cursor.fetchone()[0]
-            # An index made before Persian and Arabic were folded (query.fold) is made again.
-            cursor.execute("SELECT to_regprocedure('newsdesk_fold(text)') IS NOT NULL")
+            # An index made before Persian and Arabic were folded (query.fold), or before
+            # phrases had their pairs and the vectors were kept in the row, is made again.
+            cursor.execute(
+                "SELECT to_regprocedure('newsdesk_fold(text)') IS NOT NULL"
+                " AND to_regclass('search_document_pairs_gin') IS NOT NULL"
+                " AND (SELECT attstorage FROM pg_attribute WHERE attname = 'document'"
+                "      AND attrelid = to_regclass('search_document')) = 'm'"
+            )
             if triggers == len(TRIGGERS) and cursor.fetchone()[0]:
                 return
         self.rebuild(connection)
@@ -181,9 +267,11 @@ class PostgresBackend(SearchBackend):
         from django.db import transaction
 
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            # Made anew rather than emptied: the columns and their storage are INSTALL's, with
+            # no rows to rewrite as they are set.
+            cursor.execute("DROP TABLE IF EXISTS search_document")
             for sql in INSTALL:
                 cursor.execute(sql)
-            cursor.execute("TRUNCATE search_document")
             cursor.execute("SELECT search_document_refresh(id) FROM articles_article")
             # After a bulk load the planner's statistics are those of the tables before it (or
             # none: autovacuum may be off, or not yet round); the related-stories ranking that
@@ -215,49 +303,71 @@ class PostgresBackend(SearchBackend):
     ) -> RankedPage:
         from newsdesk.articles.models import Article
 
+        from ..models import PostgresDocument
+
         low, high = id_range or (0, None)
         if high is None:
             high = Article.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        matches = self._matches(articles, query)
-        for window in (*self.WINDOWS, None):
+        for n, window in enumerate((*self.WINDOWS, None)):
             floor = low if window is None else max(low, high - window + 1)
+            # A wider window is read only when the newest stories held less than a page of
+            # matches: they are rare, whatever the planner's estimate (which takes the words as
+            # independent: every story with "kestrel" has "point", and "kestrel -point" walked
+            # every vector of the archive expecting 2,000 matches soon). There the GIN index
+            # answers alone.
+            matches = self._matches(articles, query, estimated=n == 0)
             # The range on both tables: the index's bitmap is then ANDed with the range of
-            # search_document's key, and only the window's vectors are read (a phrase's
-            # positions are checked on each vector the bitmap holds).
-            candidates = list(
+            # search_document's key, and only the window's vectors are read.
+            candidates = (
                 matches.filter(
                     pk__range=(floor, high),
                     search_document__article__gte=floor,
                     search_document__article__lte=high,
                 )
                 .order_by("-pk")
-                .values_list("pk", "published_at")[: self.CANDIDATES]
+                .values("pk")[: self.CANDIDATES]
             )
-            if len(candidates) >= min(self.CANDIDATES, offset + limit) or floor == low:
+            # Ranked, and the page cut, in the same statement; each row says how many
+            # candidates there were.
+            found = Window(Count("*"))
+            if newest:
+                ranked = (
+                    Article.objects.filter(pk__in=candidates)
+                    .annotate(search_score=Value(0.0), found=found)
+                    .order_by("-published_at", "-pk")
+                    .values_list("pk", "search_score", "found")
+                )
+            else:
+                ranked = (
+                    PostgresDocument.objects.filter(article__in=candidates)
+                    .annotate(search_score=self._score(query), found=found)
+                    .order_by("-search_score", "-article")
+                    .values_list("article", "search_score", "found")
+                )
+            rows = list(ranked[offset : offset + limit])
+            count = rows[0][2] if rows else 0
+            if count >= min(self.CANDIDATES, offset + limit) or floor == low:
                 break
-        if not candidates:
-            return RankedPage()
         # A full set of candidates: there may be older matches, not ranked.
-        ranked_only = len(candidates) if len(candidates) >= self.CANDIDATES else None
-        if newest:
-            candidates.sort(key=lambda row: (row[1], row[0]), reverse=True)
-            rows = [(pk, 0.0) for pk, _ in candidates[offset : offset + limit]]
-            return RankedPage(rows=rows, ranked_only=ranked_only)
-        scored = (
-            Article.objects.filter(pk__in=[pk for pk, _ in candidates])
-            .annotate(search_score=self._score(query))
-            .order_by("-search_score", "-id")
-            .values_list("id", "search_score")
-        )
-        return RankedPage(rows=list(scored[offset : offset + limit]), ranked_only=ranked_only)
+        ranked_only = count if count >= self.CANDIDATES else None
+        return RankedPage(rows=[(pk, score) for pk, score, _ in rows], ranked_only=ranked_only)
 
     @staticmethod
-    def _matches(articles: QuerySet, query: ParsedQuery) -> QuerySet:
-        words, prefixes = tsquery(query), prefix_tsquery(query)
+    def _matches(articles: QuerySet, query: ParsedQuery, *, estimated: bool = True) -> QuerySet:
+        prefixes = prefix_tsquery(query)
+        if query.match_any:
+            words = tsquery(query)
+        else:
+            # The phrases to include on their own (_phrase_held), the rest in one tsquery.
+            for clause in query.include:
+                if clause.is_phrase:
+                    articles = articles.filter(_phrase_held(clause))
+            rest = tuple(c for c in query.include if not c.is_phrase)
+            words = tsquery(replace(query, include=rest))
         if words is not None:
-            articles = articles.filter(search_document__document=words)
+            articles = articles.filter(_matched("document", words, estimated))
         if prefixes is not None:
-            articles = articles.filter(search_document__prefixes=prefixes)
+            articles = articles.filter(_matched("prefixes", prefixes, estimated))
         return articles
 
     @staticmethod
@@ -265,8 +375,8 @@ class PostgresBackend(SearchBackend):
         # A query always has a clause to include (search_articles), so one of the two is set;
         # ranked on words where it has any.
         if any(not c.prefix for c in query.include):
-            return SearchRank(F("search_document__document"), tsquery(query))
-        return SearchRank(F("search_document__prefixes"), prefix_tsquery(query))
+            return SearchRank(F("document"), tsquery(query))
+        return SearchRank(F("prefixes"), prefix_tsquery(query))
 
     def headline_matches(
         self, query: ParsedQuery, *, id_range: tuple[int, int], limit: int

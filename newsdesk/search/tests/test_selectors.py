@@ -71,6 +71,46 @@ class SearchMatchingTests(TestCase):
         self.assertEqual(found('-talks ""'), [])
 
 
+class SearchPhraseTests(TestCase):
+    """A phrase finds the stories holding its words together and in order, nothing else."""
+
+    @classmethod
+    def setUpTestData(cls):
+        ArticleFactory(headline="Peace talks resume in Kabul", body="<p>Delegates met.</p>")
+        ArticleFactory(headline="Talks stall", body="<p>They resume in Kabul next week.</p>")
+        ArticleFactory(headline="Resume talks", body="<p>Then peace, they said.</p>")
+        # Both pairs of "peace talks resume", but never the three words in a row.
+        ArticleFactory(headline="Peace talks end", body="<p>Later talks resume.</p>")
+
+    def test_a_phrase_needs_its_words_side_by_side_and_in_order(self):
+        self.assertEqual(
+            sorted(found('"talks resume"')), ["Peace talks end", "Peace talks resume in Kabul"]
+        )
+        self.assertEqual(found('"resume talks"'), ["Resume talks"])
+
+    def test_a_longer_phrase_needs_every_word_in_a_row(self):
+        self.assertEqual(found('"peace talks resume"'), ["Peace talks resume in Kabul"])
+
+    def test_a_phrase_holding_a_stop_word_is_found(self):
+        # PostgreSQL leaves "in" out of its index: the phrase's other words are a pair apart.
+        self.assertEqual(
+            sorted(found('"resume in kabul"')), ["Peace talks resume in Kabul", "Talks stall"]
+        )
+        self.assertEqual(found('"talks resume in kabul"'), ["Peace talks resume in Kabul"])
+
+    def test_an_excluded_phrase_leaves_out_only_the_stories_holding_it(self):
+        self.assertEqual(sorted(found('talks -"talks resume"')), ["Resume talks", "Talks stall"])
+        self.assertEqual(sorted(found('"talks resume" -kabul')), ["Peace talks end"])
+
+    def test_a_phrase_follows_edits(self):
+        article = ArticleFactory(headline="Harvest festival opens")
+        self.assertEqual(found('"harvest festival"'), ["Harvest festival opens"])
+        article.headline = "Festival of the harvest"
+        article.save()
+        self.assertEqual(found('"harvest festival"'), [])
+        self.assertEqual(found('"festival of the harvest"'), ["Festival of the harvest"])
+
+
 class SearchSnippetTests(TestCase):
     def test_snippet_marks_hits_and_escapes_article_text(self):
         ArticleFactory(
@@ -260,6 +300,23 @@ class SearchCandidateTests(TestCase):
             )
         # Without the cap, the headline hit ranks first.
         self.assertEqual(found("harvest")[0], old.headline)
+
+    def test_the_results_say_when_only_the_newest_matches_were_ranked(self):
+        for n in range(4):
+            ArticleFactory(headline=f"Harvest report {n}")
+        ArticleFactory(headline="Harvest draft", status=Article.Status.DRAFT)
+        backend = type(self.backend)
+        for sort in Sort.CHOICES:
+            with self.subTest(sort=sort), mock.patch.object(backend, "CANDIDATES", 3):
+                self.assertEqual(
+                    search_articles(query=parse_query("harvest"), sort=sort).ranked_only, 3
+                )
+                second = search_articles(query=parse_query("harvest"), sort=sort, size=2, page=2)
+                self.assertEqual((len(second.hits), second.ranked_only), (1, 3))
+            with self.subTest(sort=sort), mock.patch.object(backend, "CANDIDATES", 5):
+                self.assertIsNone(
+                    search_articles(query=parse_query("harvest"), sort=sort).ranked_only
+                )
 
     def test_candidates_are_the_newest_visible_matches_passing_the_filters(self):
         sport = SectionFactory(slug="sport")

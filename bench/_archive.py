@@ -220,22 +220,41 @@ def wsgi_caller(application=None):
 
 
 DATABASE_PAGES_WORDS = (
-    " Database pages: the 8 KiB blocks PostgreSQL's reads touched for one request"
-    " (EXPLAIN (ANALYZE, BUFFERS) of each query), which, unlike time, do not move with"
-    " the machine's load."
+    " Database work: on PostgreSQL the 8 KiB pages its reads touched for one request"
+    " (EXPLAIN (ANALYZE, BUFFERS) of each query), on SQLite the steps of its virtual machine"
+    " (a progress handler called at each); unlike time, neither moves with the machine's load."
 )
 
 
-def database_pages(call, path: str, query: str = "", headers: dict | None = None) -> int | None:
-    """The database's own work for one request, in pages (8 KiB blocks) its reads touched: each
-    SELECT the request ran, again under EXPLAIN (ANALYZE, BUFFERS), its shared blocks hit and
-    read summed (a plan's top node counts its children's). Unlike time, the same for the same
-    plan and data whatever else the machine does. PostgreSQL only (None on SQLite)."""
+def database_pages(call, path: str, query: str = "", headers: dict | None = None) -> int:
+    """The database's own work for one request (DATABASE_PAGES_WORDS). On PostgreSQL each
+    SELECT the request ran is run again under EXPLAIN (ANALYZE, BUFFERS) and its shared blocks
+    hit and read summed (a plan's top node counts its children's); on SQLite the request runs
+    once more with a progress handler on every connection it uses."""
     from django.db import connection
+    from django.db.backends.signals import connection_created
     from django.test.utils import CaptureQueriesContext
 
-    if connection.vendor != "postgresql":
-        return None
+    if connection.vendor == "sqlite":
+        steps = 0
+
+        def step():
+            nonlocal steps
+            steps += 1
+
+        def counting(sender, connection, **kwargs):
+            connection.connection.set_progress_handler(step, 1)
+
+        connection.ensure_connection()
+        connection.connection.set_progress_handler(step, 1)
+        connection_created.connect(counting)
+        try:
+            call(path, query, headers)
+        finally:
+            connection_created.disconnect(counting)
+            if connection.connection is not None:
+                connection.connection.set_progress_handler(None, 1)
+        return steps
     with CaptureQueriesContext(connection) as queries:
         call(path, query, headers)
     pages = 0

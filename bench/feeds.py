@@ -113,8 +113,8 @@ def _load() -> str:
 
 
 def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
-    pages = database != "sqlite"
-    what = "p50 / p95 wall (p50 CPU), size" + (", database pages" if pages else "")
+    work = "database pages" if database != "sqlite" else "database steps"
+    what = "p50 / p95 wall (p50 CPU), size, " + work
     head = " | ".join(f"{r['articles']:,}: {what}" for r in runs)
     lines = [
         "## Feeds and sitemaps" + ("" if database == "sqlite" else " on PostgreSQL"),
@@ -122,7 +122,7 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         f"Measured {today()} on {machine()}.",
         f"Command: `.venv/bin/python bench/feeds.py` ({repeats} requests each after warm-up, "
         f"through Django's WSGI handler, uncached unless the row says otherwise; "
-        f"{database_words(database)}; times in ms)." + (DATABASE_PAGES_WORDS if pages else ""),
+        f"{database_words(database)}; times in ms)." + DATABASE_PAGES_WORDS,
         "",
         f"| what | {head} |",
         "| --- |" + " ---: |" * len(runs),
@@ -132,7 +132,7 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         cells = []
         for r in runs:
             x = r["results"][name]
-            blocks = f", {x['db_pages']}" if pages else ""
+            blocks = f", {x['db_pages']}"
             cells.append(
                 f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['bytes'] / 1024:.0f} KiB"
                 + blocks

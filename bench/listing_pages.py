@@ -113,8 +113,8 @@ def _load() -> str:
 
 
 def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
-    pages = database != "sqlite"
-    what = "p50 / p95 wall (p50 CPU), queries" + (", database pages" if pages else "")
+    work = "database pages" if database != "sqlite" else "database steps"
+    what = "p50 / p95 wall (p50 CPU), queries, " + work
     head = " | ".join(f"{r['articles']:,}: {what}" for r in runs)
     lines = [
         "## Listing pages: home, section, keyword, author"
@@ -125,25 +125,24 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         "warm-up, through Django's WSGI handler without the page cache: every request costs what "
         f"a first view costs; {database_words(database)}; times in ms). Deep: {DEPTH} pages back "
         "through the keyset cursor, or the last full page before that (how far back is given)."
-        + (DATABASE_PAGES_WORDS if pages else ""),
+        + DATABASE_PAGES_WORDS,
         "",
-        f"| page | {head} | ratio of CPU |" + (" ratio of database pages |" if pages else ""),
-        "| --- |" + " ---: |" * (len(runs) + 1 + pages),
+        f"| page | {head} | ratio of CPU | ratio of {work} |",
+        "| --- |" + " ---: |" * (len(runs) + 2),
     ]
     for name in runs[0]["results"]:
         cells = []
         for r in runs:
             x = r["results"][name]
             back = f", {x['pages_back']} back" if x.get("pages_back") else ""
-            blocks = f", {x['db_pages']}" if pages else ""
+            blocks = f", {x['db_pages']}"
             cells.append(
                 f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['queries']}{blocks}{back}"
             )
         first, last = runs[0]["results"][name]["cpu50"], runs[-1]["results"][name]["cpu50"]
         ratio = f"{last / first:.2f}" if first else "-"
-        if pages:
-            first, last = (r["results"][name]["db_pages"] for r in (runs[0], runs[-1]))
-            ratio += f" | {last / first:.2f}" if first else " | -"
+        first, last = (r["results"][name]["db_pages"] for r in (runs[0], runs[-1]))
+        ratio += f" | {last / first:.2f}" if first else " | -"
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
     loads = ", ".join(f"{r['articles']:,}: {r['load']}" for r in runs)
     lines += ["", f"Load average at the end of each run: {loads}."]

@@ -360,7 +360,11 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_pub_idx"),
-            models.Index(fields=["section", "status", "-published_at"], name="article_section_idx"),
+            # A section's list in its order to the last key: without "-id" SQLite walked
+            # article_pub_idx instead (every section's stories, to avoid sorting ties).
+            models.Index(
+                fields=["section", "status", "-published_at", "-id"], name="article_section_idx"
+            ),
             models.Index(
                 fields=["published_at"],
                 condition=Q(effects_pending=True),

@@ -55,16 +55,29 @@ def keyset_page(queryset: QuerySet, *, cursor: str | None, size: int) -> Page:
     time, key = order
     queryset = queryset.order_by(f"-{time}", f"-{key}")
     if cursor:
-        queryset = queryset.filter(after(*decode_cursor(cursor), order=order))
+        queryset = led_by(queryset, after(*decode_cursor(cursor), order=order))
     rows = list(queryset[: size + 1])
     items, more = rows[:size], len(rows) > size
     next_cursor = encode_cursor(items[-1].published_at, items[-1].pk) if more else None
     return Page(items=items, next_cursor=next_cursor)
 
 
+def led_by(queryset: QuerySet, condition: Q) -> QuerySet:
+    """`queryset` filtered by `condition`, put first in its WHERE clause. Of two bounds on one
+    column given as parameters (a list's own `published_at <= now` and its cursor's), SQLite
+    seeks the index on the first and filters by the other: after the list's own, a page N pages
+    deep read the N pages before it."""
+    before = list(queryset.query.where.children)
+    queryset = queryset.filter(condition)
+    where = queryset.query.where
+    if where.connector == "AND" and not where.negated and where.children[: len(before)] == before:
+        where.children = where.children[len(before) :] + before
+    return queryset
+
+
 # Each condition leads with a bound on the time alone, which the OR beside it implies:
-# PostgreSQL seeks no index on such an OR (SQLite finds the range in it), so without it a page N
-# pages deep walked the N pages before it in the index, each row read and then filtered out.
+# PostgreSQL seeks no index on such an OR, so without it a page N pages deep walked the N pages
+# before it in the index, each row read and then filtered out (SQLite: see led_by()).
 
 
 def after(when: datetime, pk: int, *, order=NEWEST) -> Q:

@@ -34,7 +34,15 @@ from django.views.decorators.http import require_safe
 
 from newsdesk.articles import keys
 from newsdesk.articles.models import Article, Author, Keyword, Section
-from newsdesk.core.pagination import Page, after, decode_cursor, encode_cursor, from_, order_of
+from newsdesk.core.pagination import (
+    Page,
+    after,
+    decode_cursor,
+    encode_cursor,
+    from_,
+    led_by,
+    order_of,
+)
 from newsdesk.core.surrogate import public, shown
 
 Cursor = tuple[datetime, int]  # (published_at, id), as keyset pagination orders stories
@@ -109,7 +117,7 @@ class ListSpec:
         queryset = self.stories()
         order = order_of(queryset)
         if upper is not None:
-            queryset = queryset.filter(after(*upper, order=order))
+            queryset = led_by(queryset, after(*upper, order=order))
         if lower is not None:
             queryset = queryset.filter(from_(*lower, order=order))
         time, key = order

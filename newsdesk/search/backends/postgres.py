@@ -152,6 +152,8 @@ UNINSTALL = [
     "DROP FUNCTION IF EXISTS newsdesk_pairs(tsvector)",
 ]
 
+# What a search calls, by its signature: an index made without it is made again.
+PHRASE_HELD = "newsdesk_phrase_held(text[], tsvector, text[], tsquery, text[])"
 TRIGGERS = {"search_article_changed", "search_article_keywords_changed", "search_keyword_renamed"}
 
 
@@ -252,12 +254,15 @@ class PostgresBackend(SearchBackend):
             )
             triggers = cursor.fetchone()[0]
             # An index made before Persian and Arabic were folded (query.fold), or before
-            # phrases had their pairs and the vectors were kept in the row, is made again.
+            # phrases had their pairs (and newsdesk_phrase_held) and the vectors were kept in
+            # the row, is made again.
             cursor.execute(
                 "SELECT to_regprocedure('newsdesk_fold(text)') IS NOT NULL"
                 " AND to_regclass('search_document_pairs_gin') IS NOT NULL"
+                " AND to_regprocedure(%s) IS NOT NULL"
                 " AND (SELECT attstorage FROM pg_attribute WHERE attname = 'document'"
-                "      AND attrelid = to_regclass('search_document')) = 'm'"
+                "      AND attrelid = to_regclass('search_document')) = 'm'",
+                [PHRASE_HELD],
             )
             if triggers == len(TRIGGERS) and cursor.fetchone()[0]:
                 return

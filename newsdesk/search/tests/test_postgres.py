@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from newsdesk.articles.tests.plain_factories import ArticleFactory
 
 from ..backends import backend_for
+from ..backends.postgres import PHRASE_HELD
 from ..models import PostgresDocument
 from ..query import parse_query
 from ..selectors import search_articles
@@ -69,6 +70,16 @@ class PhrasePairsTests(TestCase):
             columns, {"article_id": "p", "document": "m", "prefixes": "m", "pairs": "x"}
         )
         self.assertIn("search_document_pairs_gin", indexes)
+        self.assertEqual(
+            [h.article.headline for h in search_articles(query=parse_query('"talks resume"')).hits],
+            ["Peace talks resume"],
+        )
+
+    def test_an_index_without_the_function_phrases_call_is_made_again(self):
+        ArticleFactory(headline="Peace talks resume")
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP FUNCTION {PHRASE_HELD}")
+            backend_for(connection).ensure_installed(connection)
         self.assertEqual(
             [h.article.headline for h in search_articles(query=parse_query('"talks resume"')).hits],
             ["Peace talks resume"],

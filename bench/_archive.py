@@ -219,42 +219,31 @@ def wsgi_caller(application=None):
     return call
 
 
-DATABASE_PAGES_WORDS = (
+DATABASE_WORK_WORDS = (
     " Database work: on PostgreSQL the 8 KiB pages its reads touched for one request"
     " (EXPLAIN (ANALYZE, BUFFERS) of each query), on SQLite the steps of its virtual machine"
     " (a progress handler called at each); unlike time, neither moves with the machine's load."
 )
 
 
-def database_pages(call, path: str, query: str = "", headers: dict | None = None) -> int:
-    """The database's own work for one request (DATABASE_PAGES_WORDS). On PostgreSQL each
-    SELECT the request ran is run again under EXPLAIN (ANALYZE, BUFFERS) and its shared blocks
-    hit and read summed (a plan's top node counts its children's); on SQLite the request runs
-    once more with a progress handler on every connection it uses."""
+def database_work_unit(database: str) -> str:
+    return "database steps" if database == "sqlite" else "database pages"
+
+
+def database_work(call, path: str, query: str = "", headers: dict | None = None) -> int:
+    """The database's own work for one request (DATABASE_WORK_WORDS), the request run once
+    more: on SQLite counting its steps; on PostgreSQL each SELECT it ran is run again under
+    EXPLAIN (ANALYZE, BUFFERS) and its shared blocks hit and read summed (a plan's top node
+    counts its children's)."""
     from django.db import connection
-    from django.db.backends.signals import connection_created
     from django.test.utils import CaptureQueriesContext
 
+    from newsdesk.core.tests.dbwork import sqlite_steps
+
     if connection.vendor == "sqlite":
-        steps = 0
-
-        def step():
-            nonlocal steps
-            steps += 1
-
-        def counting(sender, connection, **kwargs):
-            connection.connection.set_progress_handler(step, 1)
-
-        connection.ensure_connection()
-        connection.connection.set_progress_handler(step, 1)
-        connection_created.connect(counting)
-        try:
+        with sqlite_steps() as steps:
             call(path, query, headers)
-        finally:
-            connection_created.disconnect(counting)
-            if connection.connection is not None:
-                connection.connection.set_progress_handler(None, 1)
-        return steps
+        return steps.count
     with CaptureQueriesContext(connection) as queries:
         call(path, query, headers)
     pages = 0

@@ -22,11 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _archive import (  # noqa: E402
-    DATABASE_PAGES_WORDS,
+    DATABASE_WORK_WORDS,
     archive,
     database_option,
-    database_pages,
     database_words,
+    database_work,
+    database_work_unit,
     measure_in,
     percentile,
     section_name,
@@ -100,7 +101,7 @@ def measure(repeats: int) -> dict:
             "wall95": round(percentile(walls, 95) * 1000, 2),
             "cpu50": round(percentile(cpus, 50) * 1000, 2),
             "bytes": sizes[0],
-            "db_pages": database_pages(call, path, query, headers),
+            "db_work": database_work(call, path, query, headers),
         }
     return {"articles": Article.objects.count(), "results": results, "load": _load()}
 
@@ -113,7 +114,7 @@ def _load() -> str:
 
 
 def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
-    work = "database pages" if database != "sqlite" else "database steps"
+    work = database_work_unit(database)
     what = "p50 / p95 wall (p50 CPU), size, " + work
     head = " | ".join(f"{r['articles']:,}: {what}" for r in runs)
     lines = [
@@ -122,7 +123,7 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         f"Measured {today()} on {machine()}.",
         f"Command: `.venv/bin/python bench/feeds.py` ({repeats} requests each after warm-up, "
         f"through Django's WSGI handler, uncached unless the row says otherwise; "
-        f"{database_words(database)}; times in ms)." + DATABASE_PAGES_WORDS,
+        f"{database_words(database)}; times in ms)." + DATABASE_WORK_WORDS,
         "",
         f"| what | {head} |",
         "| --- |" + " ---: |" * len(runs),
@@ -132,7 +133,7 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         cells = []
         for r in runs:
             x = r["results"][name]
-            blocks = f", {x['db_pages']}"
+            blocks = f", {x['db_work']}"
             cells.append(
                 f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['bytes'] / 1024:.0f} KiB"
                 + blocks

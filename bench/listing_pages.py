@@ -21,11 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _archive import (  # noqa: E402
-    DATABASE_PAGES_WORDS,
+    DATABASE_WORK_WORDS,
     archive,
     database_option,
-    database_pages,
     database_words,
+    database_work,
+    database_work_unit,
     measure_in,
     percentile,
     section_name,
@@ -98,7 +99,7 @@ def measure(repeats: int) -> dict:
                 "wall95": round(percentile(walls, 95) * 1000, 2),
                 "cpu50": round(percentile(cpus, 50) * 1000, 2),
                 "queries": len(queries),
-                "db_pages": database_pages(call, path, query),
+                "db_work": database_work(call, path, query),
                 "bytes": len(body),
                 "pages_back": pages_back if depth == "deep" else 0,
             }
@@ -113,7 +114,7 @@ def _load() -> str:
 
 
 def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
-    work = "database pages" if database != "sqlite" else "database steps"
+    work = database_work_unit(database)
     what = "p50 / p95 wall (p50 CPU), queries, " + work
     head = " | ".join(f"{r['articles']:,}: {what}" for r in runs)
     lines = [
@@ -125,7 +126,7 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         "warm-up, through Django's WSGI handler without the page cache: every request costs what "
         f"a first view costs; {database_words(database)}; times in ms). Deep: {DEPTH} pages back "
         "through the keyset cursor, or the last full page before that (how far back is given)."
-        + DATABASE_PAGES_WORDS,
+        + DATABASE_WORK_WORDS,
         "",
         f"| page | {head} | ratio of CPU | ratio of {work} |",
         "| --- |" + " ---: |" * (len(runs) + 2),
@@ -135,13 +136,13 @@ def report(runs: list[dict], repeats: int, database: str = "sqlite") -> str:
         for r in runs:
             x = r["results"][name]
             back = f", {x['pages_back']} back" if x.get("pages_back") else ""
-            blocks = f", {x['db_pages']}"
+            blocks = f", {x['db_work']}"
             cells.append(
                 f"{x['wall50']} / {x['wall95']} ({x['cpu50']}), {x['queries']}{blocks}{back}"
             )
         first, last = runs[0]["results"][name]["cpu50"], runs[-1]["results"][name]["cpu50"]
         ratio = f"{last / first:.2f}" if first else "-"
-        first, last = (r["results"][name]["db_pages"] for r in (runs[0], runs[-1]))
+        first, last = (r["results"][name]["db_work"] for r in (runs[0], runs[-1]))
         ratio += f" | {last / first:.2f}" if first else " | -"
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
     loads = ", ".join(f"{r['articles']:,}: {r['load']}" for r in runs)

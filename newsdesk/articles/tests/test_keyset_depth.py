@@ -13,6 +13,7 @@ from django.utils import timezone
 from newsdesk.articles.models import Article
 from newsdesk.articles.tests.factories import ArticleFactory, SectionFactory
 from newsdesk.core.pagination import keyset_page
+from newsdesk.core.tests.dbwork import sqlite_steps
 
 SIZE = 5
 DEPTH = 10
@@ -23,21 +24,10 @@ def walked(run) -> int:
     filtered out; an index asked for), on SQLite the steps of its virtual machine as `run` runs
     it (with its parameters bound: SQLite plans a bound parameter as an unknown value)."""
     if connection.vendor == "sqlite":
-        steps = 0
-
-        def step():
-            nonlocal steps
-            steps += 1
-
-        connection.ensure_connection()
-        connection.connection.set_progress_handler(step, 1)
-        try:
-            with CaptureQueriesContext(connection) as queries:
-                run()
-        finally:
-            connection.connection.set_progress_handler(None, 1)
+        with sqlite_steps() as steps, CaptureQueriesContext(connection) as queries:
+            run()
         assert len(queries) == 1, queries.captured_queries
-        return steps
+        return steps.count
     with CaptureQueriesContext(connection) as queries:
         run()
     [query] = queries.captured_queries
